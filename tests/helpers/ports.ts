@@ -1,0 +1,47 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import type { SecretStorage, SettingsStore, StoredSettings } from '../../src/main/core/ports.js';
+
+export const DEFAULT_TEST_SETTINGS: StoredSettings = {
+  serverUrl: null,
+  language: 'ru',
+  theme: 'system',
+  notifications: true,
+  activeAccountId: null,
+  accounts: [],
+};
+
+/**
+ * Stands where Electron's safeStorage stands. The "encryption" is a reversible
+ * transform, only so tests can assert the file on disk is not the plain token.
+ */
+export function createMemorySecretStorage(
+  backend: 'os' | 'basic_text' | 'unavailable' = 'os',
+): SecretStorage {
+  return {
+    backend: () => backend,
+    encrypt: (plain) => Buffer.from(Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)),
+    decrypt: (data) => Buffer.from(data.map((b) => b ^ 0x5a)).toString('utf8'),
+  };
+}
+
+export function createMemorySettingsStore(initial: Partial<StoredSettings> = {}): SettingsStore {
+  let value: StoredSettings = { ...DEFAULT_TEST_SETTINGS, ...initial };
+  return {
+    get: () => structuredClone(value),
+    set: (patch) => {
+      value = { ...value, ...structuredClone(patch) };
+    },
+  };
+}
+
+/** Settings in a JSON file, so a test can restart the core on the same data directory. */
+export function createJsonSettingsStore(file: string, initial: Partial<StoredSettings> = {}): SettingsStore {
+  const read = (): StoredSettings =>
+    existsSync(file)
+      ? { ...DEFAULT_TEST_SETTINGS, ...(JSON.parse(readFileSync(file, 'utf8')) as Partial<StoredSettings>) }
+      : { ...DEFAULT_TEST_SETTINGS, ...initial };
+  return {
+    get: read,
+    set: (patch) => writeFileSync(file, JSON.stringify({ ...read(), ...patch })),
+  };
+}
