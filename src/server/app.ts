@@ -1,0 +1,200 @@
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { systemNow, type Now } from './clock.js';
+import { defaultConfig, type ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { seedDemo } from './demo.js';
+import { Feed } from './feed.js';
+import { installErrorHandler } from './http/errors.js';
+import { SECURITY_HEADERS } from './http/headers.js';
+import { LiveHub } from './live.js';
+import { MutationService } from './mutations.js';
+import { OtpService } from './otp.js';
+import { createOtpSender, type OtpSender } from './otpSender.js';
+import { RateLimiter } from './rateLimit.js';
+import { RegistrationService } from './registration.js';
+import { registerAuthRoutes } from './routes/auth.js';
+import { registerInfoRoutes } from './routes/health.js';
+import { registerSyncRoutes } from './routes/sync.js';
+import { registerWebRoutes } from './routes/web.js';
+import { SessionService } from './sessions.js';
+import { openDatabase } from './store/db.js';
+import { createSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+
+export type { ServerConfig } from './config.js';
+export type { OtpSender } from './otpSender.js';
+
+export interface ServerDeps {
+  /** Replaces the configured code delivery (tests capture codes with one). */
+  otpSender?: OtpSender;
+  /** A pino logger; by default Fastify makes one at config.logLevel. */
+  logger?: FastifyBaseLogger;
+  /** The clock, in ms since the epoch; tests move it to expire codes and tokens. */
+  now?: Now;
+  /** Path to a better-sqlite3 addon built for the host runtime (Electron's ABI). */
+  nativeBinding?: string;
+}
+
+export interface SferumServer {
+  app: FastifyInstance;
+  /** Starts listening; resolves with the base URL (http://127.0.0.1:PORT). */
+  listen(): Promise<string>;
+  close(): Promise<void>;
+  /** The base URL once listening, else null. */
+  readonly url: string | null;
+  /** For tests and tools in the same process. */
+  readonly context: ServerContext;
+}
+
+/** Housekeeping of expired codes and tokens. */
+const PRUNE_INTERVAL_MS = 60 * 60_000;
+
+/**
+ * The composition root of the platform server: builds the store, the services and the
+ * routes for one configuration. Nothing is module-global, so a test can run many
+ * servers side by side.
+ */
+export function createServer(config: ServerConfig, deps: ServerDeps = {}): SferumServer {
+  const now = deps.now ?? systemNow;
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+    return503OnClosing: true,
+  });
+
+  const db = openDatabase(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
+  const store: Store = createSqliteStore(db);
+  let url: string | null = null;
+
+  const hub = new LiveHub();
+  const feed = new Feed(store, hub, now);
+  const sessions = new SessionService(
+    store,
+    hub,
+    { accessSeconds: config.accessTtlSeconds, refreshDays: config.refreshTtlDays },
+    now,
+  );
+  const limiter = new RateLimiter(now);
+  const otp = new OtpService({
+    store,
+    sender: deps.otpSender ?? createOtpSender(config.smsGatewayUrl, app.log),
+    limiter,
+    limits: config.otpLimits,
+    now,
+    demo: config.demo,
+    logger: app.log,
+  });
+  const context: ServerContext = {
+    config,
+    store,
+    hub,
+    feed,
+    sessions,
+    otp,
+    registration: new RegistrationService(store, feed, now),
+    mutations: new MutationService(store, feed, now),
+    now,
+    publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
+  };
+
+  if (config.demo) seedDemo(store, feed, now);
+
+  void app.register(fastifyCookie);
+  // JSON only: a text/plain body is refused with 415 rather than half-parsed. An empty
+  // JSON body counts as no body, so a client that always sends the header can sign out.
+  app.removeContentTypeParser('text/plain');
+  const defaultJson = app.getDefaultJsonParser('error', 'error');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if (body === '' || (typeof body === 'string' && body.trim() === '')) {
+      done(null, undefined);
+      return;
+    }
+    defaultJson(request, body as string, done);
+  });
+
+  app.addHook('onRequest', async (_request, reply) => {
+    void reply.headers(SECURITY_HEADERS);
+  });
+  installErrorHandler(app);
+  registerInfoRoutes(app, context);
+  registerAuthRoutes(app, context);
+  registerSyncRoutes(app, context);
+  registerWebRoutes(app, config.webDir);
+
+  const prune = setInterval(() => {
+    try {
+      sessions.prune();
+    } catch (error) {
+      app.log.error({ err: error }, 'pruning expired tokens failed');
+    }
+  }, PRUNE_INTERVAL_MS);
+  prune.unref();
+
+  // Live streams never end by themselves: end them first, or close() would wait for them.
+  app.addHook('preClose', async () => {
+    hub.shutdown();
+  });
+  app.addHook('onClose', async () => {
+    clearInterval(prune);
+    store.close();
+  });
+
+  let closing: Promise<void> | null = null;
+  return {
+    app,
+    context,
+    get url() {
+      return url;
+    },
+    async listen() {
+      const address = await app.listen({ host: config.host, port: config.port });
+      url = address;
+      return address;
+    },
+    close() {
+      closing ??= app.close();
+      return closing;
+    },
+  };
+}
+
+export interface EmbeddedServerOptions {
+  dataDir: string;
+  demo: boolean;
+  /** Electron-ABI better-sqlite3 addon, when running inside Electron. */
+  nativeBinding?: string;
+  /** The built renderer, to also serve the web version; absent by default. */
+  webDir?: string;
+  logger?: FastifyBaseLogger;
+}
+
+/**
+ * The server inside the desktop app's main process, for a family with no school
+ * server configured: loopback only, on a free port.
+ */
+export async function startEmbeddedServer(
+  options: EmbeddedServerOptions,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const config = defaultConfig({
+    host: '127.0.0.1',
+    port: 0,
+    dataDir: options.dataDir,
+    demo: options.demo,
+    logLevel: 'warn',
+    smsGatewayUrl: null,
+    ...(options.webDir ? { webDir: options.webDir } : { webDir: `${options.dataDir}/no-web-version` }),
+  });
+  const deps: ServerDeps = {};
+  if (options.nativeBinding) deps.nativeBinding = options.nativeBinding;
+  if (options.logger) deps.logger = options.logger;
+  const server = createServer(config, deps);
+  try {
+    const url = await server.listen();
+    return { url, close: () => server.close() };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}

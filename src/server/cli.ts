@@ -1,0 +1,79 @@
+import { AppError } from '../shared/errors.js';
+import { formatPhone } from '../shared/phone.js';
+import { createServer, type SferumServer } from './app.js';
+import { ConfigError, describeConfig, loadConfig, type ServerConfig } from './config.js';
+import { DEMO_ACCOUNTS } from './demo.js';
+
+/** How long shutdown may take before the process gives up waiting and exits anyway. */
+const SHUTDOWN_DEADLINE_MS = 5000;
+
+function printBanner(config: ServerConfig, url: string): void {
+  const lines = [
+    'Sferum Family server',
+    ...Object.entries(describeConfig(config, url)).map(([k, v]) => `  ${k}: ${String(v)}`),
+  ];
+  if (config.demo) {
+    lines.push('', 'Demo mode. Sign in as:');
+    for (const a of DEMO_ACCOUNTS) lines.push(`  ${a.label}: ${a.phone ? formatPhone(a.phone) : a.email}`);
+    lines.push('The one-time code appears in the sign-in screen (demo mode only) and in this log.');
+    lines.push('Any other mobile number registers a new parent.');
+  }
+  console.log(lines.join('\n'));
+}
+
+async function main(): Promise<void> {
+  let config: ServerConfig;
+  try {
+    config = loadConfig(process.env, process.argv.slice(2));
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let server: SferumServer;
+  try {
+    server = createServer(config);
+  } catch (error) {
+    if (error instanceof AppError) {
+      console.error(`Cannot start: ${error.message}`);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    server.app.log.info(`${signal}: shutting down`);
+    const deadline = setTimeout(() => {
+      console.error('Shutdown took too long; exiting.');
+      process.exit(1);
+    }, SHUTDOWN_DEADLINE_MS);
+    deadline.unref();
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('Shutdown failed:', error);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+
+  try {
+    const url = await server.listen();
+    printBanner(config, url);
+    console.log(`listening on ${url}`);
+  } catch (error) {
+    console.error(`Cannot listen on ${config.host}:${config.port}: ${(error as Error).message}`);
+    await server.close();
+    process.exit(1);
+  }
+}
+
+void main();

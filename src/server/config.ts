@@ -1,0 +1,141 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Limits on one-time codes (OWASP ASVS V6: throttle per address and per client). */
+export interface OtpLimits {
+  /** Seconds between two codes for the same phone or e-mail. */
+  resendCooldownSeconds: number;
+  /** Codes per phone or e-mail per hour. */
+  perAddressPerHour: number;
+  /** Code requests per IP per window. */
+  requestsPerIp: number;
+  /** Verify attempts per IP per window. */
+  verifiesPerIp: number;
+  /** The per-IP window, in seconds. */
+  ipWindowSeconds: number;
+}
+
+export interface ServerConfig {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** The address people reach the server at; null means "the address it listens on". */
+  publicUrl: string | null;
+  demo: boolean;
+  /** Where SMS codes are POSTed; null means the development sender (codes in the log). */
+  smsGatewayUrl: string | null;
+  accessTtlSeconds: number;
+  refreshTtlDays: number;
+  /** The built renderer (web version). */
+  webDir: string;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  otpLimits: OtpLimits;
+  /** Largest accepted JSON body. */
+  bodyLimitBytes: number;
+  /** Seconds between heartbeat comments on the live event stream. */
+  sseHeartbeatSeconds: number;
+}
+
+export const DEFAULT_OTP_LIMITS: OtpLimits = {
+  resendCooldownSeconds: 60,
+  perAddressPerHour: 5,
+  requestsPerIp: 30,
+  verifiesPerIp: 60,
+  ipWindowSeconds: 600,
+};
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+const flag = z
+  .enum(['', '0', '1', 'true', 'false', 'yes', 'no'])
+  .transform((v) => v === '1' || v === 'true' || v === 'yes');
+
+const httpUrl = z
+  .string()
+  .url()
+  .refine((v) => /^https?:\/\//.test(v), 'must be an http(s) URL')
+  .transform((v) => v.replace(/\/+$/, ''));
+
+const EnvSchema = z.object({
+  SFERUM_HOST: z.string().min(1).default('127.0.0.1'),
+  SFERUM_PORT: z.coerce.number().int().min(0).max(65535).default(8787),
+  SFERUM_DATA_DIR: z.string().min(1).default('./.data/server'),
+  SFERUM_PUBLIC_URL: httpUrl.optional(),
+  SFERUM_DEMO: flag.default(false),
+  SFERUM_SMS_GATEWAY_URL: httpUrl.optional(),
+  SFERUM_ACCESS_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
+  SFERUM_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  SFERUM_WEB_DIR: z.string().min(1).default('./out/renderer'),
+  SFERUM_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+});
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Reads the configuration from environment variables (and `--demo` on the command line).
+ * Empty variables count as unset, so `SFERUM_PORT= npm run server` means the default.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  argv: readonly string[] = [],
+): ServerConfig {
+  const known = Object.fromEntries(
+    Object.keys(EnvSchema.shape)
+      .map((key) => [key, env[key]?.trim()] as const)
+      .filter(([, value]) => value !== undefined && value !== ''),
+  );
+  const parsed = EnvSchema.safeParse(known);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const key = issue.path.join('.');
+      return `  ${key}=${JSON.stringify(known[key] ?? '')}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    host: e.SFERUM_HOST,
+    port: e.SFERUM_PORT,
+    dataDir: path.resolve(e.SFERUM_DATA_DIR),
+    publicUrl: e.SFERUM_PUBLIC_URL ?? null,
+    demo: e.SFERUM_DEMO || argv.includes('--demo'),
+    smsGatewayUrl: e.SFERUM_SMS_GATEWAY_URL ?? null,
+    accessTtlSeconds: e.SFERUM_ACCESS_TTL_SECONDS,
+    refreshTtlDays: e.SFERUM_REFRESH_TTL_DAYS,
+    webDir: path.resolve(e.SFERUM_WEB_DIR),
+    logLevel: e.SFERUM_LOG_LEVEL,
+    otpLimits: { ...DEFAULT_OTP_LIMITS },
+    bodyLimitBytes: 64 * 1024,
+    sseHeartbeatSeconds: 15,
+  };
+}
+
+/** A configuration with every default, for tests and the embedded server. */
+export function defaultConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...loadConfig({}), ...overrides };
+}
+
+/** The configuration as printed at start: no secrets (the gateway URL may carry a key). */
+export function describeConfig(config: ServerConfig, url: string): Record<string, unknown> {
+  let gateway: string | null = null;
+  if (config.smsGatewayUrl) {
+    const u = new URL(config.smsGatewayUrl);
+    gateway = `${u.protocol}//${u.host}${u.pathname === '/' ? '' : '/…'}`;
+  }
+  return {
+    url,
+    publicUrl: config.publicUrl ?? url,
+    dataDir: config.dataDir,
+    webDir: config.webDir,
+    demo: config.demo,
+    smsGateway: gateway ?? 'development sender (codes in the log)',
+    accessTtlSeconds: config.accessTtlSeconds,
+    refreshTtlDays: config.refreshTtlDays,
+    logLevel: config.logLevel,
+  };
+}

@@ -1,0 +1,24 @@
+import type { Now } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { Feed } from './feed.js';
+import type { LiveHub } from './live.js';
+import type { MutationService } from './mutations.js';
+import type { OtpService } from './otp.js';
+import type { RegistrationService } from './registration.js';
+import type { SessionService } from './sessions.js';
+import type { Store } from './store/types.js';
+
+/** Everything the routes use, built once in createServer and passed down explicitly. */
+export interface ServerContext {
+  config: ServerConfig;
+  store: Store;
+  hub: LiveHub;
+  feed: Feed;
+  sessions: SessionService;
+  otp: OtpService;
+  registration: RegistrationService;
+  mutations: MutationService;
+  now: Now;
+  /** The address clients reach this server at (known once it listens). */
+  publicUrl(): string;
+}

@@ -1,0 +1,90 @@
+import { iso, type Now } from './clock.js';
+import type { Feed } from './feed.js';
+import type { Store, UserRow } from './store/types.js';
+import { newId } from './tokens.js';
+
+export const DEMO_SCHOOL = 'Школа № 1 г. Москвы';
+export const DEMO_STUDENT_PHONE = '+79000000001';
+export const DEMO_PRIMARY_EMAIL = 'anna.ivanova@example.ru';
+/** Not seeded: signing in with it registers a new parent, the way a real parent starts. */
+export const DEMO_PARENT_PHONE = '+79000000002';
+
+/** Listed by /api/info in demo mode and printed at start. */
+export const DEMO_ACCOUNTS: readonly { label: string; phone: string | null; email: string | null }[] = [
+  { label: 'Ученик 5 А: Иванов Пётр Сергеевич', phone: DEMO_STUDENT_PHONE, email: null },
+  { label: 'Ученица 2 Б: Иванова Анна Сергеевна (вход по e-mail)', phone: null, email: DEMO_PRIMARY_EMAIL },
+  { label: 'Родитель (новая регистрация)', phone: DEMO_PARENT_PHONE, email: null },
+];
+
+type Person = Pick<UserRow, 'role' | 'surname' | 'name' | 'patronymic' | 'phone' | 'email' | 'birthDate'>;
+
+/**
+ * Seeds the demo school so a newcomer can sign in at once. Idempotent: every record is
+ * looked up by its natural key first, so restarting with --demo adds nothing twice.
+ */
+export function seedDemo(store: Store, feed: Feed, now: Now): void {
+  feed.write((writer) => {
+    const at = iso(now());
+    let school = store.accounts.findSchoolByName(DEMO_SCHOOL);
+    if (!school) {
+      school = { id: newId(), name: DEMO_SCHOOL, createdAt: at, updatedAt: at };
+      store.accounts.insertSchool(school);
+    }
+    const schoolId = school.id;
+    const ensureClass = (name: string, teacher: string): string => {
+      const found = store.accounts.findClass(schoolId, name);
+      if (found) return found.id;
+      const id = newId();
+      store.accounts.insertClass({ id, schoolId, name, teacher, createdAt: at, updatedAt: at });
+      return id;
+    };
+    const class5a = ensureClass('5 А', 'Смирнова Ольга Викторовна');
+    const class2b = ensureClass('2 Б', 'Кузнецова Мария Ивановна');
+
+    const ensurePerson = (person: Person, classId: string | null, exists: () => UserRow | null): void => {
+      if (exists()) return;
+      const id = newId();
+      store.accounts.insertUser({ id, ...person, schoolId, classId, createdAt: at, updatedAt: at });
+      writer.putPersonWithSchool(id);
+    };
+    ensurePerson(
+      {
+        role: 'teacher',
+        surname: 'Смирнова',
+        name: 'Ольга',
+        patronymic: 'Викторовна',
+        phone: null,
+        email: 'o.smirnova@school1.example.ru',
+        birthDate: null,
+      },
+      class5a,
+      () => store.accounts.findUserByEmail('o.smirnova@school1.example.ru'),
+    );
+    ensurePerson(
+      {
+        role: 'student',
+        surname: 'Иванов',
+        name: 'Пётр',
+        patronymic: 'Сергеевич',
+        phone: DEMO_STUDENT_PHONE,
+        email: null,
+        birthDate: '2014-03-15',
+      },
+      class5a,
+      () => store.accounts.findUserByPhone(DEMO_STUDENT_PHONE),
+    );
+    ensurePerson(
+      {
+        role: 'student',
+        surname: 'Иванова',
+        name: 'Анна',
+        patronymic: 'Сергеевна',
+        phone: null,
+        email: DEMO_PRIMARY_EMAIL,
+        birthDate: '2018-09-02',
+      },
+      class2b,
+      () => store.accounts.findUserByEmail(DEMO_PRIMARY_EMAIL),
+    );
+  });
+}

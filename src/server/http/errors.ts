@@ -1,0 +1,49 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { ZodError } from 'zod';
+import { AppError, zodFields, type ErrorBody } from '../../shared/errors.js';
+
+function send(reply: import('fastify').FastifyReply, status: number, body: ErrorBody): void {
+  if (body.retryAfter !== undefined) void reply.header('retry-after', String(body.retryAfter));
+  void reply.status(status).type('application/json; charset=utf-8').send(body);
+}
+
+/**
+ * One error handler for the whole server: an AppError becomes its own body and status;
+ * Fastify's request errors (bad JSON, too large, wrong media type, bad URL) become the
+ * matching 4xx code; anything else is a bug, logged and answered with a bare 500.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+    if (error instanceof AppError) {
+      send(reply, error.status, error.toBody());
+      return;
+    }
+    if (error instanceof ZodError) {
+      send(reply, 400, {
+        code: 'VALIDATION_FAILED',
+        message: 'The request is not valid.',
+        fields: zodFields(error),
+      });
+      return;
+    }
+    const status = (error as FastifyError).statusCode;
+    if (status === 413) {
+      send(reply, 413, { code: 'PAYLOAD_TOO_LARGE', message: 'The request body is too large.' });
+      return;
+    }
+    if (status === 415) {
+      send(reply, 415, { code: 'UNSUPPORTED_MEDIA_TYPE', message: 'Send JSON (application/json).' });
+      return;
+    }
+    if (status === 404) {
+      send(reply, 404, { code: 'NOT_FOUND', message: 'Not found.' });
+      return;
+    }
+    if (status !== undefined && status >= 400 && status < 500) {
+      send(reply, 400, { code: 'VALIDATION_FAILED', message: 'The request could not be read.' });
+      return;
+    }
+    request.log.error({ err: error }, 'unexpected error');
+    send(reply, 500, { code: 'INTERNAL', message: 'Something went wrong on the server.' });
+  });
+}

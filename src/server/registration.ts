@@ -1,0 +1,70 @@
+import type { PersonName } from '../shared/domain.js';
+import { AppError } from '../shared/errors.js';
+import { iso, type Now } from './clock.js';
+import type { Feed } from './feed.js';
+import type { Store } from './store/types.js';
+import { hashToken, newId, newToken } from './tokens.js';
+
+/** Long enough to type three names, short enough that a leaked token is soon useless. */
+export const REGISTRATION_TTL_MS = 15 * 60_000;
+
+/**
+ * A verified phone that has no account yet gets a single-use registration token; with
+ * it and a name the person becomes a parent (students are created by their school).
+ */
+export class RegistrationService {
+  constructor(
+    private readonly store: Store,
+    private readonly feed: Feed,
+    private readonly now: Now,
+  ) {}
+
+  issue(phone: string, deviceId: string): { registrationToken: string; expiresAt: string } {
+    const token = newToken();
+    const now = this.now();
+    const expiresAt = iso(now + REGISTRATION_TTL_MS);
+    this.store.otp.insertRegistrationToken({
+      tokenHash: hashToken(token),
+      phone,
+      deviceId,
+      createdAt: iso(now),
+      expiresAt,
+      usedAt: null,
+    });
+    return { registrationToken: token, expiresAt };
+  }
+
+  /** Creates the parent account; returns its user id. */
+  register(token: string, deviceId: string, name: PersonName): string {
+    const now = this.now();
+    const hash = hashToken(token);
+    return this.feed.write((writer) => {
+      const row = this.store.otp.getRegistrationToken(hash);
+      const valid =
+        row !== null && row.usedAt === null && row.deviceId === deviceId && Date.parse(row.expiresAt) > now;
+      if (!row || !valid || !this.store.otp.useRegistrationToken(hash, iso(now))) {
+        throw new AppError('REGISTRATION_EXPIRED', 'Registration took too long. Sign in again.');
+      }
+      // Registered from another device in the meantime: that account is the person's.
+      const existing = this.store.accounts.findUserByPhone(row.phone);
+      if (existing) return existing.id;
+      const id = newId();
+      this.store.accounts.insertUser({
+        id,
+        role: 'parent',
+        surname: name.surname,
+        name: name.name,
+        patronymic: name.patronymic,
+        phone: row.phone,
+        email: null,
+        birthDate: null,
+        schoolId: null,
+        classId: null,
+        createdAt: iso(now),
+        updatedAt: iso(now),
+      });
+      writer.putPersonWithSchool(id);
+      return id;
+    });
+  }
+}

@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import { PullQuerySchema, PushBodySchema } from '../../shared/api.js';
+import type { LiveEvent } from '../../shared/sync.js';
+import type { ServerContext } from '../context.js';
+import { requireAuth } from '../http/auth.js';
+import { SECURITY_HEADERS } from '../http/headers.js';
+import { parseInput } from '../http/validate.js';
+
+export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/api/sync/changes', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const query = parseInput(PullQuerySchema, request.query, 'query');
+    return ctx.feed.pull(auth.userId, query.cursor, query.limit);
+  });
+
+  app.post('/api/sync/mutations', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const body = parseInput(PushBodySchema, request.body, 'body');
+    return { results: ctx.mutations.applyAll(auth.userId, body.mutations) };
+  });
+
+  /**
+   * Live notifications as server-sent events. Clients read it with fetch streaming
+   * (EventSource cannot send an Authorization header). The stream only says "pull now";
+   * the data itself always travels through the feed.
+   */
+  app.get('/api/sync/events', (request, reply) => {
+    // Authentication fails before the hijack, so the error is an ordinary JSON answer.
+    const auth = requireAuth(request, ctx.sessions);
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      ...SECURITY_HEADERS,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    let ended = false;
+    const write = (chunk: string): void => {
+      if (!ended) res.write(chunk);
+    };
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      clearInterval(heartbeat);
+      unsubscribe();
+      res.end();
+    };
+    const send = (event: LiveEvent): void => {
+      write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      if (event.type === 'revoked') end();
+    };
+    // Comments keep proxies and the client's idle timer from closing a quiet stream.
+    const heartbeat = setInterval(() => write(': heartbeat\n\n'), ctx.config.sseHeartbeatSeconds * 1000);
+    heartbeat.unref();
+    const unsubscribe = ctx.hub.subscribe({
+      userId: auth.userId,
+      sessionId: auth.sessionId,
+      onEvent: send,
+      onShutdown: end,
+    });
+    request.raw.on('close', end);
+    res.on('error', end);
+    // The first bytes tell the client the subscription is in place.
+    write(': connected\n\n');
+  });
+}

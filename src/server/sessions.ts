@@ -1,0 +1,163 @@
+import type { SessionTokens } from '../shared/api.js';
+import type { SessionInfo } from '../shared/domain.js';
+import { AppError } from '../shared/errors.js';
+import { iso, type Now } from './clock.js';
+import type { LiveHub } from './live.js';
+import type { Store } from './store/types.js';
+import { hashToken, newId, newToken } from './tokens.js';
+
+export interface AuthContext {
+  userId: string;
+  sessionId: string;
+}
+
+export type RevokeReason = 'signout' | 'revoked_by_user' | 'replaced_on_device' | 'refresh_token_reused';
+
+/** Don't write last_seen_at on every request: once a minute is precise enough for the sessions list. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+/**
+ * Sessions with a short-lived access token and a rotating refresh token (ASVS V7).
+ * Every refresh retires the presented token; presenting a retired one means it was
+ * copied, so the whole session (the token family) is revoked.
+ */
+export class SessionService {
+  constructor(
+    private readonly store: Store,
+    private readonly hub: LiveHub,
+    private readonly ttl: { accessSeconds: number; refreshDays: number },
+    private readonly now: Now,
+  ) {}
+
+  /** Opens a session for a device, ending any other session that device id still has. */
+  create(userId: string, deviceId: string, deviceName: string): SessionTokens {
+    const now = this.now();
+    const replaced: { userId: string; id: string }[] = [];
+    const tokens = this.store.transaction(() => {
+      for (const s of this.store.sessions.liveSessionsOfDevice(deviceId, iso(now))) {
+        if (this.store.sessions.revokeSession(s.id, iso(now), 'replaced_on_device')) {
+          replaced.push({ userId: s.userId, id: s.id });
+        }
+      }
+      const sessionId = newId();
+      this.store.sessions.insertSession({
+        id: sessionId,
+        userId,
+        deviceId,
+        deviceName,
+        createdAt: iso(now),
+        lastSeenAt: iso(now),
+        expiresAt: iso(now + this.refreshMs()),
+        revokedAt: null,
+        revokeReason: null,
+      });
+      return this.issue(sessionId, now);
+    });
+    for (const s of replaced) this.hub.revoked(s.userId, s.id);
+    return tokens;
+  }
+
+  refresh(refreshToken: string, deviceId: string): SessionTokens {
+    const now = this.now();
+    const hash = hashToken(refreshToken);
+    const outcome = this.store.transaction(() => {
+      const token = this.store.sessions.findRefreshToken(hash);
+      if (!token) return { error: new AppError('UNAUTHENTICATED', 'Sign in again.') };
+      const session = this.store.sessions.getSession(token.sessionId);
+      if (!session) return { error: new AppError('UNAUTHENTICATED', 'Sign in again.') };
+      if (session.revokedAt) return { error: new AppError('SESSION_REVOKED', 'This session has ended.') };
+      if (session.deviceId !== deviceId) return { error: new AppError('UNAUTHENTICATED', 'Sign in again.') };
+      const reused = (): { error: AppError; revoked: typeof session } => {
+        this.store.sessions.revokeSession(session.id, iso(now), 'refresh_token_reused');
+        return {
+          error: new AppError('REFRESH_TOKEN_REUSED', 'This session was ended for safety. Sign in again.'),
+          revoked: session,
+        };
+      };
+      if (token.usedAt !== null) return reused();
+      if (Date.parse(token.expiresAt) <= now) {
+        return { error: new AppError('SESSION_EXPIRED', 'The session has expired. Sign in again.') };
+      }
+      if (!this.store.sessions.markRefreshUsed(hash, iso(now))) return reused();
+      this.store.sessions.extendSession(session.id, iso(now + this.refreshMs()));
+      this.store.sessions.touchSession(session.id, iso(now));
+      return { tokens: this.issue(session.id, now) };
+    });
+    if ('revoked' in outcome && outcome.revoked) this.hub.revoked(outcome.revoked.userId, outcome.revoked.id);
+    if ('tokens' in outcome && outcome.tokens) return outcome.tokens;
+    throw outcome.error;
+  }
+
+  /** Resolves a bearer access token to its user and session, or throws the reason it can't. */
+  authenticate(accessToken: string): AuthContext {
+    const now = this.now();
+    const token = this.store.sessions.findAccessToken(hashToken(accessToken));
+    if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+    const session = this.store.sessions.getSession(token.sessionId);
+    if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+    if (session.revokedAt) throw new AppError('SESSION_REVOKED', 'This session has ended.');
+    if (Date.parse(token.expiresAt) <= now || Date.parse(session.expiresAt) <= now) {
+      throw new AppError('SESSION_EXPIRED', 'The session has expired.');
+    }
+    if (now - Date.parse(session.lastSeenAt) > TOUCH_INTERVAL_MS) {
+      this.store.sessions.touchSession(session.id, iso(now));
+    }
+    return { userId: session.userId, sessionId: session.id };
+  }
+
+  revoke(sessionId: string, reason: RevokeReason): void {
+    const session = this.store.sessions.getSession(sessionId);
+    if (!session) return;
+    if (this.store.sessions.revokeSession(sessionId, iso(this.now()), reason)) {
+      this.hub.revoked(session.userId, session.id);
+    }
+  }
+
+  /** Revokes one of the user's own sessions; someone else's is "not found", never "forbidden". */
+  revokeOwn(userId: string, sessionId: string): void {
+    const session = this.store.sessions.getSession(sessionId);
+    if (!session || session.userId !== userId || session.revokedAt) {
+      throw new AppError('NOT_FOUND', 'No such session.');
+    }
+    this.revoke(sessionId, 'revoked_by_user');
+  }
+
+  list(userId: string, currentSessionId: string): SessionInfo[] {
+    return this.store.sessions.liveSessionsOfUser(userId, iso(this.now())).map((s) => ({
+      id: s.id,
+      deviceName: s.deviceName,
+      createdAt: s.createdAt,
+      lastSeenAt: s.lastSeenAt,
+      current: s.id === currentSessionId,
+    }));
+  }
+
+  /** Forgets tokens of sessions that ended more than a refresh lifetime ago. */
+  prune(): void {
+    this.store.sessions.pruneTokens(iso(this.now() - this.refreshMs()));
+  }
+
+  private refreshMs(): number {
+    return this.ttl.refreshDays * 86_400_000;
+  }
+
+  private issue(sessionId: string, now: number): SessionTokens {
+    const accessToken = newToken();
+    const refreshToken = newToken();
+    const accessExpiresAt = iso(now + this.ttl.accessSeconds * 1000);
+    const refreshExpiresAt = iso(now + this.refreshMs());
+    this.store.sessions.insertAccessToken({
+      tokenHash: hashToken(accessToken),
+      sessionId,
+      expiresAt: accessExpiresAt,
+    });
+    this.store.sessions.insertRefreshToken({
+      tokenHash: hashToken(refreshToken),
+      sessionId,
+      createdAt: iso(now),
+      expiresAt: refreshExpiresAt,
+      usedAt: null,
+    });
+    return { accessToken, accessExpiresAt, refreshToken, refreshExpiresAt, sessionId };
+  }
+}

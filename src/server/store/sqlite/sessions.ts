@@ -1,0 +1,95 @@
+import type { Db } from '../db.js';
+import type { RefreshTokenRow, SessionRow, SessionStore, TokenRow } from '../types.js';
+
+const SESSION_COLUMNS = `id, user_id AS userId, device_id AS deviceId, device_name AS deviceName,
+  created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt,
+  revoked_at AS revokedAt, revoke_reason AS revokeReason`;
+
+export class SqliteSessionStore implements SessionStore {
+  private readonly stmts;
+
+  constructor(db: Db) {
+    this.stmts = {
+      insert: db.prepare(`INSERT INTO sessions (id, user_id, device_id, device_name, created_at, last_seen_at,
+          expires_at, revoked_at, revoke_reason)
+        VALUES (@id, @userId, @deviceId, @deviceName, @createdAt, @lastSeenAt, @expiresAt, @revokedAt, @revokeReason)`),
+      get: db.prepare(`SELECT ${SESSION_COLUMNS} FROM sessions WHERE id = ?`),
+      liveOfUser: db.prepare(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = ? AND revoked_at IS NULL AND expires_at > ?
+         ORDER BY last_seen_at DESC`,
+      ),
+      liveOfDevice: db.prepare(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE device_id = ? AND revoked_at IS NULL AND expires_at > ?`,
+      ),
+      revoke: db.prepare(
+        'UPDATE sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL',
+      ),
+      touch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?'),
+      extend: db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?'),
+      insertAccess: db.prepare(
+        'INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (@tokenHash, @sessionId, @expiresAt)',
+      ),
+      findAccess: db.prepare(
+        'SELECT token_hash AS tokenHash, session_id AS sessionId, expires_at AS expiresAt FROM access_tokens WHERE token_hash = ?',
+      ),
+      insertRefresh:
+        db.prepare(`INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)
+        VALUES (@tokenHash, @sessionId, @createdAt, @expiresAt, @usedAt)`),
+      findRefresh:
+        db.prepare(`SELECT token_hash AS tokenHash, session_id AS sessionId, created_at AS createdAt,
+          expires_at AS expiresAt, used_at AS usedAt FROM refresh_tokens WHERE token_hash = ?`),
+      useRefresh: db.prepare(
+        'UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL',
+      ),
+      pruneAccess: db.prepare(
+        `DELETE FROM access_tokens WHERE session_id IN
+          (SELECT id FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1)`,
+      ),
+      pruneRefresh: db.prepare(
+        `DELETE FROM refresh_tokens WHERE session_id IN
+          (SELECT id FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1)`,
+      ),
+    };
+  }
+
+  insertSession(row: SessionRow): void {
+    this.stmts.insert.run(row);
+  }
+  getSession(id: string): SessionRow | null {
+    return (this.stmts.get.get(id) as SessionRow | undefined) ?? null;
+  }
+  liveSessionsOfUser(userId: string, now: string): SessionRow[] {
+    return this.stmts.liveOfUser.all(userId, now) as SessionRow[];
+  }
+  liveSessionsOfDevice(deviceId: string, now: string): SessionRow[] {
+    return this.stmts.liveOfDevice.all(deviceId, now) as SessionRow[];
+  }
+  revokeSession(id: string, at: string, reason: string): boolean {
+    return this.stmts.revoke.run(at, reason, id).changes === 1;
+  }
+  touchSession(id: string, at: string): void {
+    this.stmts.touch.run(at, id);
+  }
+  extendSession(id: string, expiresAt: string): void {
+    this.stmts.extend.run(expiresAt, id);
+  }
+  insertAccessToken(row: TokenRow): void {
+    this.stmts.insertAccess.run(row);
+  }
+  findAccessToken(tokenHash: string): TokenRow | null {
+    return (this.stmts.findAccess.get(tokenHash) as TokenRow | undefined) ?? null;
+  }
+  insertRefreshToken(row: RefreshTokenRow): void {
+    this.stmts.insertRefresh.run(row);
+  }
+  findRefreshToken(tokenHash: string): RefreshTokenRow | null {
+    return (this.stmts.findRefresh.get(tokenHash) as RefreshTokenRow | undefined) ?? null;
+  }
+  markRefreshUsed(tokenHash: string, at: string): boolean {
+    return this.stmts.useRefresh.run(at, tokenHash).changes === 1;
+  }
+  pruneTokens(before: string): void {
+    this.stmts.pruneAccess.run(before);
+    this.stmts.pruneRefresh.run(before);
+  }
+}

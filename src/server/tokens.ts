@@ -1,0 +1,32 @@
+import crypto from 'node:crypto';
+
+/** An opaque bearer secret: 256 bits from the CSPRNG, URL-safe. */
+export function newToken(): string {
+  return crypto.randomBytes(32).toString('base64url');
+}
+
+/** Tokens are stored and looked up only by this hash, never in the clear. */
+export function hashToken(token: string): string {
+  return crypto.createHash('sha256').update(token).digest('hex');
+}
+
+/** A six-digit one-time code, uniformly drawn from the CSPRNG (ASVS V6). */
+export function newOtpCode(): string {
+  return crypto.randomInt(0, 1_000_000).toString().padStart(6, '0');
+}
+
+/** Binds the code to its request: the same code under another request id hashes differently. */
+export function hashOtpCode(requestId: string, code: string): string {
+  return crypto.createHash('sha256').update(`${requestId}:${code}`).digest('hex');
+}
+
+/** Compares two hex hashes in constant time. */
+export function sameHash(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && crypto.timingSafeEqual(x, y);
+}
+
+export function newId(): string {
+  return crypto.randomUUID();
+}
