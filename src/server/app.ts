@@ -5,8 +5,10 @@ import { defaultConfig, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { seedDemo } from './demo.js';
 import { Feed } from './feed.js';
-import { installErrorHandler } from './http/errors.js';
+import { ClientHeadersSchema } from './http/auth.js';
+import { handleError, installErrorHandler } from './http/errors.js';
 import { SECURITY_HEADERS } from './http/headers.js';
+import { parseInput } from './http/validate.js';
 import { LiveHub } from './live.js';
 import { MutationService } from './mutations.js';
 import { OtpService } from './otp.js';
@@ -62,6 +64,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     return503OnClosing: true,
+    frameworkErrors: handleError,
   });
 
   const db = openDatabase(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
@@ -114,8 +117,10 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     defaultJson(request, body as string, done);
   });
 
-  app.addHook('onRequest', async (_request, reply) => {
+  app.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS);
+    // Headers every API route understands are checked once here, for every route alike.
+    if (request.url.startsWith('/api')) parseInput(ClientHeadersSchema, request.headers, 'headers');
   });
   installErrorHandler(app);
   registerInfoRoutes(app, context);

@@ -1,8 +1,8 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, zodFields, type ErrorBody } from '../../shared/errors.js';
 
-function send(reply: import('fastify').FastifyReply, status: number, body: ErrorBody): void {
+function send(reply: FastifyReply, status: number, body: ErrorBody): void {
   if (body.retryAfter !== undefined) void reply.header('retry-after', String(body.retryAfter));
   void reply.status(status).type('application/json; charset=utf-8').send(body);
 }
@@ -13,7 +13,16 @@ function send(reply: import('fastify').FastifyReply, status: number, body: Error
  * matching 4xx code; anything else is a bug, logged and answered with a bare 500.
  */
 export function installErrorHandler(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError | AppError | Error, request, reply) => {
+  app.setErrorHandler(handleError);
+}
+
+/** Also Fastify's `frameworkErrors` hook, which sees bad URLs before any route. */
+export function handleError(
+  error: FastifyError | AppError | Error,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  {
     if (error instanceof AppError) {
       send(reply, error.status, error.toBody());
       return;
@@ -45,5 +54,5 @@ export function installErrorHandler(app: FastifyInstance): void {
     }
     request.log.error({ err: error }, 'unexpected error');
     send(reply, 500, { code: 'INTERNAL', message: 'Something went wrong on the server.' });
-  });
+  }
 }

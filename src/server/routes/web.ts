@@ -38,11 +38,9 @@ export function registerWebRoutes(app: FastifyInstance, webDir: string): void {
       if (built) return reply.type('text/html; charset=utf-8').sendFile('index.html');
       return reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
-    return reply
-      .status(404)
-      .send({
-        code: 'NOT_FOUND',
-        message: `No such address: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
-      });
+    return reply.status(404).send({
+      code: 'NOT_FOUND',
+      message: `No such address: ${request.method} ${(request.url.split('?')[0] ?? '').slice(0, 200)}`,
+    });
   });
 }
