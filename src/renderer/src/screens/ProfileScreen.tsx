@@ -1,0 +1,149 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { type FormEvent, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { PersonName, Profile } from '../../../shared/domain.js';
+import { maskPhone } from '../../../shared/phone.js';
+import { useBridge } from '../backend/BridgeContext.js';
+import { NameFields, type NameErrors, validateName } from '../components/NameFields.js';
+import { errorMessage } from '../errorMessage.js';
+import { fullName, initials } from '../people.js';
+import { keys, useSetProfile } from '../queries.js';
+import type { Rejection } from '../useBridgeEvents.js';
+import { ScreenHeader } from './ScreenHeader.js';
+
+/** The signed-in person: name, role, school, class, contact; the name can be edited. */
+export default function ProfileScreen({ profile }: { profile: Profile }) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
+  const client = useQueryClient();
+  const rejection = useQuery<Rejection | null>({
+    queryKey: keys.lastRejection,
+    queryFn: () => null,
+    staleTime: Infinity,
+  }).data;
+  const shownRejection = rejection?.type === 'profile.update' ? rejection : null;
+
+  const rows: { label: string; value: string }[] = [
+    { label: t('profile.role'), value: t(`roles.${profile.role}`) },
+    { label: t('profile.school'), value: profile.school?.name ?? t('profile.noSchool') },
+  ];
+  if (profile.class) rows.push({ label: t('profile.class'), value: profile.class.name });
+  if (profile.phone) rows.push({ label: t('profile.phone'), value: maskPhone(profile.phone) });
+  if (profile.email) rows.push({ label: t('profile.email'), value: profile.email });
+
+  return (
+    <div className="screen">
+      <ScreenHeader title={t('profile.title')} lead={t('profile.lead')} />
+      <section className="card profile-card">
+        <div className="profile-head">
+          <span className="avatar avatar-large" aria-hidden="true">
+            {initials(profile)}
+          </span>
+          <div>
+            <h2 className="profile-name">{fullName(profile)}</h2>
+            <span className="badge">{t(`roles.${profile.role}`)}</span>
+          </div>
+          {!editing ? (
+            <button
+              type="button"
+              className="btn btn-secondary profile-edit"
+              onClick={() => {
+                setSaved(false);
+                setEditing(true);
+              }}
+            >
+              {t('profile.editName')}
+            </button>
+          ) : null}
+        </div>
+        {shownRejection ? (
+          <div className="notice notice-error" role="alert">
+            <span>{t('profile.rejected', { reason: errorMessage(t, shownRejection) })}</span>
+            <button
+              type="button"
+              className="btn btn-link btn-small"
+              onClick={() => client.setQueryData(keys.lastRejection, null)}
+            >
+              {t('common.dismiss')}
+            </button>
+          </div>
+        ) : null}
+        {saved && !shownRejection ? (
+          <p className="notice notice-success" role="status">
+            {t('profile.saved')}
+          </p>
+        ) : null}
+        {editing ? (
+          <EditName
+            profile={profile}
+            onDone={(didSave) => {
+              setEditing(false);
+              setSaved(didSave);
+              if (didSave) client.setQueryData(keys.lastRejection, null);
+            }}
+          />
+        ) : (
+          <dl className="facts">
+            {rows.map((row) => (
+              <div className="fact" key={row.label}>
+                <dt>{row.label}</dt>
+                <dd>{row.value}</dd>
+              </div>
+            ))}
+          </dl>
+        )}
+      </section>
+    </div>
+  );
+}
+
+function EditName({ profile, onDone }: { profile: Profile; onDone: (saved: boolean) => void }) {
+  const { t } = useTranslation();
+  const bridge = useBridge();
+  const setProfile = useSetProfile();
+  const [value, setValue] = useState<PersonName>({
+    surname: profile.surname,
+    name: profile.name,
+    patronymic: profile.patronymic,
+  });
+  const [errors, setErrors] = useState<NameErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const checked = validateName(t, value);
+    setErrors(checked.errors);
+    if (!checked.name) return;
+    setBusy(true);
+    setFormError(null);
+    try {
+      setProfile(await bridge.profileUpdate(checked.name));
+      onDone(true);
+    } catch (caught) {
+      setFormError(errorMessage(t, caught));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <form className="stack edit-name" onSubmit={submit} noValidate aria-label={t('profile.editTitle')}>
+      <h3 className="section-title">{t('profile.editTitle')}</h3>
+      <NameFields value={value} errors={errors} onChange={setValue} autoFocus />
+      {formError ? (
+        <p className="form-error" role="alert">
+          {formError}
+        </p>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={busy}>
+          {busy ? t('common.saving') : t('common.save')}
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={() => onDone(false)}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,60 @@
+import { lazy, Suspense, useEffect, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { Profile } from '../../../shared/domain.js';
+import { type Route, useRoute } from '../router.js';
+import { SideMenu } from './SideMenu.js';
+import { TopBar } from './TopBar.js';
+
+const screens: Record<
+  Route,
+  React.LazyExoticComponent<(props: { profile: Profile }) => React.JSX.Element>
+> = {
+  profile: lazy(() => import('../screens/ProfileScreen.js')),
+  family: lazy(() => import('../screens/FamilyScreen.js')),
+  documents: lazy(() => import('../screens/DocumentsScreen.js')),
+  settings: lazy(() => import('../screens/SettingsScreen.js')),
+  help: lazy(() => import('../screens/HelpScreen.js')),
+};
+
+/** The signed-in app: left menu, top bar, and the current screen. */
+export function Shell({ profile }: { profile: Profile }) {
+  const { t } = useTranslation();
+  const [route] = useRoute();
+  const Screen = screens[route];
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+
+  // Moving between sections puts keyboard and screen-reader focus on the new content.
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    main.current?.focus();
+  }, [route]);
+
+  return (
+    <div className="shell">
+      <a
+        className="skip-link"
+        href="#main"
+        onClick={(event) => {
+          // The hash is the router's: focus the content without navigating.
+          event.preventDefault();
+          main.current?.focus();
+        }}
+      >
+        {t('app.skipToContent')}
+      </a>
+      <SideMenu current={route} />
+      <div className="shell-body">
+        <TopBar profile={profile} />
+        <main className="content" id="main" tabIndex={-1} ref={main}>
+          <Suspense fallback={<div className="skeleton" aria-busy="true" aria-label={t('app.loading')} />}>
+            <Screen profile={profile} />
+          </Suspense>
+        </main>
+      </div>
+    </div>
+  );
+}
