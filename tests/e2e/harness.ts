@@ -1,0 +1,160 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer as createHttpServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createIpcRouter } from '../../src/main/core/ipc.js';
+import { CONTENT_SECURITY_POLICY, mimeType } from '../../src/main/security.js';
+import { bridgeName, IPC_CHANNELS, IPC_EVENT_NAMES } from '../../src/shared/ipc.js';
+import { createTestCore, type TestCore } from '../helpers/core.js';
+
+/**
+ * End-to-end harness: Debian's Chromium driven by playwright-core, the real
+ * renderer build, the real server, and for the desktop target the real core
+ * behind a test bridge that stands where the preload would.
+ */
+
+export const RENDERER_DIR = resolve('out/renderer');
+export const SCREENSHOT_DIR = resolve('tests/.artifacts/screenshots');
+
+/** The e2e suites need the built renderer; build it once if a local run has not. */
+export function ensureRendererBuilt(): void {
+  if (existsSync(join(RENDERER_DIR, 'index.html'))) return;
+  const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
+  if (build.status !== 0) throw new Error('electron-vite build failed');
+}
+
+export async function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+export async function newContext(
+  browser: Browser,
+  options: { locale?: string } = {},
+): Promise<BrowserContext> {
+  return browser.newContext({ viewport: { width: 1280, height: 800 }, locale: options.locale ?? 'ru-RU' });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
+}
+
+/** Serves the built renderer like the app:// protocol does: same files, same CSP. */
+async function serveRendererLikeTheApp(): Promise<{ origin: string; close(): Promise<void> }> {
+  const server: Server = createHttpServer((request, response) => {
+    const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
+    let file = resolve(RENDERER_DIR, `.${path === '/' ? '/index.html' : path}`);
+    if (!file.startsWith(RENDERER_DIR) || !existsSync(file)) file = join(RENDERER_DIR, 'index.html');
+    response.writeHead(200, {
+      'content-type': mimeType(file),
+      'content-security-policy': CONTENT_SECURITY_POLICY,
+      'x-content-type-options': 'nosniff',
+    });
+    response.end(readFileSync(file));
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((done) => {
+        server.closeAllConnections();
+        server.close(() => done());
+      }),
+  };
+}
+
+/**
+ * The preload's job, done from the test: window.sferum with one named function per
+ * channel, calling into the real core through the Electron-free IPC router (which
+ * checks the sender frame), and events delivered as plain payloads.
+ */
+function bridgeInitScript(): string {
+  const channels = JSON.stringify(IPC_CHANNELS.map((channel) => [channel, bridgeName(channel)]));
+  const events = JSON.stringify(IPC_EVENT_NAMES);
+  return `(() => {
+    const listeners = new Map();
+    const events = ${events};
+    const bridge = {};
+    for (const [channel, name] of ${channels}) {
+      bridge[name] = async (input) => {
+        const result = await window.__sferumInvoke(channel, input === undefined ? null : input);
+        if (result.ok) return result.value;
+        const error = new Error(result.error.message);
+        error.code = result.error.code;
+        throw error;
+      };
+    }
+    bridge.on = (event, listener) => {
+      if (!events.includes(event)) throw new Error('Unknown event ' + event);
+      if (!listeners.has(event)) listeners.set(event, new Set());
+      listeners.get(event).add(listener);
+      return () => listeners.get(event).delete(listener);
+    };
+    Object.defineProperty(window, '__sferumDeliver', {
+      value: (event, payload) => { for (const l of listeners.get(event) ?? []) l(payload); },
+    });
+    Object.defineProperty(window, 'sferum', { value: Object.freeze(bridge) });
+  })();`;
+}
+
+export interface DesktopTarget {
+  page: Page;
+  context: BrowserContext;
+  testCore: TestCore;
+  /** Closes the page, the core (its data directory stays) and the renderer server. */
+  close(): Promise<void>;
+}
+
+export async function openDesktopTarget(
+  browser: Browser,
+  options: { serverUrl: string; dataDir?: string; locale?: string },
+): Promise<DesktopTarget> {
+  const renderer = await serveRendererLikeTheApp();
+  const testCore = await createTestCore({
+    serverUrl: options.serverUrl,
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+  });
+  const router = createIpcRouter(testCore.core, {
+    isTrustedSender: (frameUrl) => new URL(frameUrl).origin === renderer.origin,
+  });
+  const context = await newContext(browser, options.locale ? { locale: options.locale } : {});
+  const page = await context.newPage();
+  await page.exposeBinding('__sferumInvoke', (source, channel: string, input: unknown) =>
+    router.invoke(channel, input, { frameUrl: source.frame.url() }),
+  );
+  await page.addInitScript(bridgeInitScript());
+  const offs = IPC_EVENT_NAMES.map((event) =>
+    testCore.core.on(event, (payload: unknown) => {
+      void page
+        .evaluate(`window.__sferumDeliver(${JSON.stringify(event)}, ${JSON.stringify(payload)})`)
+        .catch(() => undefined);
+    }),
+  );
+  await page.goto(`${renderer.origin}/`);
+  return {
+    page,
+    context,
+    testCore,
+    close: async () => {
+      for (const off of offs) off();
+      await context.close();
+      await testCore.close();
+      await renderer.close();
+    },
+  };
+}
