@@ -6,6 +6,7 @@ import { createServer, type SferumServer, type ServerDeps } from './app.js';
 import type { Now } from './clock.js';
 import { DEFAULT_OTP_LIMITS, defaultConfig, type ServerConfig } from './config.js';
 import type { OtpAddress, OtpSender } from './otpSender.js';
+import { LiveEventSchema, type LiveEvent } from '../shared/sync.js';
 
 /**
  * Helpers for tests that need a real platform server on loopback (server, core and
@@ -162,4 +163,89 @@ export async function signInByPhone(
   if (registered.status !== 200)
     throw new Error(`register: ${registered.status} ${JSON.stringify(registered.body)}`);
   return registered.body;
+}
+
+export interface EventStream {
+  /** Every event received so far. */
+  readonly events: LiveEvent[];
+  /** Resolves with the next event of that type (or one already received after `from`). */
+  next(type: LiveEvent['type'], timeoutMs?: number): Promise<LiveEvent>;
+  /** Resolves when the server ends the stream. */
+  readonly ended: Promise<void>;
+  close(): void;
+}
+
+/**
+ * Opens GET /api/sync/events the way clients do (fetch streaming with a bearer token)
+ * and resolves once the server has subscribed it, so events sent afterwards are not missed.
+ */
+export async function openEventStream(baseUrl: string, accessToken: string): Promise<EventStream> {
+  const controller = new AbortController();
+  const response = await fetch(`${baseUrl}/api/sync/events`, {
+    headers: { authorization: `Bearer ${accessToken}` },
+    signal: controller.signal,
+  });
+  if (response.status !== 200 || !response.body) {
+    throw new Error(`events: ${response.status} ${await response.text()}`);
+  }
+  const events: LiveEvent[] = [];
+  const waiters: (() => void)[] = [];
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  let connected: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (connected = resolve));
+  const ended = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        buffer += value;
+        let at: number;
+        while ((at = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, at);
+          buffer = buffer.slice(at + 2);
+          if (block.startsWith(': connected')) connected();
+          const data = block.split('\n').find((line) => line.startsWith('data: '));
+          if (data) {
+            events.push(LiveEventSchema.parse(JSON.parse(data.slice('data: '.length))));
+            for (const wake of waiters.splice(0)) wake();
+          }
+        }
+      }
+    } catch {
+      // Aborted by close(): the stream simply ends.
+    } finally {
+      connected();
+      for (const wake of waiters.splice(0)) wake();
+    }
+  })();
+  let done = false;
+  void ended.then(() => (done = true));
+  await ready;
+  let consumed = 0;
+  return {
+    events,
+    ended,
+    close: () => controller.abort(),
+    async next(type, timeoutMs = 5000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const index = events.findIndex((e, i) => i >= consumed && e.type === type);
+        if (index >= 0) {
+          consumed = index + 1;
+          return events[index]!;
+        }
+        if (done) throw new Error(`the event stream ended before a "${type}" event`);
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`no "${type}" event within ${timeoutMs} ms`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+    },
+  };
 }
