@@ -18,7 +18,7 @@ import { RegistrationService } from './registration.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerInfoRoutes } from './routes/health.js';
 import { registerSyncRoutes } from './routes/sync.js';
-import { registerWebRoutes } from './routes/web.js';
+import { isApiUrl, registerWebRoutes } from './routes/web.js';
 import { SessionService } from './sessions.js';
 import { openDatabase } from './store/db.js';
 import { createSqliteStore } from './store/sqlite/index.js';
@@ -120,7 +120,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   app.addHook('onRequest', async (request, reply) => {
     void reply.headers(SECURITY_HEADERS);
     // Headers every API route understands are checked once here, for every route alike.
-    if (request.url.startsWith('/api')) parseInput(ClientHeadersSchema, request.headers, 'headers');
+    if (isApiUrl(request.url)) parseInput(ClientHeadersSchema, request.headers, 'headers');
   });
   installErrorHandler(app);
   registerInfoRoutes(app, context);

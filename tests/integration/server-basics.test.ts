@@ -1,8 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthResponseSchema, ServerInfoSchema } from '../../src/shared/api.js';
 import { ErrorBodySchema } from '../../src/shared/errors.js';
+import { startEmbeddedServer } from '../../src/server/app.js';
 import { startTestServer, testDeviceId, type TestServer } from '../../src/server/testing.js';
 
 let ts: TestServer;
@@ -194,6 +196,43 @@ describe('server: web version', () => {
       expect(missingAsset.status).toBe(404);
     } finally {
       await web.close();
+    }
+  });
+});
+
+describe('server: demo seed and embedded mode', () => {
+  it('seeding twice adds nothing twice', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sferum-demo-'));
+    try {
+      for (let run = 0; run < 2; run++) {
+        const s = await startTestServer({ dataDir, config: { demo: true } });
+        try {
+          const student = s.server.context.store.accounts.findUserByPhone('+79000000001')!;
+          expect(student.surname).toBe('Иванов');
+          // Still the school, the class and the profile: nothing was appended on the second start.
+          expect(s.server.context.store.feed.changesAfter(student.id, 0, 100)).toHaveLength(3);
+        } finally {
+          await s.close();
+        }
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('startEmbeddedServer runs a demo server on a loopback port', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sferum-embedded-'));
+    try {
+      const embedded = await startEmbeddedServer({ dataDir, demo: true });
+      try {
+        expect(embedded.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+        const info = ServerInfoSchema.parse(await (await fetch(`${embedded.url}/api/info`)).json());
+        expect(info.demo).toBe(true);
+      } finally {
+        await embedded.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

@@ -202,6 +202,22 @@ describe('server: live events', () => {
     await stream.ended;
   });
 
+  it('sends `revoked` when a reused refresh token ends the session', async () => {
+    const deviceId = testDeviceId('phone');
+    const user = await signInByPhone(ts, newPhone(), { deviceId });
+    const stream = await openEventStream(ts.url, user.tokens.accessToken);
+    const refresh = (refreshToken: string) =>
+      fetch(`${ts.url}/api/auth/refresh`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ refreshToken, deviceId }),
+      });
+    expect((await refresh(user.tokens.refreshToken)).status).toBe(200);
+    expect((await refresh(user.tokens.refreshToken)).status).toBe(401);
+    expect(await stream.next('revoked', 2000)).toEqual({ type: 'revoked' });
+    await stream.ended;
+  });
+
   it('refuses a stream without a valid token, as JSON', async () => {
     const response = await fetch(`${ts.url}/api/sync/events`, { headers: { authorization: 'Bearer nope' } });
     expect(response.status).toBe(401);

@@ -16,7 +16,7 @@ function wantsHtml(request: FastifyRequest): boolean {
   return (request.method === 'GET' || request.method === 'HEAD') && accept.includes('text/html');
 }
 
-function isApi(url: string): boolean {
+export function isApiUrl(url: string): boolean {
   return url === '/api' || url.startsWith('/api/') || url.startsWith('/api?');
 }
 
@@ -34,7 +34,7 @@ export function registerWebRoutes(app: FastifyInstance, webDir: string): void {
   }
 
   app.setNotFoundHandler((request: FastifyRequest, reply: FastifyReply) => {
-    if (!isApi(request.url) && wantsHtml(request)) {
+    if (!isApiUrl(request.url) && wantsHtml(request)) {
       if (built) return reply.type('text/html; charset=utf-8').sendFile('index.html');
       return reply.type('text/html; charset=utf-8').send(NOT_BUILT_PAGE);
     }
