@@ -56,16 +56,34 @@ describe('record store', () => {
   it('rolls back the whole page, cursor included, when the page fails half-way', () => {
     records.applyPage([{ entity: 'profile', id: 'u1', op: 'put', data: profile('u1') }], 'c1');
     expect(() =>
-      records.applyPage(
-        [{ entity: 'profile', id: 'u1', op: 'put', data: profile('u1', 'Анна') }],
-        'c2',
-        () => {
+      records.applyPage([{ entity: 'profile', id: 'u1', op: 'put', data: profile('u1', 'Анна') }], 'c2', {
+        inside: () => {
           throw new Error('boom');
         },
-      ),
+      }),
     ).toThrow('boom');
     expect(records.get('profile', 'u1')).toMatchObject({ name: 'Мария' });
     expect(records.getState('cursor')).toBe('c1');
+  });
+
+  it('a reset page replaces every record and reports the kinds that were dropped', () => {
+    records.applyPage(
+      [
+        { entity: 'profile', id: 'u1', op: 'put', data: profile('u1') },
+        { entity: 'school', id: 's1', op: 'put', data: { id: 's1', name: 'Школа 1' } },
+      ],
+      'c1',
+    );
+    const touched = records.applyPage(
+      [{ entity: 'profile', id: 'u1', op: 'put', data: profile('u1') }],
+      'x1',
+      {
+        reset: true,
+      },
+    );
+    expect(touched.sort()).toEqual(['profile', 'school']);
+    expect(records.count()).toBe(1);
+    expect(records.getState('cursor')).toBe('x1');
   });
 
   it('clear drops records and the cursor but keeps the user and the outbox', () => {
@@ -169,7 +187,7 @@ describe('outbox', () => {
     records.applyPage(
       [{ entity: 'profile', id: 'u1', op: 'put', data: { ...profile('u1'), phone: '+79990000000' } }],
       'c2',
-      () => rebasePending(records, outbox, 'u1'),
+      { inside: () => rebasePending(records, outbox, 'u1') },
     );
     expect(records.get('profile', 'u1')).toMatchObject({ name: 'Анна', phone: '+79990000000' });
     const [entry] = outbox.pending('u1');

@@ -3,6 +3,13 @@ import type { CacheDatabase } from './db.js';
 
 export type RecordData = Record<string, unknown>;
 
+export interface ApplyPageOptions {
+  /** Drop every record first (the first page of a resync), in the same transaction. */
+  reset?: boolean;
+  /** Runs last in the same transaction; returns further entity kinds it touched. */
+  inside?: () => string[];
+}
+
 /** Keys of sync_state. */
 export type SyncStateKey = 'cursor' | 'userId';
 
@@ -20,7 +27,7 @@ export interface RecordStore {
    * same transaction (the outbox rebase), so no reader ever sees a page without its
    * cursor or without the pending local changes on top. Returns the entity kinds touched.
    */
-  applyPage(changes: readonly Change[], cursor: string, inside?: () => void): string[];
+  applyPage(changes: readonly Change[], cursor: string, options?: ApplyPageOptions): string[];
   /** Drops every record and the cursor (a resync, another user): the outbox is kept. */
   clear(): void;
   getState(key: SyncStateKey): string | null;
@@ -52,27 +59,34 @@ export function createRecordStore(db: CacheDatabase): RecordStore {
   const parse = (row: { data: string } | undefined): RecordData | null =>
     row ? (JSON.parse(row.data) as RecordData) : null;
 
-  const applyPageTx = db.transaction((changes: readonly Change[], cursor: string, inside?: () => void) => {
-    const touched = new Set<string>();
-    for (const change of changes) {
-      touched.add(change.entity);
-      if (change.op === 'put' && change.data !== null) {
-        stmts.put.run(change.entity, change.id, JSON.stringify(change.data));
-      } else {
-        stmts.remove.run(change.entity, change.id);
+  const kinds = db.prepare<[], { entity: string }>('SELECT DISTINCT entity FROM records');
+  const applyPageTx = db.transaction(
+    (changes: readonly Change[], cursor: string, options: ApplyPageOptions) => {
+      const touched = new Set<string>();
+      if (options.reset) {
+        for (const { entity } of kinds.all()) touched.add(entity);
+        stmts.clearRecords.run();
       }
-    }
-    stmts.setState.run('cursor', cursor);
-    inside?.();
-    return [...touched];
-  });
+      for (const change of changes) {
+        touched.add(change.entity);
+        if (change.op === 'put' && change.data !== null) {
+          stmts.put.run(change.entity, change.id, JSON.stringify(change.data));
+        } else {
+          stmts.remove.run(change.entity, change.id);
+        }
+      }
+      stmts.setState.run('cursor', cursor);
+      for (const entity of options.inside?.() ?? []) touched.add(entity);
+      return [...touched];
+    },
+  );
 
   return {
     get: (entity, id) => parse(stmts.get.get(entity, id)),
     list: (entity) => stmts.list.all(entity).map((row) => JSON.parse(row.data) as RecordData),
     put: (entity, id, data) => void stmts.put.run(entity, id, JSON.stringify(data)),
     remove: (entity, id) => void stmts.remove.run(entity, id),
-    applyPage: (changes, cursor, inside) => applyPageTx(changes, cursor, inside),
+    applyPage: (changes, cursor, options = {}) => applyPageTx(changes, cursor, options),
     clear: db.transaction(() => {
       stmts.clearRecords.run();
       stmts.clearCursor.run();

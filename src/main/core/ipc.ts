@@ -1,0 +1,112 @@
+import { AppError, hasErrorCode } from '../../shared/errors.js';
+import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
+import type { Core } from './index.js';
+import type { Logger } from './ports.js';
+
+type Handler = (core: Core, input: unknown) => Promise<unknown> | unknown;
+
+/**
+ * One handler per contract channel. The input arrives already validated against the
+ * channel's schema, so each handler is a one-line call into the core; the `satisfies`
+ * below makes a new channel without a handler a type error.
+ */
+const HANDLERS = {
+  'app.getState': (core) => core.getState(),
+  'settings.update': (core, input) => core.updateSettings(input as Parameters<Core['updateSettings']>[0]),
+  'auth.requestCode': (core, input) => core.requestCode(input as Parameters<Core['requestCode']>[0]),
+  'auth.verifyCode': (core, input) => core.verifyCode(input as Parameters<Core['verifyCode']>[0]),
+  'auth.register': (core, input) => core.register(input as Parameters<Core['register']>[0]),
+  'auth.signOut': async (core) => {
+    await core.signOut();
+    return null;
+  },
+  'auth.listSessions': (core) => core.listSessions(),
+  'auth.revokeSession': async (core, input) => {
+    await core.revokeSession((input as { id: string }).id);
+    return null;
+  },
+  'profile.get': (core) => core.getProfile(),
+  'profile.update': (core, input) => core.updateProfile(input as Parameters<Core['updateProfile']>[0]),
+  'sync.getStatus': (core) => core.getSyncStatus(),
+  'sync.now': (core) => core.syncNow(),
+  'shell.openExternal': async (core, input) => {
+    await core.openExternal((input as { url: string }).url);
+    return null;
+  },
+} satisfies Record<IpcChannel, Handler>;
+
+export const IPC_HANDLED_CHANNELS = Object.keys(HANDLERS) as IpcChannel[];
+
+export interface IpcRouter {
+  invoke(channel: string, rawInput: unknown, sender: { frameUrl: string | null }): Promise<IpcResult>;
+}
+
+function isChannel(channel: string): channel is IpcChannel {
+  return (
+    Object.prototype.hasOwnProperty.call(IPC, channel) &&
+    Object.prototype.hasOwnProperty.call(HANDLERS, channel)
+  );
+}
+
+function describeIssues(issues: readonly { path: PropertyKey[]; message: string }[]): string {
+  const first = issues[0];
+  if (!first) return 'The request is malformed.';
+  const where = first.path.length > 0 ? ` at "${first.path.map(String).join('.')}"` : '';
+  return `The request is malformed${where}: ${first.message}.`;
+}
+
+/**
+ * The IPC boundary, Electron-free: the shell passes each call in with the sender
+ * frame's URL. It refuses frames it does not trust (a navigated or injected frame must
+ * not reach the core), validates the input, and parses the output with the contract
+ * so that nothing undeclared (a token, a stack) can cross to the renderer.
+ */
+export function createIpcRouter(
+  core: Core,
+  options: { isTrustedSender(frameUrl: string): boolean; logger?: Logger },
+): IpcRouter {
+  const logger = options.logger ?? { info: () => {}, warn: console.warn, error: console.error };
+  return {
+    async invoke(channel, rawInput, sender) {
+      if (typeof channel !== 'string' || !isChannel(channel)) {
+        return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Unknown request.' } };
+      }
+      let trusted = false;
+      try {
+        trusted = sender.frameUrl !== null && options.isTrustedSender(sender.frameUrl);
+      } catch {
+        trusted = false;
+      }
+      if (!trusted) {
+        logger.warn(`IPC ${channel} refused from an untrusted frame`, sender.frameUrl);
+        return {
+          ok: false,
+          error: { code: 'IPC_SENDER_REFUSED', message: 'This window may not call the app.' },
+        };
+      }
+      const contract = IPC[channel];
+      const input = contract.input.safeParse(rawInput === undefined ? null : rawInput);
+      if (!input.success) {
+        return {
+          ok: false,
+          error: { code: 'VALIDATION_FAILED', message: describeIssues(input.error.issues) },
+        };
+      }
+      try {
+        const value = await (HANDLERS[channel] as Handler)(core, input.data);
+        const output = contract.output.safeParse(value === undefined ? null : value);
+        if (!output.success) {
+          logger.error(`IPC ${channel} produced an output outside its contract`, output.error.issues);
+          return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the app.' } };
+        }
+        return { ok: true, value: output.data };
+      } catch (error) {
+        if (error instanceof AppError || hasErrorCode(error)) {
+          return { ok: false, error: { code: error.code, message: error.message } };
+        }
+        logger.error(`IPC ${channel} failed`, error);
+        return { ok: false, error: { code: 'INTERNAL', message: 'Something went wrong in the app.' } };
+      }
+    },
+  };
+}

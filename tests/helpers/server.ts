@@ -1,0 +1,35 @@
+import {
+  startTestServer as startServerForTests,
+  TestClock,
+  type TestServer,
+} from '../../src/server/testing.js';
+import type { ServerConfig } from '../../src/server/config.js';
+
+export { TestClock, type TestServer };
+
+/**
+ * A real platform server on loopback in demo mode (so one-time codes come back as
+ * devCode), in a temp data directory unless one is given. Pass `dataDir` and `port`
+ * to bring a stopped server back at the same address with the same data.
+ */
+export async function startTestServer(
+  options: { dataDir?: string; port?: number; clock?: TestClock; config?: Partial<ServerConfig> } = {},
+): Promise<TestServer> {
+  return startServerForTests({
+    ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    config: { demo: true, port: options.port ?? 0, sseHeartbeatSeconds: 1, ...options.config },
+    ...(options.clock ? { deps: { now: options.clock.now } } : {}),
+  });
+}
+
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+/** A loopback URL where nothing listens (the port of a server that was just closed). */
+export async function closedPortUrl(): Promise<string> {
+  const server = await startTestServer();
+  const url = server.url;
+  await server.close();
+  return url;
+}
