@@ -102,7 +102,14 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
   };
 
-  if (config.demo) seedDemo(store, feed, now);
+  if (config.demo) {
+    try {
+      seedDemo(store, feed, now);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
 
   void app.register(fastifyCookie);
   // JSON only: a text/plain body is refused with 415 rather than half-parsed. An empty
