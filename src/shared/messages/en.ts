@@ -153,7 +153,7 @@ export const en: Catalogue = {
     supportTitle: 'Write to support',
     supportText:
       'If you made a mistake while registering or need help with the platform, write to us. We reply by e-mail.',
-    supportButton: 'Write to {{email}}',
+    supportButton: 'Write an e-mail',
     faqTitle: 'Common questions',
     joinTitle: 'How a parent joins',
     joinSteps: {

@@ -153,6 +153,8 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
       return answer.profile;
     },
     async authSignOut() {
+      // Close the live stream first: its `revoked` answer to our own sign-out is not news.
+      live.stop();
       try {
         await api.call('signOut');
       } catch {

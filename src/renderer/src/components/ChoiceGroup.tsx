@@ -1,4 +1,4 @@
-import { useId } from 'react';
+import { useEffect, useId, useState } from 'react';
 
 /** A row of radio buttons that looks like a segmented control; arrow keys move between options. */
 export function ChoiceGroup<T extends string>({
@@ -15,6 +15,9 @@ export function ChoiceGroup<T extends string>({
   compact?: boolean;
 }) {
   const name = useId();
+  // Checked at once on click; the stored value catches up when the backend answers.
+  const [shown, setShown] = useState(value);
+  useEffect(() => setShown(value), [value]);
   return (
     <fieldset className={`choice-group${compact ? ' choice-group-compact' : ''}`}>
       <legend className={compact ? 'visually-hidden' : 'field-label'}>{legend}</legend>
@@ -25,8 +28,11 @@ export function ChoiceGroup<T extends string>({
               type="radio"
               name={name}
               value={option.value}
-              checked={option.value === value}
-              onChange={() => onChange(option.value)}
+              checked={option.value === shown}
+              onChange={() => {
+                setShown(option.value);
+                onChange(option.value);
+              }}
             />
             <span>{option.label}</span>
           </label>

@@ -68,8 +68,9 @@ export default function HelpScreen() {
             {t('help.supportTitle')}
           </h2>
           <p>{t('help.supportText')}</p>
+          <p className="support-email">{SUPPORT_EMAIL}</p>
           <button type="button" className="btn btn-primary btn-block" onClick={writeToSupport}>
-            {t('help.supportButton', { email: SUPPORT_EMAIL })}
+            {t('help.supportButton')}
           </button>
           {error ? (
             <p className="form-error" role="alert">

@@ -24,10 +24,11 @@ export default function ProfileScreen({ profile }: { profile: Profile }) {
   }).data;
   const shownRejection = rejection?.type === 'profile.update' ? rejection : null;
 
-  const rows: { label: string; value: string }[] = [
-    { label: t('profile.role'), value: t(`roles.${profile.role}`) },
-    { label: t('profile.school'), value: profile.school?.name ?? t('profile.noSchool') },
-  ];
+  // The role is the badge under the name; a parent has no school of their own.
+  const rows: { label: string; value: string }[] = [];
+  if (profile.school) rows.push({ label: t('profile.school'), value: profile.school.name });
+  else if (profile.role === 'student')
+    rows.push({ label: t('profile.school'), value: t('profile.noSchool') });
   if (profile.class) rows.push({ label: t('profile.class'), value: profile.class.name });
   if (profile.phone) rows.push({ label: t('profile.phone'), value: maskPhone(profile.phone) });
   if (profile.email) rows.push({ label: t('profile.email'), value: profile.email });
@@ -42,7 +43,10 @@ export default function ProfileScreen({ profile }: { profile: Profile }) {
           </span>
           <div>
             <h2 className="profile-name">{fullName(profile)}</h2>
-            <span className="badge">{t(`roles.${profile.role}`)}</span>
+            <span className="badge badge-accent">
+              <span className="visually-hidden">{t('profile.role')}: </span>
+              {t(`roles.${profile.role}`)}
+            </span>
           </div>
           {!editing ? (
             <button

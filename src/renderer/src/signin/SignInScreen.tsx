@@ -121,7 +121,10 @@ export function SignInScreen({
             <>
               <CodeStep
                 channel={channel}
-                address={channel === 'phone' ? formatPhone(step.address) : step.address}
+                // No line break inside the number.
+                address={
+                  channel === 'phone' ? formatPhone(step.address).replace(/ /g, '\u00a0') : step.address
+                }
                 resendAt={step.resendAt}
                 code={code}
                 onCodeChange={setCode}
