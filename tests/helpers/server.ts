@@ -15,11 +15,20 @@ export { TestClock, type TestServer };
 export async function startTestServer(
   options: { dataDir?: string; port?: number; clock?: TestClock; config?: Partial<ServerConfig> } = {},
 ): Promise<TestServer> {
-  return startServerForTests({
+  const server = await startServerForTests({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     config: { demo: true, port: options.port ?? 0, sseHeartbeatSeconds: 1, ...options.config },
     ...(options.clock ? { deps: { now: options.clock.now } } : {}),
   });
+  const close = server.close.bind(server);
+  // A test stops servers abruptly, like a pulled cable: a keep-alive connection that a
+  // client has not released yet must not hold the shutdown for its idle timeout.
+  server.close = async () => {
+    const closing = close();
+    server.server.app.server.closeAllConnections();
+    await closing;
+  };
+  return server;
 }
 
 export function portOf(url: string): number {

@@ -93,6 +93,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   let active: LocalAccountRuntime | null = null;
   let lastStateJson = '';
   let closed = false;
+  // Aborts side requests (server info) on close, so no request outlives the core.
+  const lifetime = new AbortController();
 
   const host: AccountHost = {
     dataDir: deps.dataDir,
@@ -192,7 +194,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   async function refreshServerInfo(): Promise<void> {
     const url = effectiveServerUrl;
     try {
-      const info = await fetchServerInfo(url, { timeoutMs: timing.infoTimeoutMs, ...fetchOpt() });
+      const info = await fetchServerInfo(url, {
+        timeoutMs: timing.infoTimeoutMs,
+        signal: lifetime.signal,
+        ...fetchOpt(),
+      });
       if (url === effectiveServerUrl) serverInfo = info;
     } catch (error) {
       logger.warn('Server info unavailable', error instanceof AppError ? error.code : error);
@@ -333,6 +339,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     async close() {
       if (closed) return;
       closed = true;
+      lifetime.abort();
       const account = active;
       active = null;
       await account?.close();

@@ -28,14 +28,16 @@ export function normalizeServerUrl(raw: string): string {
  */
 export async function fetchServerInfo(
   baseUrl: string,
-  options: { fetch?: typeof fetch; timeoutMs: number },
+  options: { fetch?: typeof fetch; timeoutMs: number; signal?: AbortSignal },
 ): Promise<ServerInfo> {
   const doFetch = options.fetch ?? fetch;
   let response: Response;
   try {
     response = await doFetch(`${baseUrl}/api/info`, {
       headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: options.signal
+        ? AbortSignal.any([options.signal, AbortSignal.timeout(options.timeoutMs)])
+        : AbortSignal.timeout(options.timeoutMs),
     });
   } catch {
     throw new AppError('NETWORK_OFFLINE', 'The server cannot be reached.');

@@ -6,6 +6,7 @@ import { LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared
 import type { RecordStore } from '../cache/records.js';
 import type { Logger, SyncTiming } from '../ports.js';
 import { Backoff } from './backoff.js';
+import { cancellableFetch } from './cancellableFetch.js';
 import type { Outbox } from './outbox.js';
 import { rebasePending, rollBack } from './mutations.js';
 
@@ -248,7 +249,7 @@ export class SyncEngine {
           url: client.url(API.events.path),
           headers: client.authHeaders(),
           signal: this.abort.signal,
-          ...(this.o.fetch ? { fetch: this.o.fetch } : {}),
+          fetch: cancellableFetch(this.o.fetch ?? fetch, this.abort.signal),
           onOpen: () => {
             this.liveBackoff.reset();
             // Anything that happened while the stream was down is only in the feed.
