@@ -132,7 +132,7 @@ function EditName({ profile, onDone }: { profile: Profile; onDone: (saved: boole
   }
 
   return (
-    <form className="stack edit-name" onSubmit={submit} noValidate aria-label={t('profile.editTitle')}>
+    <form className="stack edit-name" onSubmit={submit} noValidate>
       <h3 className="section-title">{t('profile.editTitle')}</h3>
       <NameFields value={value} errors={errors} onChange={setValue} autoFocus />
       {formError ? (

@@ -1,6 +1,5 @@
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
-import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { hrefFor } from '../router.js';
 import { displayName, initials } from '../people.js';
 import { SyncIndicator } from './SyncIndicator.js';
@@ -12,7 +11,6 @@ export function TopBar({ profile }: { profile: Profile }) {
     <header className="topbar">
       <SyncIndicator />
       <div className="topbar-end">
-        <LanguageSwitch compact />
         <a
           className="account"
           href={hrefFor('profile')}
