@@ -33,7 +33,7 @@ export interface TestCore {
  * (so a restart finds them), an in-memory secret storage and fast retry delays.
  */
 export async function createTestCore(
-  options: { serverUrl: string; dataDir?: string; secrets?: SecretStorage } & Partial<CoreDeps>,
+  options: { serverUrl: string | null; dataDir?: string; secrets?: SecretStorage } & Partial<CoreDeps>,
 ): Promise<TestCore> {
   const temp = options.dataDir ? null : makeTempDir('sferum-core-');
   const dataDir = options.dataDir ?? temp!.path;
