@@ -1,8 +1,8 @@
 /**
- * Wraps fetch for the live event stream so that aborting really closes the
- * connection. On Node 20 an abort that lands while the stream reader is between two
- * chunks rejects the read but can leave the socket open (and a server waiting for
- * it on shutdown). Cancelling the body reader ourselves releases it in every case.
+ * Wraps fetch for the live event stream so that stopping the engine also cancels the
+ * response body reader, not only the request signal. On Node 20 an abort that lands
+ * while the stream is being read can reject the read yet leave the body unconsumed;
+ * cancelling the reader explicitly is the documented way to let go of it.
  */
 export function cancellableFetch(base: typeof fetch, signal: AbortSignal): typeof fetch {
   return async (input, init) => {
