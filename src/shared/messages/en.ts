@@ -84,7 +84,6 @@ export const en: Catalogue = {
       codeIntro: 'No texts are sent. Your sign-in code:',
       useCode: 'Fill in the code',
       accountsIntro: 'Sign in as one of the demo people:',
-      useAccount: 'Fill in',
     },
     signedOutReason: 'You were signed out. {{reason}}',
     privacy: 'Only your family and the school. No ads, no tracking.',

@@ -45,9 +45,6 @@ export function DemoHint({
                   <span className="demo-account-address">
                     {account.phone ? formatPhone(account.phone) : account.email}
                   </span>
-                  <span className="demo-account-action" aria-hidden="true">
-                    {t('signin.demo.useAccount')}
-                  </span>
                 </button>
               </li>
             ))}
