@@ -1,1 +1,89 @@
-export {};
+import { app, type BrowserWindow, shell } from 'electron';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { startEmbeddedServer } from '../server/app.js';
+import { createCore } from './core/index.js';
+import { vetExternalUrl } from './core/externalUrl.js';
+import { hardenWebContents, registerAppScheme, serveRenderer } from './harden.js';
+import { wireIpc } from './ipcWiring.js';
+import { electronSqliteBinding } from './nativeBinding.js';
+import { createSafeStorage } from './secretStorage.js';
+import { DEEP_LINK_SCHEME } from './security.js';
+import { createElectronSettingsStore } from './settingsStore.js';
+import { createMainWindow } from './window.js';
+
+/** The Electron composition root: a few lines of wiring around the Electron-free core. */
+
+registerAppScheme();
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void main();
+}
+
+async function main(): Promise<void> {
+  let window: BrowserWindow | null = null;
+  app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  const openExternal = async (url: string) => shell.openExternal(vetExternalUrl(url));
+  await app.whenReady();
+  hardenWebContents(openExternal);
+  serveRenderer(join(import.meta.dirname, '../renderer'));
+
+  const userData = app.getPath('userData');
+  const nativeBinding = electronSqliteBinding({
+    resourcesPath: process.resourcesPath,
+    appPath: app.getAppPath(),
+    electronVersion: process.versions.electron ?? '',
+  });
+  const settings = createElectronSettingsStore({
+    serverUrl: null,
+    language: 'ru',
+    theme: 'system',
+    notifications: true,
+    activeAccountId: null,
+    accounts: [],
+  });
+  const core = await createCore({
+    dataDir: join(userData, 'profiles'),
+    secrets: createSafeStorage(),
+    settings,
+    deviceName: `Сферум Семья — ${hostname()}`,
+    nativeBinding,
+    openExternal,
+    startEmbeddedServer: () =>
+      startEmbeddedServer({ dataDir: join(userData, 'embedded-server'), demo: true, nativeBinding }),
+  });
+
+  const unwire = wireIpc(core, () => window);
+  const open = () => {
+    window = createMainWindow({
+      preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
+      bounds: settings.get().windowBounds,
+      onBoundsChange: (bounds) => settings.set({ windowBounds: bounds }),
+    });
+    window.on('closed', () => (window = null));
+  };
+  open();
+
+  app.on('activate', () => {
+    if (!window) open();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  let quitting = false;
+  app.on('before-quit', (event) => {
+    if (quitting) return;
+    quitting = true;
+    event.preventDefault();
+    unwire();
+    void core.close().finally(() => app.exit(0));
+  });
+}
