@@ -1,0 +1,126 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { createTestCore, signInAs } from '../helpers/core.js';
+import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR, screenshot } from './harness.js';
+import { enterCode, enterPhoneAndGetCode, randomMobile, registerParent } from './flows.js';
+
+/** The web version: the real renderer served by the real server, in Chromium. */
+describe('web version', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  const mobile = randomMobile();
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    server = await startTestServer({ config: { webDir: RENDERER_DIR } });
+    browser = await launchChromium();
+    context = await newContext(browser);
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('registers a new parent by phone and shows their profile', async () => {
+    await page.goto(server.url);
+    await page.getByText('Введите номер телефона').waitFor();
+    await screenshot(page, 'web-signin-phone');
+
+    const code = await enterPhoneAndGetCode(page, mobile);
+    expect(code).toMatch(/^\d{6}$/);
+    await screenshot(page, 'web-signin-code');
+    await enterCode(page, code);
+    await page.getByText('Как вас зовут?').waitFor();
+    await screenshot(page, 'web-signin-name');
+    await page.getByLabel('Фамилия').fill('Смирнова');
+    await page.getByLabel('Имя', { exact: true }).fill('Ольга');
+    await page.getByLabel('Отчество').fill('Петровна');
+    await page.getByTestId('signin-submit').click();
+
+    await expect.poll(() => page.getByTestId('profile-name').textContent()).toContain('Ольга');
+    await page.getByTestId('menu-profile').click();
+    await page.getByRole('heading', { name: 'Смирнова Ольга Петровна' }).waitFor();
+    await expect.poll(() => page.getByTestId('sync-indicator').getAttribute('data-state')).toBe('online');
+    await screenshot(page, 'web-profile');
+  });
+
+  it('keeps the parent signed in across a reload', async () => {
+    await page.reload();
+    await expect.poll(() => page.getByTestId('profile-name').textContent()).toContain('Ольга');
+  });
+
+  it('shows a change made on another device live', async () => {
+    // The same parent on a desktop: the same phone, another device.
+    const desktop = await createTestCore({ serverUrl: server.url });
+    try {
+      await signInAs(desktop.core, `+7${mobile}`);
+      await desktop.core.updateProfile({ surname: 'Смирнова', name: 'Ольга', patronymic: 'Николаевна' });
+      await page.getByRole('heading', { name: 'Смирнова Ольга Николаевна' }).waitFor({ timeout: 10_000 });
+    } finally {
+      await desktop.dispose();
+    }
+  });
+
+  it('walks through every section of the menu', async () => {
+    const titles = { family: 'Семья', documents: 'Мои документы', help: 'Помощь', settings: 'Настройки' };
+    for (const [section, title] of Object.entries(titles)) {
+      await page.getByTestId(`menu-${section}`).click();
+      await page.getByRole('heading', { level: 1, name: title }).waitFor();
+      await screenshot(page, `web-${section}`);
+    }
+    await page.getByTestId('menu-help').click();
+    await page.getByText('info@sferum.ru').first().waitFor();
+  });
+
+  it('switches to English and back', async () => {
+    await page.getByTestId('menu-settings').click();
+    await page.getByRole('radio', { name: 'English' }).check();
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    await screenshot(page, 'web-settings-en');
+    await page.getByRole('radio', { name: 'Русский' }).check();
+    await page.getByRole('heading', { name: 'Настройки', level: 1 }).waitFor();
+  });
+
+  it('refuses a wrong code with a sentence, then signs a student in by e-mail', async () => {
+    const other = await newContext(browser);
+    const student = await other.newPage();
+    try {
+      await student.goto(server.url);
+      await enterPhoneAndGetCode(student, randomMobile());
+      await enterCode(student, '000000');
+      await student.getByRole('alert').waitFor();
+      expect(await student.getByRole('alert').textContent()).toMatch(/Код не подходит|код/i);
+      await screenshot(student, 'web-signin-wrong-code');
+
+      await student.reload();
+      await student.getByRole('button', { name: 'Войти по электронной почте' }).click();
+      await student.getByTestId('signin-email').fill('anna.ivanova@example.ru');
+      await student.getByTestId('signin-submit').click();
+      const code = ((await student.getByTestId('demo-code').textContent()) ?? '').replace(/\D/g, '');
+      await enterCode(student, code);
+      await expect.poll(() => student.getByTestId('profile-name').textContent()).toContain('Анна');
+      await student.getByTestId('menu-profile').click();
+      await student.getByText('2 Б').waitFor();
+      await screenshot(student, 'web-student-profile');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('signs a second new parent up in another browser profile', async () => {
+    const other = await newContext(browser);
+    try {
+      const second = await other.newPage();
+      await second.goto(server.url);
+      await registerParent(second, randomMobile(), { surname: 'Кузнецов', name: 'Андрей', patronymic: '' });
+      expect(await second.getByTestId('profile-name').textContent()).toContain('Андрей');
+    } finally {
+      await other.close();
+    }
+  });
+});
