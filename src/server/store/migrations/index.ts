@@ -2,6 +2,14 @@ import type { Migration } from '../migrate.js';
 import { m0001Accounts } from './0001-accounts.js';
 import { m0002Auth } from './0002-auth.js';
 import { m0003Sync } from './0003-sync.js';
+import { m0004Family } from './0004-family.js';
+import { m0005Documents } from './0005-documents.js';
 
 /** Every migration, in order. Append new files here; never edit a released one. */
-export const MIGRATIONS: readonly Migration[] = [m0001Accounts, m0002Auth, m0003Sync];
+export const MIGRATIONS: readonly Migration[] = [
+  m0001Accounts,
+  m0002Auth,
+  m0003Sync,
+  m0004Family,
+  m0005Documents,
+];
