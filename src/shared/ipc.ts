@@ -36,6 +36,8 @@ export const LocalAccountSchema = z.object({
 export type LocalAccount = z.infer<typeof LocalAccountSchema>;
 
 export const AppStateSchema = z.object({
+  /** The desktop app (may change its server) or the web version (served by its server). */
+  target: z.enum(['desktop', 'web']),
   settings: SettingsSchema,
   /** The address the app talks to (the embedded server's loopback address when serverUrl is null). */
   effectiveServerUrl: z.string(),
@@ -68,6 +70,11 @@ export const VerifyCodeOutputSchema = z.discriminatedUnion('status', [
 export const IPC = {
   'app.getState': { input: Void, output: AppStateSchema },
   'settings.update': { input: SettingsSchema.partial(), output: SettingsSchema },
+  /** "Check connection": asks a server address who it is, without saving it (null: the embedded server). */
+  'settings.checkServer': {
+    input: z.object({ url: z.string().max(2048).nullable() }),
+    output: ServerInfoSchema,
+  },
   'auth.requestCode': { input: RequestCodeInputSchema, output: RequestCodeOutputSchema },
   'auth.verifyCode': {
     input: z.object({ requestId: z.string().min(1).max(100), code: z.string().max(20) }),

@@ -38,6 +38,7 @@ export function createFakeBridge() {
   const calls: string[] = [];
 
   const state = (): AppState => ({
+    target: 'desktop',
     settings,
     effectiveServerUrl: 'http://127.0.0.1:1',
     server: {
@@ -59,6 +60,7 @@ export function createFakeBridge() {
       settings = { ...settings, ...patch };
       return settings;
     },
+    settingsCheckServer: async () => state().server!,
     authRequestCode: async (input) => {
       if (input.channel !== 'phone') throw new AppError('ACCOUNT_NOT_FOUND');
       pendingPhone = input.phone;

@@ -34,6 +34,8 @@ export { vetExternalUrl } from './externalUrl.js';
 export interface Core {
   getState(): AppState;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** Asks a server address who it is without saving it (null: the embedded server). */
+  checkServer(url: string | null): Promise<ServerInfo>;
   requestCode(input: IpcInput<'auth.requestCode'>): Promise<IpcOutput<'auth.requestCode'>>;
   verifyCode(input: IpcInput<'auth.verifyCode'>): Promise<IpcOutput<'auth.verifyCode'>>;
   register(name: PersonName): Promise<Profile>;
@@ -156,6 +158,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   function getState(): AppState {
     const stored = store.get();
     return {
+      target: 'desktop',
       settings: settingsOf(stored),
       effectiveServerUrl,
       server: serverInfo,
@@ -284,6 +287,11 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       if (Object.keys(cleaned).length > 0) store.set(cleaned);
       emitStateIfChanged();
       return settingsOf(store.get());
+    },
+
+    async checkServer(url) {
+      const base = url === null ? await embeddedUrl() : normalizeServerUrl(url);
+      return fetchServerInfo(base, { timeoutMs: timing.infoTimeoutMs, ...fetchOpt() });
     },
 
     requestCode: (input) => auth.requestCode(requireActive(), input),

@@ -13,6 +13,7 @@ type Handler = (core: Core, input: unknown) => Promise<unknown> | unknown;
 const HANDLERS = {
   'app.getState': (core) => core.getState(),
   'settings.update': (core, input) => core.updateSettings(input as Parameters<Core['updateSettings']>[0]),
+  'settings.checkServer': (core, input) => core.checkServer((input as { url: string | null }).url),
   'auth.requestCode': (core, input) => core.requestCode(input as Parameters<Core['requestCode']>[0]),
   'auth.verifyCode': (core, input) => core.verifyCode(input as Parameters<Core['verifyCode']>[0]),
   'auth.register': (core, input) => core.register(input as Parameters<Core['register']>[0]),

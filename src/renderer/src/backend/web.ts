@@ -103,6 +103,7 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
   async function appState(): Promise<AppState> {
     const server = await loadServerInfo();
     return {
+      target: 'web',
       settings,
       effectiveServerUrl: origin,
       server,
@@ -131,6 +132,10 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
       saveSettings(storage, settings);
       void appState().then((state) => emitter.emit('app.state', state));
       return settings;
+    },
+    async settingsCheckServer() {
+      // The web version always talks to the server that serves it.
+      throw new AppError('FORBIDDEN', 'The web version cannot change its server.');
     },
     async authRequestCode(input) {
       return api.call('otpRequest', { body: { ...input, deviceId } });

@@ -10,6 +10,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { errorMessage } from '../errorMessage.js';
 import { keys, useAppState, useSessions, useUpdateSettings } from '../queries.js';
 import { ScreenHeader } from './ScreenHeader.js';
+import { ServerAddress } from './ServerAddress.js';
 
 /** Language, theme, sessions on other devices, sign-out. */
 export default function SettingsScreen() {
@@ -33,6 +34,7 @@ export default function SettingsScreen() {
           onChange={(value) => update.mutate({ theme: value })}
         />
       </section>
+      {appState?.target === 'desktop' ? <ServerAddress state={appState} /> : null}
       <Sessions />
       <section className="card stack" aria-labelledby="settings-signout">
         <h2 className="section-title" id="settings-signout">

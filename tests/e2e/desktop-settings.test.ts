@@ -1,0 +1,79 @@
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import {
+  type DesktopTarget,
+  ensureRendererBuilt,
+  launchChromium,
+  openDesktopTarget,
+  screenshot,
+} from './harness.js';
+import { enterCode, enterPhoneAndGetCode, randomMobile, registerParent } from './flows.js';
+
+/** Settings → Server: pointing the desktop app at a school's server. */
+describe('desktop app server address', () => {
+  let first: TestServer;
+  let school: TestServer;
+  let browser: Browser;
+  let desktop: DesktopTarget;
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    first = await startTestServer();
+    school = await startTestServer();
+    browser = await launchChromium();
+    desktop = await openDesktopTarget(browser, { serverUrl: first.url });
+    await registerParent(desktop.page, randomMobile(), {
+      surname: 'Орлова',
+      name: 'Наталья',
+      patronymic: '',
+    });
+  });
+
+  afterAll(async () => {
+    await desktop?.close();
+    await desktop?.testCore.dispose();
+    await browser?.close();
+    await first?.close();
+    await school?.close();
+  });
+
+  it('explains an address that is not a server address', async () => {
+    const { page } = desktop;
+    await page.getByTestId('menu-settings').click();
+    await page.getByTestId('server-url').fill('school server');
+    await page.getByRole('button', { name: 'Проверить связь' }).click();
+    await page.getByRole('alert').filter({ hasText: /адрес/i }).waitFor();
+    await screenshot(page, 'desktop-settings-server-invalid');
+  });
+
+  it('says when an address answers but is not a Sferum Family server', async () => {
+    const { page } = desktop;
+    // The page's own origin serves only the UI files: a web server, but not ours.
+    const notOurs = new URL(page.url()).origin;
+    await page.getByTestId('server-url').fill(notOurs);
+    await page.getByRole('button', { name: 'Проверить связь' }).click();
+    await page.getByRole('alert').waitFor();
+    expect(await page.getByRole('alert').first().textContent()).not.toBe('');
+  });
+
+  it('checks the school server, switches to it after a confirmation and signs in there', async () => {
+    const { page } = desktop;
+    await page.getByTestId('server-url').fill(school.url);
+    await page.getByRole('button', { name: 'Проверить связь' }).click();
+    await page.getByText('Сервер отвечает').waitFor();
+    await screenshot(page, 'desktop-settings-server-ok');
+
+    await page.getByRole('button', { name: 'Подключиться к этому серверу' }).click();
+    await page.getByText('нужно будет войти заново').waitFor();
+    await page.getByRole('button', { name: 'Сменить сервер' }).click();
+
+    await page.getByTestId('signin-phone').waitFor({ timeout: 10_000 });
+    expect(desktop.testCore.core.getState().effectiveServerUrl).toBe(school.url);
+    const before = school.sender.sent.length;
+    const code = await enterPhoneAndGetCode(page, randomMobile());
+    expect(school.sender.sent.length).toBe(before + 1);
+    await enterCode(page, code);
+    await page.getByText('Как вас зовут?').waitFor();
+  });
+});
