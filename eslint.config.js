@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-const nodeBuiltins = [
+const NODE_BUILTINS = [
   'fs',
   'path',
   'os',
@@ -24,84 +24,54 @@ const nodeBuiltins = [
   'process',
   'timers',
 ];
-const nodeImports = nodeBuiltins.flatMap((m) => [m, `node:${m}`, `node:${m}/*`]);
+const PROCESS_SPECIFIC = ['node:*', 'better-sqlite3', 'electron-store', 'fastify', '@tus/*', 'nodemailer'];
+
+/** Keeps Electron, Node and other processes' folders out of code that must run in a browser or anywhere. */
+function noProcessImports({ electron, node, folders, message }) {
+  return {
+    'no-restricted-imports': [
+      'error',
+      {
+        paths: [
+          { name: 'electron', message: electron },
+          ...NODE_BUILTINS.flatMap((name) => [name, `node:${name}`]).map((name) => ({ name, message: node })),
+        ],
+        patterns: [{ group: [...PROCESS_SPECIFIC, ...folders.map((f) => `**/${f}/**`)], message }],
+      },
+    ],
+  };
+}
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'out', 'dist', 'tests/.artifacts', 'resources'] },
+  { ignores: ['node_modules', 'out', 'dist', 'tests/.artifacts', 'resources', '.native'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     languageOptions: { globals: { ...globals.node } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      '@typescript-eslint/consistent-type-imports': 'off',
     },
   },
   {
-    // Runs anywhere: no Electron, no Node, no browser-only globals assumed.
+    // Runs anywhere: no Electron, no Node.
     files: ['src/shared/**/*.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            { name: 'electron', message: 'src/shared runs anywhere: no Electron.' },
-            ...nodeImports
-              .filter((m) => !m.endsWith('/*'))
-              .map((name) => ({ name, message: 'src/shared runs anywhere: no Node built-ins.' })),
-          ],
-          patterns: [
-            {
-              group: [
-                'node:*',
-                'better-sqlite3',
-                'electron-store',
-                'fastify',
-                '**/server/**',
-                '**/main/**',
-                '**/renderer/**',
-              ],
-              message: 'src/shared imports nothing process-specific.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: noProcessImports({
+      electron: 'src/shared runs anywhere: no Electron.',
+      node: 'src/shared runs anywhere: no Node built-ins.',
+      folders: ['server', 'main', 'renderer', 'preload'],
+      message: 'src/shared imports nothing process-specific.',
+    }),
   },
   {
-    // The renderer: a browser page. No Electron, no Node; it reaches the main process through the bridge only.
+    // The renderer: a browser page that reaches the main process through the bridge only.
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: [
-            {
-              name: 'electron',
-              message: 'The renderer talks to the main process through window.sferum only.',
-            },
-            ...nodeImports
-              .filter((m) => !m.endsWith('/*'))
-              .map((name) => ({ name, message: 'The renderer runs in a browser: no Node built-ins.' })),
-          ],
-          patterns: [
-            {
-              group: [
-                'node:*',
-                'better-sqlite3',
-                'electron-store',
-                'fastify',
-                '**/server/**',
-                '**/main/**',
-                '**/preload/**',
-              ],
-              message: 'The renderer imports only src/shared and its own files.',
-            },
-          ],
-        },
-      ],
-    },
+    rules: noProcessImports({
+      electron: 'The renderer talks to the main process through window.sferum only.',
+      node: 'The renderer runs in a browser: no Node built-ins.',
+      folders: ['server', 'main', 'preload'],
+      message: 'The renderer imports only src/shared and its own files.',
+    }),
   },
   {
     // The Electron-free core: testable in plain Node.

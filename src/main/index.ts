@@ -2,6 +2,7 @@ import { app, type BrowserWindow, shell } from 'electron';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedServer } from '../server/app.js';
+import { DEFAULT_SETTINGS } from './core/defaults.js';
 import { createCore } from './core/index.js';
 import { vetExternalUrl } from './core/externalUrl.js';
 import { hardenWebContents, registerAppScheme, serveRenderer } from './harden.js';
@@ -42,14 +43,7 @@ async function main(): Promise<void> {
     appPath: app.getAppPath(),
     electronVersion: process.versions.electron ?? '',
   });
-  const settings = createElectronSettingsStore({
-    serverUrl: null,
-    language: 'ru',
-    theme: 'system',
-    notifications: true,
-    activeAccountId: null,
-    accounts: [],
-  });
+  const settings = createElectronSettingsStore(DEFAULT_SETTINGS);
   const core = await createCore({
     dataDir: join(userData, 'profiles'),
     secrets: createSafeStorage(),

@@ -1,14 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { DEFAULT_SETTINGS } from '../../src/main/core/defaults.js';
 import type { SecretStorage, SettingsStore, StoredSettings } from '../../src/main/core/ports.js';
 
-export const DEFAULT_TEST_SETTINGS: StoredSettings = {
-  serverUrl: null,
-  language: 'ru',
-  theme: 'system',
-  notifications: true,
-  activeAccountId: null,
-  accounts: [],
-};
+export const DEFAULT_TEST_SETTINGS: StoredSettings = DEFAULT_SETTINGS;
 
 /**
  * Stands where Electron's safeStorage stands. The "encryption" is a reversible

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
+import { DEFAULT_SETTINGS } from '../../src/main/core/defaults.js';
 import type { StoredSettings } from '../../src/main/core/ports.js';
 
 // Only the Electron seam is faked: electron-store asks Electron for the user-data folder.
@@ -14,14 +15,7 @@ vi.mock('electron', () => {
 
 const { createElectronSettingsStore } = await import('../../src/main/settingsStore.js');
 
-const defaults: StoredSettings = {
-  serverUrl: null,
-  language: 'ru',
-  theme: 'system',
-  notifications: true,
-  activeAccountId: null,
-  accounts: [],
-};
+const defaults = DEFAULT_SETTINGS;
 
 describe('settings through electron-store', () => {
   afterAll(() => rmSync(userData, { recursive: true, force: true }));
