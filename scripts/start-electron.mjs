@@ -23,7 +23,8 @@ function electronBinary() {
     const binary = join(electronDir, 'dist', readFileSync(pathFile, 'utf8'));
     if (existsSync(binary)) return binary;
   }
-  const install = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'inherit' });
+  console.log(`Downloading the Electron ${electronVersion} binary...`);
+  const install = spawnSync(process.execPath, [join(electronDir, 'install.js')], { stdio: 'ignore' });
   if (install.status === 0 && existsSync(pathFile))
     return join(electronDir, 'dist', readFileSync(pathFile, 'utf8'));
   return null;
