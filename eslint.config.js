@@ -53,6 +53,11 @@ export default tseslint.config(
     },
   },
   {
+    // CommonJS files that tools load with require (electron-builder's config and hooks).
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Runs anywhere: no Electron, no Node.
     files: ['src/shared/**/*.ts'],
     rules: noProcessImports({
