@@ -1,4 +1,4 @@
-import { app, net, protocol, session, shell } from 'electron';
+import { app, net, protocol, session } from 'electron';
 import { pathToFileURL } from 'node:url';
 import {
   APP_HOST,
@@ -58,5 +58,4 @@ export function hardenWebContents(openExternal: (url: string) => Promise<void>):
       return { action: 'deny' };
     });
   });
-  void shell; // openExternal itself is vetted in the core (vetExternalUrl)
 }
