@@ -10,12 +10,14 @@ import { handleError, installErrorHandler } from './http/errors.js';
 import { SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
 import { LiveHub } from './live.js';
+import { createDocuments } from './documents/index.js';
 import { MutationService } from './mutations.js';
 import { OtpService } from './otp.js';
 import { createOtpSender, type OtpSender } from './otpSender.js';
 import { RateLimiter } from './rateLimit.js';
 import { RegistrationService } from './registration.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerDocumentRoutes } from './routes/documents.js';
 import { registerInfoRoutes } from './routes/health.js';
 import { registerSyncRoutes } from './routes/sync.js';
 import { isApiUrl, registerWebRoutes } from './routes/web.js';
@@ -79,6 +81,17 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     { accessSeconds: config.accessTtlSeconds, refreshDays: config.refreshTtlDays },
     now,
   );
+  const documents = createDocuments({
+    db,
+    store,
+    feed,
+    now,
+    sessions,
+    dataDir: config.dataDir,
+    limits: { quotaBytes: config.quotaBytes, maxFileBytes: config.maxFileBytes },
+    uploadExpiryMs: config.uploadExpiryHours * 3_600_000,
+    log: app.log,
+  });
   const limiter = new RateLimiter(now);
   const otp = new OtpService({
     store,
@@ -97,7 +110,8 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     sessions,
     otp,
     registration: new RegistrationService(store, feed, now),
-    mutations: new MutationService(store, feed, now),
+    mutations: new MutationService(store, feed, now, documents.service.mutationHandlers()),
+    documents,
     now,
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
   };
@@ -133,6 +147,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerInfoRoutes(app, context);
   registerAuthRoutes(app, context);
   registerSyncRoutes(app, context);
+  registerDocumentRoutes(app, context, documents);
   registerWebRoutes(app, config.webDir);
 
   const prune = setInterval(() => {
@@ -141,6 +156,9 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     } catch (error) {
       app.log.error({ err: error }, 'pruning expired tokens failed');
     }
+    documents.housekeeping().catch((error: unknown) => {
+      app.log.error({ err: error }, 'documents housekeeping failed');
+    });
   }, PRUNE_INTERVAL_MS);
   prune.unref();
 

@@ -34,6 +34,12 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Seconds between heartbeat comments on the live event stream. */
   sseHeartbeatSeconds: number;
+  /** Document storage per person, in bytes (default 10 GiB). */
+  quotaBytes: number;
+  /** Largest document, in bytes (default 4 GiB). */
+  maxFileBytes: number;
+  /** Hours an unfinished upload is kept for resuming (default 72). */
+  uploadExpiryHours: number;
 }
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
@@ -67,6 +73,22 @@ const EnvSchema = z.object({
   SFERUM_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SFERUM_WEB_DIR: z.string().min(1).default('./out/renderer'),
   SFERUM_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SFERUM_QUOTA_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(10 * 1024 ** 3),
+  SFERUM_MAX_FILE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .default(4 * 1024 ** 3),
+  SFERUM_UPLOAD_EXPIRY_HOURS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 30)
+    .default(72),
 });
 
 export class ConfigError extends Error {
@@ -112,6 +134,9 @@ export function loadConfig(
     otpLimits: { ...DEFAULT_OTP_LIMITS },
     bodyLimitBytes: 64 * 1024,
     sseHeartbeatSeconds: 15,
+    quotaBytes: e.SFERUM_QUOTA_BYTES,
+    maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
+    uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,
   };
 }
 

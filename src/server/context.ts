@@ -1,5 +1,6 @@
 import type { Now } from './clock.js';
 import type { ServerConfig } from './config.js';
+import type { DocumentsModule } from './documents/index.js';
 import type { Feed } from './feed.js';
 import type { LiveHub } from './live.js';
 import type { MutationService } from './mutations.js';
@@ -18,6 +19,8 @@ export interface ServerContext {
   otp: OtpService;
   registration: RegistrationService;
   mutations: MutationService;
+  /** The document cloud: service, blob store, tus endpoint, housekeeping. */
+  documents: DocumentsModule;
   now: Now;
   /** The address clients reach this server at (known once it listens). */
   publicUrl(): string;

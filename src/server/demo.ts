@@ -8,12 +8,16 @@ export const DEMO_STUDENT_PHONE = '+79000000001';
 export const DEMO_PRIMARY_EMAIL = 'anna.ivanova@example.ru';
 /** Not seeded: signing in with it registers a new parent, the way a real parent starts. */
 export const DEMO_PARENT_PHONE = '+79000000002';
+/** A second child of the same family, at another school (the memo: "even from different schools"). */
+export const DEMO_SECOND_SCHOOL = 'Гимназия № 2 г. Москвы';
+export const DEMO_SECOND_STUDENT_PHONE = '+79000000003';
 
 /** Listed by /api/info in demo mode and printed at start. */
 export const DEMO_ACCOUNTS: readonly { label: string; phone: string | null; email: string | null }[] = [
   { label: 'Ученик 5 А: Иванов Пётр Сергеевич', phone: DEMO_STUDENT_PHONE, email: null },
   { label: 'Ученица 2 Б: Иванова Анна Сергеевна (вход по e-mail)', phone: null, email: DEMO_PRIMARY_EMAIL },
   { label: 'Родитель (новая регистрация)', phone: DEMO_PARENT_PHONE, email: null },
+  { label: 'Ученица 3 В, другая школа: Иванова Ольга Сергеевна', phone: DEMO_SECOND_STUDENT_PHONE, email: null },
 ];
 
 type Person = Pick<UserRow, 'role' | 'surname' | 'name' | 'patronymic' | 'phone' | 'email' | 'birthDate'>;
@@ -86,5 +90,42 @@ export function seedDemo(store: Store, feed: Feed, now: Now): void {
       class2b,
       () => store.accounts.findUserByEmail(DEMO_PRIMARY_EMAIL),
     );
+
+    let second = store.accounts.findSchoolByName(DEMO_SECOND_SCHOOL);
+    if (!second) {
+      second = { id: newId(), name: DEMO_SECOND_SCHOOL, createdAt: at, updatedAt: at };
+      store.accounts.insertSchool(second);
+    }
+    const secondSchoolId = second.id;
+    let class3v = store.accounts.findClass(secondSchoolId, '3 В')?.id;
+    if (!class3v) {
+      class3v = newId();
+      store.accounts.insertClass({
+        id: class3v,
+        schoolId: secondSchoolId,
+        name: '3 В',
+        teacher: 'Орлова Елена Павловна',
+        createdAt: at,
+        updatedAt: at,
+      });
+    }
+    if (!store.accounts.findUserByPhone(DEMO_SECOND_STUDENT_PHONE)) {
+      const id = newId();
+      store.accounts.insertUser({
+        id,
+        role: 'student',
+        surname: 'Иванова',
+        name: 'Ольга',
+        patronymic: 'Сергеевна',
+        phone: DEMO_SECOND_STUDENT_PHONE,
+        email: null,
+        birthDate: '2016-11-20',
+        schoolId: secondSchoolId,
+        classId: class3v,
+        createdAt: at,
+        updatedAt: at,
+      });
+      writer.putPersonWithSchool(id);
+    }
   });
 }

@@ -65,6 +65,8 @@ export class FeedWriter {
   constructor(
     private readonly store: Store,
     private readonly now: Now,
+    /** Family members who also see a person's profile (linked parents, children, co-parents). */
+    private readonly family: (userId: string) => string[] = () => [],
   ) {}
 
   put(userIds: Iterable<string>, entity: EntityKind, id: string, data: Record<string, unknown>): void {
@@ -76,18 +78,22 @@ export class FeedWriter {
   }
 
   /**
-   * Who may see a person's profile. Today only the person; the family capability adds
-   * linked parents and children here, and every writer of profiles follows.
+   * Who may see a person's profile: the person and their family (linked parents,
+   * children and co-parents, from the family service); every writer of profiles follows.
    */
   profileAudience(userId: string): string[] {
-    return [userId];
+    return [...new Set([userId, ...this.family(userId)])];
   }
 
   /** The person's profile, to everyone who can see it. */
   putProfile(userId: string): void {
     const user = this.store.accounts.getUser(userId);
     if (!user) return;
-    this.put(this.profileAudience(userId), 'profile', user.id, toProfile(this.store, user));
+    const profile = toProfile(this.store, user);
+    this.put([userId], 'profile', user.id, profile);
+    // Family members see the person, not their phone number or e-mail address.
+    const others = this.profileAudience(userId).filter((id) => id !== userId);
+    this.put(others, 'profile', user.id, { ...profile, phone: null, email: null });
   }
 
   /** Profile plus their school and class: what a person's feed starts with. */
@@ -121,6 +127,7 @@ export class Feed {
     private readonly store: Store,
     private readonly hub: LiveHub,
     private readonly now: Now,
+    private readonly family: (userId: string) => string[] = () => [],
   ) {}
 
   /**
@@ -128,7 +135,7 @@ export class Feed {
    * rows commit together; live notifications go out only after the commit.
    */
   write<T>(fn: (writer: FeedWriter) => T): T {
-    const writer = new FeedWriter(this.store, this.now);
+    const writer = new FeedWriter(this.store, this.now, this.family);
     const result = this.store.transaction(() => fn(writer));
     const epoch = this.store.feed.epoch();
     for (const [userId, seq] of writer.touched) this.hub.changed(userId, encodeCursor(epoch, seq));

@@ -1,3 +1,4 @@
+import type { DOCUMENT_MUTATIONS } from '../shared/documents.js';
 import { AppError, zodFields } from '../shared/errors.js';
 import {
   MUTATION_PAYLOADS,
@@ -14,8 +15,12 @@ type Handler = (
   payload: unknown,
 ) => void;
 
+/** Mutations whose handlers live with their capability's service (documents). */
+export type DelegatedMutation = keyof typeof DOCUMENT_MUTATIONS;
+export type DelegatedHandlers = Record<DelegatedMutation, Handler>;
+
 /** What each mutation does; payloads arrive already validated by MUTATION_PAYLOADS. */
-const HANDLERS: { [K in keyof typeof MUTATION_PAYLOADS]: Handler } = {
+const HANDLERS: { [K in Exclude<keyof typeof MUTATION_PAYLOADS, DelegatedMutation>]: Handler } = {
   'profile.update': ({ userId, writer, store, now }, payload) => {
     const name = MUTATION_PAYLOADS['profile.update'].parse(payload);
     store.accounts.updateUserName(userId, name, iso(now));
@@ -37,6 +42,7 @@ export class MutationService {
     private readonly store: Store,
     private readonly feed: Feed,
     private readonly now: Now,
+    private readonly delegated?: DelegatedHandlers,
   ) {}
 
   applyAll(userId: string, mutations: readonly Mutation[]): MutationResult[] {
@@ -77,7 +83,11 @@ export class MutationService {
         .join('; ');
       throw new AppError('VALIDATION_FAILED', `Invalid ${mutation.type} payload: ${fields}`);
     }
-    HANDLERS[mutation.type]({ userId, writer, store: this.store, now }, parsed.data);
+    const handler =
+      (HANDLERS as Partial<Record<string, Handler>>)[mutation.type] ??
+      this.delegated?.[mutation.type as DelegatedMutation];
+    if (!handler) throw new AppError('MUTATION_UNKNOWN', `Unknown mutation type: ${mutation.type}`);
+    handler({ userId, writer, store: this.store, now }, parsed.data);
     return { id: mutation.id, status: 'applied' };
   }
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAMILY_API } from './family.js';
 import { DeviceIdSchema, PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
 import { ChangeSchema, MutationResultSchema, MutationSchema } from './sync.js';
 
@@ -177,4 +178,5 @@ export const API = {
     response: PushResponseSchema,
   },
   events: { method: 'GET', path: '/api/sync/events', auth: true },
+  ...FAMILY_API,
 } as const;

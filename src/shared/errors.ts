@@ -39,6 +39,7 @@ export const ERROR_CODES = [
   'SERVER_NOT_OURS',
   'SERVER_URL_INVALID',
   'SECRET_STORAGE_UNAVAILABLE',
+  'SECRET_STORAGE_WEAK',
   'IPC_SENDER_REFUSED',
   'DB_TOO_NEW',
   // later capabilities (family, documents)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DOCUMENT_MUTATIONS } from './documents.js';
 import { PersonNameSchema } from './domain.js';
 import { ErrorCodeSchema } from './errors.js';
 
@@ -10,7 +11,7 @@ import { ErrorCodeSchema } from './errors.js';
  */
 
 /** Record kinds in the feed. Later capabilities add kinds (child, invite, document...). */
-export const ENTITY_KINDS = ['profile', 'school', 'class'] as const;
+export const ENTITY_KINDS = ['profile', 'school', 'class', 'folder', 'document'] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;
 
@@ -26,6 +27,7 @@ export type Change = z.infer<typeof ChangeSchema>;
 /** Mutation kinds and their payloads. */
 export const MUTATION_PAYLOADS = {
   'profile.update': PersonNameSchema,
+  ...DOCUMENT_MUTATIONS,
 } as const;
 export type MutationType = keyof typeof MUTATION_PAYLOADS;
 export const MutationTypeSchema = z.enum(Object.keys(MUTATION_PAYLOADS) as [MutationType, ...MutationType[]]);

@@ -1,5 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createMemorySecretStorage } from '../helpers/ports.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   type DesktopTarget,
@@ -22,7 +23,10 @@ describe('desktop app server address', () => {
     first = await startTestServer();
     school = await startTestServer();
     browser = await launchChromium();
-    desktop = await openDesktopTarget(browser, { serverUrl: first.url });
+    desktop = await openDesktopTarget(browser, {
+      serverUrl: first.url,
+      secrets: createMemorySecretStorage('basic_text'),
+    });
     await registerParent(desktop.page, randomMobile(), {
       surname: 'Орлова',
       name: 'Наталья',
@@ -36,6 +40,12 @@ describe('desktop app server address', () => {
     await browser?.close();
     await first?.close();
     await school?.close();
+  });
+
+  it('warns that the sign-in is kept without a system keyring', async () => {
+    const { page } = desktop;
+    await page.getByTestId('app-warnings').waitFor();
+    expect(await page.getByTestId('app-warnings').textContent()).toContain('без надёжной защиты');
   });
 
   it('explains an address that is not a server address', async () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createIpcRouter } from '../../src/main/core/ipc.js';
+import type { SecretStorage } from '../../src/main/core/ports.js';
 import { CONTENT_SECURITY_POLICY, mimeType } from '../../src/main/security.js';
 import { bridgeName, IPC_CHANNELS, IPC_EVENT_NAMES } from '../../src/shared/ipc.js';
 import { createTestCore, type TestCore } from '../helpers/core.js';
@@ -122,12 +123,13 @@ export interface DesktopTarget {
 
 export async function openDesktopTarget(
   browser: Browser,
-  options: { serverUrl: string; dataDir?: string; locale?: string },
+  options: { serverUrl: string; dataDir?: string; locale?: string; secrets?: SecretStorage },
 ): Promise<DesktopTarget> {
   const renderer = await serveRendererLikeTheApp();
   const testCore = await createTestCore({
     serverUrl: options.serverUrl,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
+    ...(options.secrets ? { secrets: options.secrets } : {}),
   });
   const router = createIpcRouter(testCore.core, {
     isTrustedSender: (frameUrl) => new URL(frameUrl).origin === renderer.origin,

@@ -98,7 +98,7 @@ describe('settings and the server address', () => {
     const s = await server();
     const basic = await core({ serverUrl: s.url, secrets: createMemorySecretStorage('basic_text') });
     expect(basic.core.getState().warnings).toEqual([
-      { code: 'SECRET_STORAGE_UNAVAILABLE', message: expect.any(String) },
+      { code: 'SECRET_STORAGE_WEAK', message: expect.any(String) },
     ]);
 
     const none = await core({ serverUrl: s.url, secrets: createMemorySecretStorage('unavailable') });

@@ -46,6 +46,7 @@ describe('server: health and info', () => {
       '+79000000001',
       'anna.ivanova@example.ru',
       '+79000000002',
+      '+79000000003',
     ]);
   });
 });

@@ -126,7 +126,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     if (backend === 'basic_text') {
       return [
         {
-          code: 'SECRET_STORAGE_UNAVAILABLE',
+          code: 'SECRET_STORAGE_WEAK',
           message:
             'No system keyring was found: the sign-in is stored with weak protection. Install a keyring (GNOME Keyring, KWallet) to protect it.',
         },

@@ -239,6 +239,8 @@ export const en: Catalogue = {
     NETWORK_OFFLINE: 'No connection to the server. Your changes are kept and will be sent when it is back.',
     SERVER_NOT_OURS: 'This address is not a Sferum server. Please check the server address in Settings.',
     SERVER_URL_INVALID: 'The server address is not valid. Example: https://school.example.com',
+    SECRET_STORAGE_WEAK:
+      'No system password store was found on this computer, so your sign-in is kept without strong protection. Install GNOME Keyring or KWallet to protect it.',
     SECRET_STORAGE_UNAVAILABLE:
       'This computer cannot store your sign-in securely. You will need to sign in again next time.',
     IPC_SENDER_REFUSED: 'The action was refused for security reasons.',
@@ -258,7 +260,8 @@ export const en: Catalogue = {
     FILE_NAME_INVALID: 'This name will not do: it needs letters or digits, not only dots and slashes.',
     FILE_TOO_LARGE: 'The file is larger than the upload limit. Split or compress it.',
     FILE_EMPTY: 'The file is empty: there is nothing to upload.',
-    FILE_CHANGED: 'The file changed while it was uploading and was not saved. Close the program changing it and retry.',
+    FILE_CHANGED:
+      'The file changed while it was uploading and was not saved. Close the program changing it and retry.',
     FILE_UNREADABLE: 'The file could not be read. Check that it is still there and accessible.',
     UPLOAD_TOO_MANY_FILES: 'Too many files at once: up to 10,000 can be added. Upload the folder in parts.',
     UPLOAD_NOT_A_FILE: 'This is neither a file nor a folder, so it cannot be uploaded.',

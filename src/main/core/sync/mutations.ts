@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { MUTATION_PAYLOADS, type MutationType } from '../../../shared/sync.js';
 import type { RecordData, RecordStore } from '../cache/records.js';
+import { DOCUMENT_APPLIERS } from '../documents/optimistic.js';
 import type { Outbox } from './outbox.js';
 
 /**
@@ -24,6 +25,7 @@ const APPLIERS: Record<MutationType, OptimisticApplier> = {
       return { ...current, surname: name.surname, name: name.name, patronymic: name.patronymic };
     },
   },
+  ...DOCUMENT_APPLIERS,
 };
 
 function applierFor(type: string): OptimisticApplier | null {

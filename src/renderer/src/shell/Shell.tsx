@@ -4,6 +4,7 @@ import type { Profile } from '../../../shared/domain.js';
 import { type Route, useRoute } from '../router.js';
 import { SideMenu } from './SideMenu.js';
 import { TopBar } from './TopBar.js';
+import { Warnings } from './Warnings.js';
 
 const screens: Record<
   Route,
@@ -50,6 +51,7 @@ export function Shell({ profile }: { profile: Profile }) {
       <div className="shell-body">
         <TopBar profile={profile} />
         <main className="content" id="main" tabIndex={-1} ref={main}>
+          <Warnings />
           <Suspense fallback={<div className="skeleton" aria-busy="true" aria-label={t('app.loading')} />}>
             <Screen profile={profile} />
           </Suspense>

@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Server as TusServer } from '@tus/server';
+import type { BlobStore } from '../blobs/types.js';
+import { LocalDiskBlobStore } from '../blobs/localDisk.js';
+import type { Now } from '../clock.js';
+import type { Feed } from '../feed.js';
+import type { SessionService } from '../sessions.js';
+import type { Db } from '../store/db.js';
+import type { Store } from '../store/types.js';
+import { DocumentRepo } from './repo.js';
+import { DocumentService, type DocumentLimits } from './service.js';
+import { createTusServer } from './tus.js';
+
+export interface DocumentsModule {
+  service: DocumentService;
+  blobs: BlobStore;
+  tus: TusServer;
+  /** Where tus assembles uploads; on the same disk as the blobs, so finishing is a rename. */
+  uploadDir: string;
+  /** Expired uploads and 30-day-old trash go; run hourly. */
+  housekeeping(): Promise<void>;
+}
+
+export function createDocuments(o: {
+  db: Db;
+  store: Store;
+  feed: Feed;
+  now: Now;
+  sessions: SessionService;
+  dataDir: string;
+  limits: DocumentLimits;
+  uploadExpiryMs: number;
+  log: { error(obj: unknown, msg: string): void };
+}): DocumentsModule {
+  const uploadDir = path.join(o.dataDir, 'uploads');
+  fs.mkdirSync(uploadDir, { recursive: true });
+  const blobs = new LocalDiskBlobStore(path.join(o.dataDir, 'blobs'));
+  const repo = new DocumentRepo(o.db);
+  const service = new DocumentService(repo, blobs, o.store, o.feed, o.now, o.limits);
+  const tus = createTusServer({
+    directory: uploadDir,
+    expiryMs: o.uploadExpiryMs,
+    sessions: o.sessions,
+    documents: service,
+    log: o.log,
+  });
+  return {
+    service,
+    blobs,
+    tus,
+    uploadDir,
+    async housekeeping() {
+      await tus.cleanUpExpiredUploads().catch(() => 0);
+      const before = new Date(o.now() - o.uploadExpiryMs).toISOString();
+      for (const upload of repo.staleUploads(before)) repo.setUpload(upload.id, 'failed', null, 'EXPIRED');
+      service.purgeExpired();
+    },
+  };
+}

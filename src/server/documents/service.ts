@@ -1,0 +1,423 @@
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import {
+  DOCUMENT_MUTATIONS,
+  freeName,
+  nameKey,
+  sanitizeName,
+  TRASH_DAYS,
+  UploadMetadataSchema,
+  type DocumentList,
+  type DocumentRecord,
+  type ItemKind,
+  type Quota,
+  type UploadMetadata,
+} from '../../shared/documents.js';
+import { AppError } from '../../shared/errors.js';
+import type { BlobStore } from '../blobs/types.js';
+import { iso, type Now } from '../clock.js';
+import type { Feed, FeedWriter } from '../feed.js';
+import type { Store } from '../store/types.js';
+import { documentRecord, folderRecord, type DocumentRepo, type DocumentRow, type FolderRow } from './repo.js';
+
+export interface DocumentLimits {
+  quotaBytes: number;
+  maxFileBytes: number;
+}
+
+type DocumentMutationType = keyof typeof DOCUMENT_MUTATIONS;
+export type DocumentMutationHandler = (
+  ctx: { userId: string; writer: FeedWriter; now: number },
+  payload: unknown,
+) => void;
+
+export function newId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+function notFound(): AppError {
+  // The same answer whether the item never existed or belongs to somebody else.
+  return new AppError('NOT_FOUND', 'Not found.');
+}
+
+export function checkedName(raw: string): string {
+  const result = sanitizeName(raw);
+  if (!result.ok) {
+    throw new AppError(
+      'FILE_NAME_INVALID',
+      result.reason === 'empty'
+        ? 'The name is empty.'
+        : 'The name consists only of dots, slashes or spaces; give it letters or digits.',
+    );
+  }
+  return result.name;
+}
+
+/**
+ * The document cloud's rules: names, duplicates, quota, finishing an upload into a
+ * document, folders, trash and purge. Every change is written together with its feed
+ * rows, so the owner's other devices see exactly what the database holds.
+ */
+export class DocumentService {
+  private readonly finishing = new Map<string, Promise<DocumentRecord>>();
+
+  constructor(
+    private readonly repo: DocumentRepo,
+    private readonly blobs: BlobStore,
+    private readonly store: Store,
+    private readonly feed: Feed,
+    private readonly now: Now,
+    readonly limits: DocumentLimits,
+  ) {}
+
+  quota(ownerId: string): Quota {
+    return {
+      usedBytes: this.repo.usedBytes(ownerId),
+      limitBytes: this.limits.quotaBytes,
+      maxFileBytes: this.limits.maxFileBytes,
+    };
+  }
+
+  list(ownerId: string): DocumentList {
+    return {
+      folders: this.repo.listFolders(ownerId).map(folderRecord),
+      documents: this.repo.listDocuments(ownerId).map(documentRecord),
+      quota: this.quota(ownerId),
+    };
+  }
+
+  getDocument(ownerId: string, id: string): DocumentRow {
+    const row = this.repo.getDocument(ownerId, id);
+    if (!row) throw notFound();
+    return row;
+  }
+
+  /** Checks a new upload before a byte is sent, and records it (its size counts against the quota). */
+  createUpload(
+    ownerId: string,
+    uploadId: string,
+    size: number | undefined,
+    raw: Record<string, string | null>,
+  ) {
+    if (size === undefined) {
+      throw new AppError('VALIDATION_FAILED', 'Uploads must declare their length (Upload-Length).');
+    }
+    const parsed = UploadMetadataSchema.safeParse({
+      filename: raw.filename ?? '',
+      folderId: raw.folderId ? raw.folderId : null,
+      sha256: raw.sha256 ?? '',
+      mime: raw.mime || undefined,
+    });
+    if (!parsed.success) {
+      if (!raw.filename) throw new AppError('FILE_NAME_INVALID', 'The upload has no file name.');
+      throw new AppError(
+        'VALIDATION_FAILED',
+        'Upload metadata needs filename, sha256 (hex) and optionally folderId, mime.',
+      );
+    }
+    checkedName(parsed.data.filename);
+    if (size === 0) throw new AppError('FILE_EMPTY', 'The file is empty.');
+    if (size > this.limits.maxFileBytes) {
+      throw new AppError('FILE_TOO_LARGE', `Files up to ${this.limits.maxFileBytes} bytes can be uploaded.`);
+    }
+    this.store.transaction(() => {
+      const used = this.repo.usedBytes(ownerId) + this.repo.reservedBytes(ownerId);
+      if (used + size > this.limits.quotaBytes) {
+        throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
+      }
+      this.repo.insertUpload({
+        id: uploadId,
+        ownerId,
+        size,
+        metadata: JSON.stringify(parsed.data),
+        createdAt: iso(this.now()),
+      });
+    });
+  }
+
+  /** True if the upload exists and is the caller's (tus requests on anybody else's id are 404). */
+  ownsUpload(ownerId: string, uploadId: string): boolean {
+    return this.repo.getUpload(uploadId)?.ownerId === ownerId;
+  }
+
+  uploadFailed(uploadId: string, code: string): void {
+    const row = this.repo.getUpload(uploadId);
+    if (row && row.state === 'active') this.repo.setUpload(uploadId, 'failed', null, code);
+  }
+
+  /**
+   * Turns a complete upload into a document: checks its length and SHA-256, the quota
+   * once more, renames the file into the blob store, then writes the document and its
+   * feed change in one transaction. Safe to call twice (the last PATCH and an explicit
+   * finish after a lost answer): the second call gets the same document.
+   */
+  finishUpload(ownerId: string, uploadId: string, tempPath: string): Promise<DocumentRecord> {
+    const running = this.finishing.get(uploadId);
+    if (running) return running;
+    const work = this.doFinish(ownerId, uploadId, tempPath).finally(() => this.finishing.delete(uploadId));
+    this.finishing.set(uploadId, work);
+    return work;
+  }
+
+  private async doFinish(ownerId: string, uploadId: string, tempPath: string): Promise<DocumentRecord> {
+    const upload = this.repo.getUpload(uploadId);
+    if (!upload || upload.ownerId !== ownerId) throw notFound();
+    if (upload.state === 'done' && upload.documentId) {
+      const doc = this.repo.getDocument(ownerId, upload.documentId);
+      if (doc) return documentRecord(doc);
+    }
+    if (upload.state === 'failed') {
+      throw new AppError(
+        (upload.error as 'CHECKSUM_MISMATCH') ?? 'NOT_FOUND',
+        'This upload failed; start it again.',
+      );
+    }
+    const meta = UploadMetadataSchema.parse(JSON.parse(upload.metadata)) as UploadMetadata;
+    let size: number;
+    try {
+      size = (await fsp.stat(tempPath)).size;
+    } catch {
+      throw notFound();
+    }
+    if (size !== upload.size)
+      throw new AppError('UPLOAD_INCOMPLETE', 'The upload has not received every byte yet.');
+    const digest = await sha256File(tempPath);
+    if (digest !== meta.sha256) {
+      this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
+      await fsp.rm(tempPath, { force: true });
+      throw new AppError(
+        'CHECKSUM_MISMATCH',
+        'The received file does not match its SHA-256; nothing was stored.',
+      );
+    }
+    if (this.repo.usedBytes(ownerId) + size > this.limits.quotaBytes) {
+      this.repo.setUpload(uploadId, 'failed', null, 'QUOTA_EXCEEDED');
+      await fsp.rm(tempPath, { force: true });
+      throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
+    }
+    const id = newId();
+    await this.blobs.adopt(tempPath, id);
+    try {
+      return this.feed.write((writer) => {
+        const at = iso(this.now());
+        let folderId = meta.folderId;
+        if (folderId && this.repo.getFolder(ownerId, folderId)?.trashedAt !== null) folderId = null;
+        const name = freeName(checkedName(meta.filename), (key) =>
+          this.repo.nameTaken(ownerId, folderId, key),
+        );
+        const row: DocumentRow = {
+          id,
+          ownerId,
+          folderId,
+          name,
+          size,
+          mime: meta.mime,
+          sha256: digest,
+          blobKey: id,
+          createdAt: at,
+          updatedAt: at,
+          trashedAt: null,
+          trashRoot: null,
+        };
+        this.repo.insertDocument(row, nameKey(name));
+        this.repo.setUpload(uploadId, 'done', id, null);
+        const record = documentRecord(row);
+        writer.put([ownerId], 'document', id, record);
+        return record;
+      });
+    } catch (error) {
+      await this.blobs.delete(id);
+      throw error;
+    }
+  }
+
+  /** Handlers for the documents mutations, run by the mutation service inside its transaction. */
+  mutationHandlers(): Record<DocumentMutationType, DocumentMutationHandler> {
+    return {
+      'folder.create': ({ userId, writer, now }, payload) => {
+        const p = DOCUMENT_MUTATIONS['folder.create'].parse(payload);
+        if (this.repo.getFolder(userId, p.id) || this.repo.getDocument(userId, p.id)) return;
+        const parentId = this.liveParent(userId, p.parentId);
+        const name = freeName(checkedName(p.name), (key) => this.repo.nameTaken(userId, parentId, key));
+        const at = iso(now);
+        const row: FolderRow = {
+          id: p.id,
+          ownerId: userId,
+          parentId,
+          name,
+          createdAt: at,
+          updatedAt: at,
+          trashedAt: null,
+          trashRoot: null,
+        };
+        // Ids are chosen by clients: another person's id is refused without saying whose it is.
+        try {
+          this.repo.insertFolder(row, nameKey(name));
+        } catch {
+          throw new AppError('VALIDATION_FAILED', 'This folder id cannot be used.');
+        }
+        writer.put([userId], 'folder', row.id, folderRecord(row));
+      },
+      'documents.rename': ({ userId, writer, now }, payload) => {
+        const p = DOCUMENT_MUTATIONS['documents.rename'].parse(payload);
+        const item = this.live(p.kind, userId, p.id);
+        const parent = parentOf(item);
+        const name = freeName(checkedName(p.name), (key) => this.repo.nameTaken(userId, parent, key, p.id));
+        this.repo.update(p.kind, p.id, { name, nameKey: nameKey(name), updatedAt: iso(now) });
+        this.emit(writer, p.kind, userId, p.id);
+      },
+      'documents.move': ({ userId, writer, now }, payload) => {
+        const p = DOCUMENT_MUTATIONS['documents.move'].parse(payload);
+        const item = this.live(p.kind, userId, p.id);
+        const target = this.liveParent(userId, p.folderId, true);
+        if (p.kind === 'folder' && target !== null && this.repo.subtree(userId, p.id).includes(target)) {
+          throw new AppError('VALIDATION_FAILED', 'A folder cannot be moved into itself.');
+        }
+        const name = freeName(item.name, (key) => this.repo.nameTaken(userId, target, key, p.id));
+        this.repo.update(p.kind, p.id, {
+          parentId: target,
+          name,
+          nameKey: nameKey(name),
+          updatedAt: iso(now),
+        });
+        this.emit(writer, p.kind, userId, p.id);
+      },
+      'documents.trash': ({ userId, writer, now }, payload) => {
+        const p = DOCUMENT_MUTATIONS['documents.trash'].parse(payload);
+        const item = this.repo.get(p.kind, userId, p.id);
+        if (!item) throw notFound();
+        if (item.trashedAt !== null) return;
+        const at = iso(now);
+        const mark = { trashedAt: at, trashRoot: p.id, updatedAt: at };
+        this.repo.update(p.kind, p.id, mark);
+        this.emit(writer, p.kind, userId, p.id);
+        if (p.kind === 'folder') {
+          const tree = this.repo.subtree(userId, p.id);
+          for (const f of this.repo.foldersIn(userId, tree)) {
+            if (f.trashedAt !== null) continue;
+            this.repo.update('folder', f.id, mark);
+            this.emit(writer, 'folder', userId, f.id);
+          }
+          for (const d of this.repo.documentsIn(userId, tree)) {
+            if (d.trashedAt !== null) continue;
+            this.repo.update('document', d.id, mark);
+            this.emit(writer, 'document', userId, d.id);
+          }
+        }
+      },
+      'documents.restore': ({ userId, writer, now }, payload) => {
+        const p = DOCUMENT_MUTATIONS['documents.restore'].parse(payload);
+        const item = this.repo.get(p.kind, userId, p.id);
+        if (!item) throw notFound();
+        if (item.trashedAt === null) return;
+        const at = iso(now);
+        // The root goes back where it was, or to the top if that folder is gone too.
+        let parent = parentOf(item);
+        if (parent !== null && this.repo.getFolder(userId, parent)?.trashedAt !== null) parent = null;
+        const name = freeName(item.name, (key) => this.repo.nameTaken(userId, parent, key, p.id));
+        const clear = { trashedAt: null, trashRoot: null, updatedAt: at };
+        this.repo.update(p.kind, p.id, { ...clear, parentId: parent, name, nameKey: nameKey(name) });
+        this.emit(writer, p.kind, userId, p.id);
+        for (const kind of ['folder', 'document'] as const) {
+          for (const other of this.repo.withTrashRoot(kind, userId, item.trashRoot ?? p.id)) {
+            if (other.id === p.id) continue;
+            this.repo.update(kind, other.id, clear);
+            this.emit(writer, kind, userId, other.id);
+          }
+        }
+      },
+      'documents.emptyTrash': ({ userId, writer }) => {
+        this.purge(userId, writer, null);
+      },
+    };
+  }
+
+  /** Deletes trashed items (all, or those trashed before `before`); blobs go after the commit. */
+  private purge(ownerId: string, writer: FeedWriter, before: string | null): void {
+    const docs = this.repo.trashed('document', ownerId, before) as DocumentRow[];
+    const folders = this.repo.trashed('folder', ownerId, before);
+    const folderIds = folders.map((f) => f.id);
+    // Everything inside a purged folder goes with it.
+    const inside = this.repo.documentsIn(
+      ownerId,
+      folderIds.flatMap((id) => this.repo.subtree(ownerId, id)),
+    );
+    const allDocs = new Map([...docs, ...inside].map((d) => [d.id, d]));
+    this.repo.deleteRows('document', [...allDocs.keys()]);
+    const allFolders = new Set(folderIds.flatMap((id) => this.repo.subtree(ownerId, id)));
+    this.repo.deleteRows('folder', [...allFolders]);
+    for (const id of allDocs.keys()) writer.remove([ownerId], 'document', id);
+    for (const id of allFolders) writer.remove([ownerId], 'folder', id);
+    const keys = [...allDocs.values()].map((d) => d.blobKey);
+    setImmediate(() => {
+      for (const key of keys) void this.blobs.delete(key).catch(() => {});
+    });
+  }
+
+  /** Purges what has been in the trash for TRASH_DAYS days. */
+  purgeExpired(): void {
+    const before = iso(this.now() - TRASH_DAYS * 86_400_000);
+    for (const ownerId of this.repo.ownersWithTrashBefore(before)) {
+      this.feed.write((writer) => this.purge(ownerId, writer, before));
+    }
+  }
+
+  /** A link a browser can open without an Authorization header, valid for a few minutes. */
+  signedLink(ownerId: string, id: string): string {
+    this.getDocument(ownerId, id);
+    const exp = Math.floor(this.now() / 1000) + 300;
+    return `/api/documents/${id}/content?u=${encodeURIComponent(ownerId)}&e=${exp}&s=${this.sign(ownerId, id, exp)}`;
+  }
+
+  /** The owner a signed link was made for, or null. */
+  verifyLink(id: string, query: { u?: string; e?: string; s?: string }): string | null {
+    if (!query.u || !query.e || !query.s) return null;
+    const exp = Number(query.e);
+    if (!Number.isInteger(exp) || exp * 1000 < this.now()) return null;
+    const expected = Buffer.from(this.sign(query.u, id, exp));
+    const given = Buffer.from(query.s);
+    return expected.length === given.length && timingSafeEqual(expected, given) ? query.u : null;
+  }
+
+  private sign(ownerId: string, id: string, exp: number): string {
+    return createHmac('sha256', this.repo.downloadKey())
+      .update(`${ownerId}\n${id}\n${exp}`)
+      .digest('base64url');
+  }
+
+  private live(kind: ItemKind, ownerId: string, id: string): FolderRow | DocumentRow {
+    const item = this.repo.get(kind, ownerId, id);
+    if (!item || item.trashedAt !== null) throw notFound();
+    return item;
+  }
+
+  /** A live folder of the owner, or null for the top level. */
+  private liveParent(ownerId: string, id: string | null, strict = true): string | null {
+    if (id === null) return null;
+    const folder = this.repo.getFolder(ownerId, id);
+    if (!folder || folder.trashedAt !== null) {
+      if (strict) throw notFound();
+      return null;
+    }
+    return folder.id;
+  }
+
+  private emit(writer: FeedWriter, kind: ItemKind, ownerId: string, id: string): void {
+    const row = this.repo.get(kind, ownerId, id);
+    if (!row) return;
+    if (kind === 'folder') writer.put([ownerId], 'folder', id, folderRecord(row as FolderRow));
+    else writer.put([ownerId], 'document', id, documentRecord(row as DocumentRow));
+  }
+}
+
+function parentOf(item: FolderRow | DocumentRow): string | null {
+  return 'parentId' in item ? item.parentId : item.folderId;
+}
+
+export async function sha256File(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 }))
+    hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}

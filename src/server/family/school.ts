@@ -1,0 +1,240 @@
+import { PersonNameSchema, type PersonName } from '../../shared/domain.js';
+import { AppError } from '../../shared/errors.js';
+import { normalizeEmail, normalizePhone } from '../../shared/phone.js';
+import { iso, type Now } from '../clock.js';
+import type { Feed } from '../feed.js';
+import type { ClassRow, SchoolRow, Store, UserRow } from '../store/types.js';
+import { newId } from '../tokens.js';
+import type { FamilyService } from './service.js';
+import type { FamilyStore } from './store.js';
+
+/** A school context over a running server's services (tests, the embedded server). */
+export function schoolContextOf(ctx: {
+  store: Store;
+  family: FamilyService;
+  feed: Feed;
+  now: Now;
+}): SchoolContext {
+  return {
+    store: ctx.store,
+    family: ctx.family,
+    familyStore: ctx.family.tables,
+    feed: ctx.feed,
+    now: ctx.now,
+  };
+}
+
+/** What the school's tools work with: the same store and services as the server. */
+export interface SchoolContext {
+  store: Store;
+  family: FamilyService;
+  familyStore: FamilyStore;
+  feed: Feed;
+  now: Now;
+}
+
+function parseName(name: PersonName): PersonName {
+  const parsed = PersonNameSchema.safeParse(name);
+  if (!parsed.success) throw new AppError('NAME_INVALID', 'Surname and name are letters only.');
+  return parsed.data;
+}
+
+export function createSchool(ctx: SchoolContext, name: string): SchoolRow {
+  const clean = name.trim();
+  if (clean.length < 2 || clean.length > 200)
+    throw new AppError('VALIDATION_FAILED', 'School name is empty.');
+  if (ctx.store.accounts.findSchoolByName(clean)) {
+    throw new AppError('VALIDATION_FAILED', `A school named "${clean}" already exists.`);
+  }
+  const at = iso(ctx.now());
+  const school: SchoolRow = { id: newId(), name: clean, createdAt: at, updatedAt: at };
+  ctx.store.accounts.insertSchool(school);
+  return school;
+}
+
+export function findSchool(ctx: SchoolContext, idOrName: string): SchoolRow {
+  const school = ctx.store.accounts.getSchool(idOrName) ?? ctx.store.accounts.findSchoolByName(idOrName);
+  if (!school) throw new AppError('NOT_FOUND', `No school "${idOrName}".`);
+  return school;
+}
+
+export function createClass(
+  ctx: SchoolContext,
+  school: string,
+  name: string,
+  teacher: string | null,
+): ClassRow {
+  const s = findSchool(ctx, school);
+  const clean = name.trim();
+  if (clean.length < 1 || clean.length > 40) throw new AppError('VALIDATION_FAILED', 'Class name is empty.');
+  if (ctx.store.accounts.findClass(s.id, clean)) {
+    throw new AppError('VALIDATION_FAILED', `Class "${clean}" already exists in ${s.name}.`);
+  }
+  const at = iso(ctx.now());
+  const cls: ClassRow = { id: newId(), schoolId: s.id, name: clean, teacher, createdAt: at, updatedAt: at };
+  ctx.store.accounts.insertClass(cls);
+  return cls;
+}
+
+function findClass(ctx: SchoolContext, school: SchoolRow, name: string): ClassRow {
+  const cls = ctx.store.accounts.getClass(name) ?? ctx.store.accounts.findClass(school.id, name.trim());
+  if (!cls || cls.schoolId !== school.id)
+    throw new AppError('NOT_FOUND', `No class "${name}" in ${school.name}.`);
+  return cls;
+}
+
+/**
+ * The phone rule of the memo: a child is never registered on a parent's personal
+ * number, and a number already in use belongs to its owner.
+ */
+export function checkStudentPhone(store: Store, phone: string): void {
+  const owner = store.accounts.findUserByPhone(phone);
+  if (!owner) return;
+  if (owner.role === 'parent') {
+    throw new AppError(
+      'PHONE_BELONGS_TO_PARENT',
+      'This number belongs to a parent. Do not register a child on a parent’s personal number: use the child’s own number or an e-mail invite.',
+    );
+  }
+  throw new AppError('PHONE_BELONGS_TO_STUDENT', 'This number already belongs to a student account.');
+}
+
+export interface NewPerson extends PersonName {
+  school: string;
+  className?: string | null;
+  phone?: string | null;
+  email?: string | null;
+  birthDate?: string | null;
+}
+
+function insertPerson(ctx: SchoolContext, role: UserRow['role'], input: NewPerson): UserRow {
+  const name = parseName(input);
+  const school = findSchool(ctx, input.school);
+  const cls = input.className ? findClass(ctx, school, input.className) : null;
+  let phone: string | null = null;
+  if (input.phone) {
+    phone = normalizePhone(input.phone);
+    if (!phone) throw new AppError('PHONE_INVALID', 'This is not a Russian mobile number.');
+  }
+  let email: string | null = null;
+  if (input.email) {
+    email = normalizeEmail(input.email);
+    if (!email) throw new AppError('EMAIL_INVALID', 'This is not an e-mail address.');
+    if (ctx.store.accounts.findUserByEmail(email)) {
+      throw new AppError('VALIDATION_FAILED', 'This e-mail address is already in use.');
+    }
+  }
+  if (input.birthDate && !/^\d{4}-\d{2}-\d{2}$/.test(input.birthDate)) {
+    throw new AppError('VALIDATION_FAILED', 'The date of birth is YYYY-MM-DD.');
+  }
+  const at = iso(ctx.now());
+  const user: UserRow = {
+    id: newId(),
+    role,
+    surname: name.surname,
+    name: name.name,
+    patronymic: name.patronymic,
+    phone,
+    email,
+    birthDate: input.birthDate ?? null,
+    schoolId: school.id,
+    classId: cls?.id ?? null,
+    createdAt: at,
+    updatedAt: at,
+  };
+  return ctx.feed.write((writer) => {
+    if (phone) {
+      if (role === 'student') checkStudentPhone(ctx.store, phone);
+      else if (ctx.store.accounts.findUserByPhone(phone))
+        throw new AppError('VALIDATION_FAILED', 'This number is already in use.');
+    }
+    ctx.store.accounts.insertUser(user);
+    writer.putPersonWithSchool(user.id);
+    return user;
+  });
+}
+
+export function createTeacher(ctx: SchoolContext, input: NewPerson): UserRow {
+  if (!input.phone && !input.email)
+    throw new AppError('VALIDATION_FAILED', 'A teacher needs a phone or an e-mail.');
+  return insertPerson(ctx, 'teacher', input);
+}
+
+export function createStudent(ctx: SchoolContext, input: NewPerson): UserRow {
+  if (!input.phone) throw new AppError('PHONE_INVALID', 'A student created this way needs a phone number.');
+  return insertPerson(ctx, 'student', { ...input, email: null });
+}
+
+/** A primary-school student with an e-mail and no phone, and their registration link. */
+export function inviteStudentByEmail(
+  ctx: SchoolContext,
+  input: NewPerson & { email: string },
+): { user: UserRow; token: string; expiresAt: string } {
+  const user = insertPerson(ctx, 'student', { ...input, phone: null });
+  return { user, ...ctx.family.issueEmailRegistration(user.id) };
+}
+
+export function removeLink(ctx: SchoolContext, childId: string, parentId: string): void {
+  ctx.family.removeLink(childId, parentId);
+}
+
+export interface Listing {
+  schools: { id: string; name: string; classes: { id: string; name: string; teacher: string | null }[] }[];
+  people: {
+    id: string;
+    role: string;
+    name: string;
+    phone: string | null;
+    email: string | null;
+    school: string | null;
+    class: string | null;
+  }[];
+  links: { childId: string; parentId: string; child: string; parent: string; since: string }[];
+}
+
+export function list(ctx: SchoolContext, db: { prepare(sql: string): { all(): unknown[] } }): Listing {
+  const schools = db.prepare('SELECT id, name FROM schools ORDER BY name').all() as {
+    id: string;
+    name: string;
+  }[];
+  const classes = db
+    .prepare('SELECT id, school_id AS schoolId, name, teacher FROM classes ORDER BY name')
+    .all() as {
+    id: string;
+    schoolId: string;
+    name: string;
+    teacher: string | null;
+  }[];
+  const users = db.prepare('SELECT id FROM users ORDER BY role, surname, name').all() as { id: string }[];
+  const nameOf = (id: string): string => {
+    const u = ctx.store.accounts.getUser(id);
+    return u ? `${u.surname} ${u.name} ${u.patronymic}`.trim() : id;
+  };
+  return {
+    schools: schools.map((s) => ({
+      ...s,
+      classes: classes
+        .filter((c) => c.schoolId === s.id)
+        .map(({ id, name, teacher }) => ({ id, name, teacher })),
+    })),
+    people: users.map(({ id }) => {
+      const u = ctx.store.accounts.getUser(id)!;
+      return {
+        id,
+        role: u.role,
+        name: nameOf(id),
+        phone: u.phone,
+        email: u.email,
+        school: u.schoolId ? (ctx.store.accounts.getSchool(u.schoolId)?.name ?? null) : null,
+        class: u.classId ? (ctx.store.accounts.getClass(u.classId)?.name ?? null) : null,
+      };
+    }),
+    links: ctx.familyStore.allLinks().map((l) => ({
+      childId: l.childId,
+      parentId: l.parentId,
+      child: nameOf(l.childId),
+      parent: nameOf(l.parentId),
+      since: l.createdAt,
+    })),
+  };
+}

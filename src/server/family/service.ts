@@ -1,0 +1,394 @@
+import {
+  type ChildCard,
+  type ChildCorrections,
+  type FamilyEvent,
+  type InviteRecord,
+  type IssuedInvite,
+  InviteTokenSchema,
+  inviteLinks,
+  MAX_PARENTS,
+  type ParentLink,
+} from '../../shared/family.js';
+import { AppError } from '../../shared/errors.js';
+import { iso, type Now } from '../clock.js';
+import type { Feed } from '../feed.js';
+import { rateLimited, type RateLimiter } from '../rateLimit.js';
+import type { Store, UserRow } from '../store/types.js';
+import { hashToken, newId, newToken } from '../tokens.js';
+import type { FamilyStore, HistoryRow, InviteRow } from './store.js';
+
+/** Wrong tokens one IP may try per window before every invite answer is "wait". */
+export const INVITE_GUESS_LIMIT = 10;
+export const INVITE_GUESS_WINDOW_SECONDS = 600;
+/** How long the school's e-mail registration link stays valid. */
+export const EMAIL_REGISTRATION_TTL_DAYS = 14;
+
+export interface FamilyDeps {
+  store: Store;
+  family: FamilyStore;
+  feed: Feed;
+  limiter: RateLimiter;
+  now: Now;
+  inviteTtlDays: number;
+  publicUrl: () => string;
+}
+
+export interface Caller {
+  userId: string;
+  sessionId: string;
+}
+
+function fullName(user: Pick<UserRow, 'surname' | 'name'>): string {
+  return `${user.surname} ${user.name}`.trim();
+}
+
+export function linkId(childId: string, parentId: string): string {
+  return `${childId}:${parentId}`;
+}
+
+export function inviteRecord(row: InviteRow): InviteRecord {
+  return {
+    id: row.id,
+    childId: row.childId,
+    createdAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+export function eventRecord(row: HistoryRow): FamilyEvent {
+  return {
+    id: row.id,
+    childId: row.childId,
+    action: row.action,
+    parentId: row.parentId,
+    parentName: row.parentName,
+    actorName: row.actorName,
+    at: row.at,
+  };
+}
+
+/**
+ * Invites, parent–child links and the family history. Every rule of the memo is
+ * checked here, on the server, inside the transaction that writes the link, so two
+ * requests racing each other cannot both pass a check that only one may pass.
+ */
+export class FamilyService {
+  constructor(private readonly deps: FamilyDeps) {}
+
+  /** The family tables (the school's admin tool lists links from them). */
+  get tables(): FamilyStore {
+    return this.deps.family;
+  }
+
+  /**
+   * Who sees a person's profile: the person, their linked parents (for a child), their
+   * linked children and those children's other parents (for a parent). The relation is
+   * symmetric, so it is also whose profiles the person sees.
+   */
+  audience(userId: string): string[] {
+    const { family } = this.deps;
+    const set = new Set([userId]);
+    for (const link of family.parentsOf(userId)) set.add(link.parentId);
+    for (const link of family.childrenOf(userId)) {
+      set.add(link.childId);
+      for (const other of family.parentsOf(link.childId)) set.add(other.parentId);
+    }
+    return [...set];
+  }
+
+  /** The student's new link; any older one stops working at once. */
+  issueInvite(caller: Caller): IssuedInvite {
+    const { store, family, feed, now } = this.deps;
+    const child = store.accounts.getUser(caller.userId);
+    if (!child || child.role !== 'student') {
+      throw new AppError('FORBIDDEN', 'Only a student has an invite link for parents.');
+    }
+    const token = newToken();
+    const at = now();
+    const row: InviteRow = {
+      id: newId(),
+      childId: child.id,
+      tokenHash: hashToken(token),
+      createdAt: iso(at),
+      expiresAt: iso(at + this.deps.inviteTtlDays * 86_400_000),
+      revokedAt: null,
+    };
+    feed.write((writer) => {
+      for (const old of family.activeInvites(child.id)) {
+        family.revokeInvite(old.id, iso(at));
+        writer.remove([child.id], 'invite', old.id);
+      }
+      family.insertInvite(row);
+      writer.put([child.id], 'invite', row.id, inviteRecord(row));
+    });
+    return {
+      id: row.id,
+      token,
+      ...inviteLinks(this.deps.publicUrl(), token),
+      createdAt: row.createdAt,
+      expiresAt: row.expiresAt,
+    };
+  }
+
+  /** What a parent sees on opening a link: the child's card, or the rule that refuses it. */
+  preview(caller: Caller, token: string, ip: string): ChildCard {
+    const { invite, child } = this.resolve(token, ip);
+    this.checkCaller(caller, child, 'open');
+    this.checkLimit(invite.childId);
+    return this.card(child);
+  }
+
+  /** The parent confirms the child's registration, with corrections to the personal fields. */
+  confirm(caller: Caller, token: string, corrections: ChildCorrections, ip: string): ChildCard {
+    const { family, feed, store, now } = this.deps;
+    this.resolve(token, ip);
+    return feed.write((writer) => {
+      // Again inside the transaction: the link may have been revoked or used up meanwhile.
+      const { child } = this.resolve(token, ip);
+      this.checkCaller(caller, child, 'confirm');
+      const parent = store.accounts.getUser(caller.userId)!;
+      const at = iso(now());
+      if (!family.insertLink({ childId: child.id, parentId: parent.id, createdAt: at })) {
+        if (family.getLink(child.id, parent.id)) throw alreadyLinked();
+        throw parentLimit();
+      }
+      store.accounts.updateUserName(
+        child.id,
+        { surname: corrections.surname, name: corrections.name, patronymic: corrections.patronymic },
+        at,
+      );
+      family.setBirthDate(child.id, corrections.birthDate, at);
+      const event: HistoryRow = {
+        id: newId(),
+        childId: child.id,
+        action: 'joined',
+        parentId: parent.id,
+        parentName: fullName(parent),
+        actorId: parent.id,
+        actorName: fullName(parent),
+        at,
+      };
+      family.insertHistory(event);
+      const parents = family.parentsOf(child.id);
+      const everyone = [child.id, ...parents.map((p) => p.parentId)];
+      writer.putProfile(child.id);
+      for (const p of parents) {
+        writer.putProfile(p.parentId);
+        writer.put(everyone, 'parentLink', linkId(child.id, p.parentId), this.linkRecord(p));
+      }
+      for (const old of family.historyOf(child.id)) {
+        writer.put(old.id === event.id ? everyone : [parent.id], 'familyEvent', old.id, eventRecord(old));
+      }
+      return this.card(store.accounts.getUser(child.id)!);
+    });
+  }
+
+  /** A parent leaves a child's profile. */
+  leave(caller: Caller, childId: string): void {
+    const parent = this.deps.store.accounts.getUser(caller.userId);
+    if (!parent || !this.deps.family.getLink(childId, caller.userId)) {
+      throw new AppError('NOT_FOUND', 'This child is not in your family.');
+    }
+    this.unlink(childId, caller.userId, { id: parent.id, name: fullName(parent) }, 'left');
+  }
+
+  /** The school removes a link (admin tool). */
+  removeLink(childId: string, parentId: string): void {
+    if (!this.deps.family.getLink(childId, parentId)) {
+      throw new AppError('NOT_FOUND', 'There is no such link.');
+    }
+    this.unlink(childId, parentId, null, 'removed');
+  }
+
+  /** A one-time registration link for a primary-school student invited by e-mail. */
+  issueEmailRegistration(userId: string): { token: string; expiresAt: string } {
+    const token = newToken();
+    const at = this.deps.now();
+    const expiresAt = iso(at + EMAIL_REGISTRATION_TTL_DAYS * 86_400_000);
+    this.deps.family.insertEmailRegistration({
+      tokenHash: hashToken(token),
+      userId,
+      createdAt: iso(at),
+      expiresAt,
+      usedAt: null,
+    });
+    return { token, expiresAt };
+  }
+
+  /** Redeems the e-mail registration link once; returns the student's id. */
+  completeEmailRegistration(token: string, ip: string): string {
+    const { family, store, now, limiter } = this.deps;
+    this.checkGuesses(ip);
+    const hash = hashToken(token);
+    return store.transaction(() => {
+      const row = family.emailRegistration(hash);
+      if (!row) {
+        limiter.record(guessKey(ip));
+        throw new AppError('REGISTRATION_EXPIRED', 'This registration link is not valid.');
+      }
+      if (row.usedAt !== null || Date.parse(row.expiresAt) <= now()) {
+        throw new AppError(
+          'REGISTRATION_EXPIRED',
+          'This registration link was already used or has expired. Sign in by e-mail code.',
+        );
+      }
+      if (!family.useEmailRegistration(hash, iso(now()))) {
+        throw new AppError('REGISTRATION_EXPIRED', 'This registration link was already used.');
+      }
+      return row.userId;
+    });
+  }
+
+  private unlink(
+    childId: string,
+    parentId: string,
+    actor: { id: string; name: string } | null,
+    action: 'left' | 'removed',
+  ): void {
+    const { family, feed, store, now } = this.deps;
+    feed.write((writer) => {
+      const before = family.parentsOf(childId).map((p) => p.parentId);
+      const affected = [childId, ...before];
+      const seen = new Map(affected.map((u) => [u, new Set(this.audience(u))]));
+      if (!family.deleteLink(childId, parentId)) throw new AppError('NOT_FOUND', 'There is no such link.');
+      const parent = store.accounts.getUser(parentId)!;
+      const at = iso(now());
+      const event: HistoryRow = {
+        id: newId(),
+        childId,
+        action,
+        parentId,
+        parentName: fullName(parent),
+        actorId: actor?.id ?? null,
+        actorName: actor?.name ?? null,
+        at,
+      };
+      family.insertHistory(event);
+      // Whoever no longer sees a profile gets it deleted from their feed.
+      for (const user of affected) {
+        const now = new Set(this.audience(user));
+        for (const other of seen.get(user) ?? []) {
+          if (!now.has(other)) writer.remove([user], 'profile', other);
+        }
+      }
+      writer.remove(affected, 'parentLink', linkId(childId, parentId));
+      const remaining = before.filter((p) => p !== parentId);
+      for (const other of remaining) writer.remove([parentId], 'parentLink', linkId(childId, other));
+      for (const old of family.historyOf(childId)) {
+        if (old.id !== event.id) writer.remove([parentId], 'familyEvent', old.id);
+      }
+      writer.put([childId, ...remaining], 'familyEvent', event.id, eventRecord(event));
+    });
+  }
+
+  private linkRecord(link: { childId: string; parentId: string; createdAt: string }): ParentLink {
+    return {
+      id: linkId(link.childId, link.parentId),
+      childId: link.childId,
+      parentId: link.parentId,
+      confirmedAt: link.createdAt,
+    };
+  }
+
+  private card(child: UserRow): ChildCard {
+    const { store, family } = this.deps;
+    const school = child.schoolId ? store.accounts.getSchool(child.schoolId) : null;
+    const cls = child.classId ? store.accounts.getClass(child.classId) : null;
+    return {
+      id: child.id,
+      surname: child.surname,
+      name: child.name,
+      patronymic: child.patronymic,
+      birthDate: child.birthDate,
+      school: school ? { id: school.id, name: school.name } : null,
+      class: cls ? { id: cls.id, name: cls.name } : null,
+      parents: family.parentsOf(child.id).map((p) => {
+        const user = store.accounts.getUser(p.parentId);
+        return user ? fullName(user) : '';
+      }),
+    };
+  }
+
+  private checkGuesses(ip: string): void {
+    const wait = this.deps.limiter.waitSeconds(guessKey(ip), INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS);
+    if (wait > 0) throw rateLimited(wait);
+  }
+
+  /**
+   * The invite behind a token, or the reason it cannot be used. A malformed token and
+   * an unknown one get the same answer, so guessing tells nothing about who exists;
+   * each wrong guess counts against the caller's IP.
+   */
+  private resolve(token: string, ip: string): { invite: InviteRow; child: UserRow } {
+    const { family, store, now, limiter } = this.deps;
+    this.checkGuesses(ip);
+    const unknown = (): AppError => {
+      limiter.record(guessKey(ip));
+      return new AppError('INVITE_MALFORMED', 'This invite link is not valid. Ask for the link again.');
+    };
+    if (!InviteTokenSchema.safeParse(token).success) throw unknown();
+    const invite = family.inviteByHash(hashToken(token));
+    if (!invite) throw unknown();
+    if (invite.revokedAt !== null) {
+      throw new AppError('INVITE_REVOKED', 'This invite link was replaced or withdrawn. Ask for a new one.');
+    }
+    if (Date.parse(invite.expiresAt) <= now()) {
+      throw new AppError('INVITE_EXPIRED', 'This invite link has expired. Ask for a new one.');
+    }
+    const child = store.accounts.getUser(invite.childId);
+    if (!child) throw unknown();
+    return { invite, child };
+  }
+
+  /** The rules about who follows the link. */
+  private checkCaller(caller: Caller, child: UserRow, step: 'open' | 'confirm'): void {
+    const { store, family, now } = this.deps;
+    const session = store.sessions.getSession(caller.sessionId);
+    const device = session?.deviceId ?? null;
+    const childHere =
+      device !== null &&
+      store.sessions.liveSessionsOfUser(child.id, iso(now())).some((s) => s.deviceId === device);
+    if (caller.userId === child.id) {
+      // Opening the link where the child is signed in is the memo's "same device" case;
+      // the child pressing "confirm" on their own link is refused on its own terms.
+      if (step === 'open') throw sameDevice();
+      throw new AppError('INVITE_OWN_LINK', 'This is your own invite link: send it to your parent.');
+    }
+    if (childHere) throw sameDevice();
+    if (family.getLink(child.id, caller.userId)) throw alreadyLinked();
+    const user = store.accounts.getUser(caller.userId);
+    if (user?.role === 'student') {
+      throw new AppError(
+        'PHONE_BELONGS_TO_STUDENT',
+        'You are signed in with a student’s number. A parent signs in with their own phone number.',
+      );
+    }
+    if (user?.role !== 'parent') {
+      throw new AppError('FORBIDDEN', 'Only a parent account can confirm a child.');
+    }
+  }
+
+  private checkLimit(childId: string): void {
+    if (this.deps.family.parentsOf(childId).length >= MAX_PARENTS) throw parentLimit();
+  }
+}
+
+function guessKey(ip: string): string {
+  return `invite-guess:${ip}`;
+}
+
+function sameDevice(): AppError {
+  return new AppError(
+    'INVITE_SAME_DEVICE',
+    'The link was opened where the child is signed in, as if the child wanted to be their own parent.',
+  );
+}
+
+function alreadyLinked(): AppError {
+  return new AppError('INVITE_ALREADY_LINKED', 'This child is already in your family.');
+}
+
+function parentLimit(): AppError {
+  return new AppError('INVITE_PARENT_LIMIT', 'This child already has two parents linked.');
+}

@@ -1,0 +1,112 @@
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { DocumentIdSchema, UPLOADS_PATH } from '../../shared/documents.js';
+import { AppError } from '../../shared/errors.js';
+import type { ServerContext } from '../context.js';
+import type { DocumentsModule } from '../documents/index.js';
+import { requireAuth } from '../http/auth.js';
+import { SECURITY_HEADERS } from '../http/headers.js';
+import { parseInput } from '../http/validate.js';
+
+const IdParams = z.object({ id: DocumentIdSchema });
+const UploadParams = z.object({ id: z.string().regex(/^[A-Za-z0-9_-]{8,128}$/) });
+
+/** `bytes=a-b`, `bytes=a-`, `bytes=-n` for one range; null if absent, 'bad' if unsatisfiable. */
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): { start: number; end: number } | null | 'bad' {
+  if (!header) return null;
+  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return 'bad';
+  let start: number;
+  let end: number;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return 'bad';
+    start = Math.max(0, size - n);
+    end = size - 1;
+  } else {
+    start = Number(m[1]);
+    end = m[2] === '' ? size - 1 : Math.min(Number(m[2]), size - 1);
+  }
+  if (start > end || start >= size) return 'bad';
+  return { start, end };
+}
+
+function contentDisposition(name: string, inline: boolean): string {
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext, mod: DocumentsModule): void {
+  const { service: documents, tus, uploadDir, blobs } = mod;
+  // tus PATCH bodies are streamed straight to the file store, never parsed.
+  app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
+
+  const toTus = (
+    request: { raw: import('node:http').IncomingMessage },
+    reply: { hijack(): void; raw: import('node:http').ServerResponse },
+  ) => {
+    reply.hijack();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
+    return tus.handle(request.raw, reply.raw);
+  };
+  app.route({ method: ['POST', 'OPTIONS'], url: UPLOADS_PATH, handler: toTus });
+  app.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });
+
+  /** Finishes an upload whose last answer was lost (idempotent): its document, or why not. */
+  app.post(`${UPLOADS_PATH}/:id/finish`, async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const { id } = parseInput(UploadParams, request.params, 'params');
+    if (!documents.ownsUpload(auth.userId, id)) throw new AppError('NOT_FOUND', 'Not found.');
+    const document = await documents.finishUpload(auth.userId, id, path.join(uploadDir, id));
+    await fsp.rm(path.join(uploadDir, `${id}.json`), { force: true });
+    return { document };
+  });
+
+  app.get('/api/documents', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    return documents.list(auth.userId);
+  });
+
+  app.get('/api/documents/quota', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    return documents.quota(auth.userId);
+  });
+
+  app.post('/api/documents/:id/link', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const { id } = parseInput(IdParams, request.params, 'params');
+    return { url: documents.signedLink(auth.userId, id) };
+  });
+
+  /** The bytes, with HTTP Range. A Bearer token, or a signed link from /link for a browser. */
+  app.get('/api/documents/:id/content', async (request, reply) => {
+    const { id } = parseInput(IdParams, request.params, 'params');
+    const query = request.query as { u?: string; e?: string; s?: string; inline?: string };
+    const owner = query.s ? documents.verifyLink(id, query) : requireAuth(request, ctx.sessions).userId;
+    if (!owner) throw new AppError('NOT_FOUND', 'Not found.');
+    const doc = documents.getDocument(owner, id);
+    const range = parseRange(request.headers.range, doc.size);
+    void reply.header('accept-ranges', 'bytes');
+    void reply.header('content-type', doc.mime);
+    void reply.header('content-disposition', contentDisposition(doc.name, query.inline === '1'));
+    void reply.header('etag', `"${doc.sha256}"`);
+    void reply.header('cache-control', 'private, no-store');
+    if (range === 'bad') {
+      void reply.header('content-range', `bytes */${doc.size}`);
+      throw new AppError('VALIDATION_FAILED', 'The requested range is not satisfiable.', { status: 416 });
+    }
+    if (range) {
+      void reply.status(206);
+      void reply.header('content-range', `bytes ${range.start}-${range.end}/${doc.size}`);
+      void reply.header('content-length', String(range.end - range.start + 1));
+      return reply.send(blobs.read(doc.blobKey, range));
+    }
+    void reply.header('content-length', String(doc.size));
+    return reply.send(blobs.read(doc.blobKey));
+  });
+}

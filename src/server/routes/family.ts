@@ -1,0 +1,61 @@
+import type { FastifyInstance } from 'fastify';
+import type { SignedIn } from '../../shared/api.js';
+import { AppError } from '../../shared/errors.js';
+import {
+  EmailRegistrationBodySchema,
+  InviteConfirmBodySchema,
+  InvitePreviewBodySchema,
+  LeaveBodySchema,
+} from '../../shared/family.js';
+import type { ServerContext } from '../context.js';
+import { toProfile } from '../feed.js';
+import { ClientHeadersSchema, requireAuth } from '../http/auth.js';
+import { parseInput } from '../http/validate.js';
+import { REFRESH_COOKIE } from './auth.js';
+
+/** Invites, confirming a child, leaving, and the school's e-mail registration link. */
+export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.post('/api/family/invite', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    return ctx.family.issueInvite(auth);
+  });
+
+  app.post('/api/family/invite/preview', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const body = parseInput(InvitePreviewBodySchema, request.body, 'body');
+    return ctx.family.preview(auth, body.token, request.ip);
+  });
+
+  app.post('/api/family/invite/confirm', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const body = parseInput(InviteConfirmBodySchema, request.body, 'body');
+    return { child: ctx.family.confirm(auth, body.token, body.child, request.ip) };
+  });
+
+  app.post('/api/family/leave', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const body = parseInput(LeaveBodySchema, request.body, 'body');
+    ctx.family.leave(auth, body.childId);
+    return { ok: true as const };
+  });
+
+  /** A primary-school student opens the school's e-mail link: signed in, no phone needed. */
+  app.post('/api/family/email-registration', async (request, reply): Promise<SignedIn> => {
+    const body = parseInput(EmailRegistrationBodySchema, request.body, 'body');
+    const web = parseInput(ClientHeadersSchema, request.headers, 'headers')['x-client'] === 'web';
+    const userId = ctx.family.completeEmailRegistration(body.token, request.ip);
+    const user = ctx.store.accounts.getUser(userId);
+    if (!user) throw new AppError('ACCOUNT_NOT_FOUND', 'The account no longer exists.');
+    const tokens = ctx.sessions.create(userId, body.deviceId, body.deviceName);
+    if (web) {
+      void reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
+        httpOnly: true,
+        sameSite: 'strict',
+        path: '/api/auth',
+        secure: ctx.publicUrl().startsWith('https://'),
+        expires: new Date(tokens.refreshExpiresAt),
+      });
+    }
+    return { status: 'signed_in', tokens, profile: toProfile(ctx.store, user) };
+  });
+}

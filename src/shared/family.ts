@@ -1,0 +1,182 @@
+import { z } from 'zod';
+import { ClassRefSchema, DeviceIdSchema, PersonNameSchema, SchoolRefSchema } from './domain.js';
+
+/**
+ * The family contract: invites a student gives their parents, the child card a parent
+ * confirms, parent–child links and the family history. Shared by the server, the
+ * desktop core and the renderer.
+ */
+
+/** At most this many parents per child (the memo). */
+export const MAX_PARENTS = 2;
+/** Default lifetime of an invite link, in days (SFERUM_INVITE_TTL_DAYS). */
+export const DEFAULT_INVITE_TTL_DAYS = 14;
+
+/** 32 random bytes in base64url: 43 characters (256 bits, at least the 128 the rules ask for). */
+export const InviteTokenSchema = z.string().regex(/^[A-Za-z0-9_-]{43}$/);
+
+export const INVITE_SCHEME = 'sferum-family:';
+
+/**
+ * Reads an invite from what a parent pastes or the system hands over: the https link
+ * (`<server>/invite/<token>`), the app link (`sferum-family://invite/<token>`) or the
+ * bare token. Returns the token, or null when the text is none of these.
+ */
+export function parseInviteLink(input: string): string | null {
+  const text = input.trim();
+  if (text.length === 0 || text.length > 2048) return null;
+  if (InviteTokenSchema.safeParse(text).success) return text;
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return null;
+  }
+  let candidate: string | undefined;
+  if (url.protocol === INVITE_SCHEME) {
+    // sferum-family://invite/<token>: "invite" is the host, the token the path.
+    const parts = `${url.host}${url.pathname}`.split('/').filter(Boolean);
+    if (parts.length === 2 && parts[0] === 'invite') candidate = parts[1];
+  } else if (url.protocol === 'https:' || url.protocol === 'http:') {
+    const m = /\/invite\/([^/?#]+)\/?$/.exec(url.pathname);
+    candidate = m?.[1];
+  }
+  if (!candidate) return null;
+  return InviteTokenSchema.safeParse(candidate).success ? candidate : null;
+}
+
+/** Both forms of an invite link for a token. */
+export function inviteLinks(publicUrl: string, token: string): { url: string; appUrl: string } {
+  return {
+    url: `${publicUrl.replace(/\/+$/, '')}/invite/${token}`,
+    appUrl: `sferum-family://invite/${token}`,
+  };
+}
+
+/** A child as the parent sees them before confirming: the school's data, read-only where it is the school's. */
+export const ChildCardSchema = z.object({
+  id: z.string(),
+  surname: z.string(),
+  name: z.string(),
+  patronymic: z.string(),
+  birthDate: z.string().nullable(),
+  school: SchoolRefSchema.nullable(),
+  class: ClassRefSchema.nullable(),
+  /** Names of the parents already linked ("Петрова Мария"). */
+  parents: z.array(z.string()),
+});
+export type ChildCard = z.infer<typeof ChildCardSchema>;
+
+const BirthDateSchema = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/)
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'not a date');
+
+/** What a parent may correct before confirming: the personal fields, never school or class. */
+export const ChildCorrectionsSchema = PersonNameSchema.extend({ birthDate: BirthDateSchema.nullable() });
+export type ChildCorrections = z.infer<typeof ChildCorrectionsSchema>;
+
+export const InvitePreviewBodySchema = z.object({ token: z.string().min(1).max(200) });
+export const InviteConfirmBodySchema = z.object({
+  token: z.string().min(1).max(200),
+  child: ChildCorrectionsSchema,
+});
+export type InviteConfirmBody = z.infer<typeof InviteConfirmBodySchema>;
+export const InviteConfirmResponseSchema = z.object({ child: ChildCardSchema });
+
+/** The student's current link; the token is shown only to the request that issued it. */
+export const IssuedInviteSchema = z.object({
+  id: z.string(),
+  token: z.string(),
+  url: z.string(),
+  appUrl: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+});
+export type IssuedInvite = z.infer<typeof IssuedInviteSchema>;
+
+export const LeaveBodySchema = z.object({ childId: z.string().min(1).max(100) });
+
+/** Completing a primary-school student's registration from the school's e-mail link. */
+export const EmailRegistrationBodySchema = z.object({
+  token: z.string().min(1).max(200),
+  deviceId: DeviceIdSchema,
+  deviceName: z.string().trim().min(1).max(100),
+});
+
+/** Feed record `invite`: the student's current link, without its token. */
+export const InviteRecordSchema = z.object({
+  id: z.string(),
+  childId: z.string(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+export type InviteRecord = z.infer<typeof InviteRecordSchema>;
+
+/** Feed record `parentLink`: id `<childId>:<parentId>`. */
+export const ParentLinkSchema = z.object({
+  id: z.string(),
+  childId: z.string(),
+  parentId: z.string(),
+  /** When this parent confirmed the child's registration. */
+  confirmedAt: z.string(),
+});
+export type ParentLink = z.infer<typeof ParentLinkSchema>;
+
+export const FAMILY_ACTIONS = ['joined', 'left', 'removed'] as const;
+export const FamilyActionSchema = z.enum(FAMILY_ACTIONS);
+export type FamilyAction = z.infer<typeof FamilyActionSchema>;
+
+/** Feed record `familyEvent`: one line of a child's family history (who, what, when). */
+export const FamilyEventSchema = z.object({
+  id: z.string(),
+  childId: z.string(),
+  action: FamilyActionSchema,
+  parentId: z.string(),
+  parentName: z.string(),
+  /** Who did it: the parent, or "the school" (null) for an administrator's removal. */
+  actorName: z.string().nullable(),
+  at: z.string(),
+});
+export type FamilyEvent = z.infer<typeof FamilyEventSchema>;
+
+/** Feed entity kinds the family capability adds. */
+export const FAMILY_ENTITY_KINDS = ['invite', 'parentLink', 'familyEvent'] as const;
+
+/** Family routes, spread into the API table. */
+export const FAMILY_API = {
+  inviteIssue: {
+    method: 'POST',
+    path: '/api/family/invite',
+    auth: true,
+    response: IssuedInviteSchema,
+  },
+  invitePreview: {
+    method: 'POST',
+    path: '/api/family/invite/preview',
+    auth: true,
+    body: InvitePreviewBodySchema,
+    response: ChildCardSchema,
+  },
+  inviteConfirm: {
+    method: 'POST',
+    path: '/api/family/invite/confirm',
+    auth: true,
+    body: InviteConfirmBodySchema,
+    response: InviteConfirmResponseSchema,
+  },
+  familyLeave: {
+    method: 'POST',
+    path: '/api/family/leave',
+    auth: true,
+    body: LeaveBodySchema,
+    response: z.object({ ok: z.literal(true) }),
+  },
+  emailRegistration: {
+    method: 'POST',
+    path: '/api/family/email-registration',
+    auth: false,
+    body: EmailRegistrationBodySchema,
+  },
+} as const;
