@@ -9,6 +9,8 @@ import { ClientHeadersSchema } from './http/auth.js';
 import { handleError, installErrorHandler } from './http/errors.js';
 import { SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
+import { FamilyService } from './family/service.js';
+import { FamilyStore } from './family/store.js';
 import { LiveHub } from './live.js';
 import { createDocuments } from './documents/index.js';
 import { MutationService } from './mutations.js';
@@ -17,6 +19,7 @@ import { createOtpSender, type OtpSender } from './otpSender.js';
 import { RateLimiter } from './rateLimit.js';
 import { RegistrationService } from './registration.js';
 import { registerAuthRoutes } from './routes/auth.js';
+import { registerFamilyRoutes } from './routes/family.js';
 import { registerDocumentRoutes } from './routes/documents.js';
 import { registerInfoRoutes } from './routes/health.js';
 import { registerSyncRoutes } from './routes/sync.js';
@@ -74,7 +77,10 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   let url: string | null = null;
 
   const hub = new LiveHub();
-  const feed = new Feed(store, hub, now);
+  const familyStore = new FamilyStore(db);
+  // The family widens who sees a profile; its service needs the feed, so it comes next.
+  let family: FamilyService | null = null;
+  const feed = new Feed(store, hub, now, (userId) => family?.audience(userId) ?? []);
   const sessions = new SessionService(
     store,
     hub,
@@ -93,6 +99,16 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     log: app.log,
   });
   const limiter = new RateLimiter(now);
+  const familyService = new FamilyService({
+    store,
+    family: familyStore,
+    feed,
+    limiter,
+    now,
+    inviteTtlDays: config.inviteTtlDays,
+    publicUrl: () => context.publicUrl(),
+  });
+  family = familyService;
   const otp = new OtpService({
     store,
     sender: deps.otpSender ?? createOtpSender(config.smsGatewayUrl, app.log),
@@ -110,6 +126,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     sessions,
     otp,
     registration: new RegistrationService(store, feed, now),
+    family: familyService,
     mutations: new MutationService(store, feed, now, documents.service.mutationHandlers()),
     documents,
     now,
@@ -147,6 +164,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerInfoRoutes(app, context);
   registerAuthRoutes(app, context);
   registerSyncRoutes(app, context);
+  registerFamilyRoutes(app, context);
   registerDocumentRoutes(app, context, documents);
   registerWebRoutes(app, config.webDir);
 

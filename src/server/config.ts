@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_INVITE_TTL_DAYS } from '../shared/family.js';
 
 /** Limits on one-time codes (OWASP ASVS V6: throttle per address and per client). */
 export interface OtpLimits {
@@ -34,6 +35,8 @@ export interface ServerConfig {
   bodyLimitBytes: number;
   /** Seconds between heartbeat comments on the live event stream. */
   sseHeartbeatSeconds: number;
+  /** Days an invite link stays valid (default 14). */
+  inviteTtlDays: number;
   /** Document storage per person, in bytes (default 10 GiB). */
   quotaBytes: number;
   /** Largest document, in bytes (default 4 GiB). */
@@ -73,6 +76,7 @@ const EnvSchema = z.object({
   SFERUM_REFRESH_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   SFERUM_WEB_DIR: z.string().min(1).default('./out/renderer'),
   SFERUM_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  SFERUM_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_INVITE_TTL_DAYS),
   SFERUM_QUOTA_BYTES: z.coerce
     .number()
     .int()
@@ -134,6 +138,7 @@ export function loadConfig(
     otpLimits: { ...DEFAULT_OTP_LIMITS },
     bodyLimitBytes: 64 * 1024,
     sseHeartbeatSeconds: 15,
+    inviteTtlDays: e.SFERUM_INVITE_TTL_DAYS,
     quotaBytes: e.SFERUM_QUOTA_BYTES,
     maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
     uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,

@@ -1,5 +1,6 @@
 import type { Now } from './clock.js';
 import type { ServerConfig } from './config.js';
+import type { FamilyService } from './family/service.js';
 import type { DocumentsModule } from './documents/index.js';
 import type { Feed } from './feed.js';
 import type { LiveHub } from './live.js';
@@ -18,6 +19,7 @@ export interface ServerContext {
   sessions: SessionService;
   otp: OtpService;
   registration: RegistrationService;
+  family: FamilyService;
   mutations: MutationService;
   /** The document cloud: service, blob store, tus endpoint, housekeeping. */
   documents: DocumentsModule;

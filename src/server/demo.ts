@@ -17,7 +17,11 @@ export const DEMO_ACCOUNTS: readonly { label: string; phone: string | null; emai
   { label: 'Ученик 5 А: Иванов Пётр Сергеевич', phone: DEMO_STUDENT_PHONE, email: null },
   { label: 'Ученица 2 Б: Иванова Анна Сергеевна (вход по e-mail)', phone: null, email: DEMO_PRIMARY_EMAIL },
   { label: 'Родитель (новая регистрация)', phone: DEMO_PARENT_PHONE, email: null },
-  { label: 'Ученица 3 В, другая школа: Иванова Ольга Сергеевна', phone: DEMO_SECOND_STUDENT_PHONE, email: null },
+  {
+    label: 'Ученица 3 В, другая школа: Иванова Ольга Сергеевна',
+    phone: DEMO_SECOND_STUDENT_PHONE,
+    email: null,
+  },
 ];
 
 type Person = Pick<UserRow, 'role' | 'surname' | 'name' | 'patronymic' | 'phone' | 'email' | 'birthDate'>;

@@ -11,7 +11,16 @@ import { ErrorCodeSchema } from './errors.js';
  */
 
 /** Record kinds in the feed. Later capabilities add kinds (child, invite, document...). */
-export const ENTITY_KINDS = ['profile', 'school', 'class', 'folder', 'document'] as const;
+export const ENTITY_KINDS = [
+  'profile',
+  'school',
+  'class',
+  'invite',
+  'parentLink',
+  'familyEvent',
+  'folder',
+  'document',
+] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;
 
