@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ClassRefSchema, DeviceIdSchema, PersonNameSchema, SchoolRefSchema } from './domain.js';
+import {
+  ClassRefSchema,
+  DeviceIdSchema,
+  PersonNameSchema,
+  type Profile,
+  ProfileSchema,
+  SchoolRefSchema,
+} from './domain.js';
 
 /**
  * The family contract: invites a student gives their parents, the child card a parent
@@ -141,11 +148,74 @@ export const FamilyEventSchema = z.object({
 });
 export type FamilyEvent = z.infer<typeof FamilyEventSchema>;
 
+/** A child in a parent's family view. */
+export const FamilyChildSchema = z.object({
+  profile: ProfileSchema,
+  /** When this parent confirmed the child's registration. */
+  confirmedAt: z.string(),
+  /** The child's other linked parent, if any. */
+  otherParents: z.array(ProfileSchema),
+});
+export type FamilyChild = z.infer<typeof FamilyChildSchema>;
+
+export const FamilyParentSchema = z.object({ profile: ProfileSchema, confirmedAt: z.string() });
+
+/** Everything the family screens show, built from the same records on the server and in the core. */
+export const FamilyViewSchema = z.object({
+  /** A parent's children, in the order they joined. */
+  children: z.array(FamilyChildSchema),
+  /** A student's linked parents. */
+  parents: z.array(FamilyParentSchema),
+  /** Every family change of the children (or of the student), oldest first. */
+  history: z.array(FamilyEventSchema),
+  /** A student's current link (without its token). */
+  invite: InviteRecordSchema.nullable(),
+  /** How many more parents may join (a student's view). */
+  parentSlotsLeft: z.number().int().nonnegative(),
+});
+export type FamilyView = z.infer<typeof FamilyViewSchema>;
+
+/** Builds the family view of `meId` from feed records (already validated). */
+export function buildFamilyView(
+  meId: string,
+  records: { profiles: Profile[]; links: ParentLink[]; events: FamilyEvent[]; invites: InviteRecord[] },
+): FamilyView {
+  const byId = new Map(records.profiles.map((p) => [p.id, p]));
+  const children: FamilyChild[] = [];
+  for (const link of records.links.filter((l) => l.parentId === meId)) {
+    const profile = byId.get(link.childId);
+    if (!profile) continue;
+    const otherParents = records.links
+      .filter((l) => l.childId === link.childId && l.parentId !== meId)
+      .map((l) => byId.get(l.parentId))
+      .filter((p): p is Profile => p !== undefined);
+    children.push({ profile, confirmedAt: link.confirmedAt, otherParents });
+  }
+  children.sort((a, b) => a.confirmedAt.localeCompare(b.confirmedAt));
+  const parents = records.links
+    .filter((l) => l.childId === meId)
+    .map((l) => ({ profile: byId.get(l.parentId), confirmedAt: l.confirmedAt }))
+    .filter((p): p is { profile: Profile; confirmedAt: string } => p.profile !== undefined)
+    .sort((a, b) => a.confirmedAt.localeCompare(b.confirmedAt));
+  const invite =
+    records.invites
+      .filter((i) => i.childId === meId && i.revokedAt === null)
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt))[0] ?? null;
+  return {
+    children,
+    parents,
+    history: [...records.events].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id)),
+    invite,
+    parentSlotsLeft: Math.max(0, MAX_PARENTS - parents.length),
+  };
+}
+
 /** Feed entity kinds the family capability adds. */
 export const FAMILY_ENTITY_KINDS = ['invite', 'parentLink', 'familyEvent'] as const;
 
 /** Family routes, spread into the API table. */
 export const FAMILY_API = {
+  familyView: { method: 'GET', path: '/api/family', auth: true, response: FamilyViewSchema },
   inviteIssue: {
     method: 'POST',
     path: '/api/family/invite',

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ServerInfoSchema } from './api.js';
 import { PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
 import { ErrorCodeSchema } from './errors.js';
+import { FAMILY_IPC, FAMILY_IPC_EVENTS } from './familyIpc.js';
 import { SyncStatusSchema } from './sync.js';
 
 /**
@@ -89,6 +90,7 @@ export const IPC = {
   'sync.getStatus': { input: Void, output: SyncStatusSchema },
   'sync.now': { input: Void, output: SyncStatusSchema },
   'shell.openExternal': { input: z.object({ url: z.string().max(2048) }), output: Void },
+  ...FAMILY_IPC,
 } as const;
 
 export type IpcChannel = keyof typeof IPC;
@@ -106,6 +108,7 @@ export const IPC_EVENTS = {
   /** The server refused a queued change; the cache was rolled back. */
   'mutation.rejected': z.object({ type: z.string(), code: ErrorCodeSchema, message: z.string() }),
   'app.state': AppStateSchema,
+  ...FAMILY_IPC_EVENTS,
 } as const;
 export type IpcEvent = keyof typeof IPC_EVENTS;
 export type IpcEventPayload<E extends IpcEvent> = z.output<(typeof IPC_EVENTS)[E]>;

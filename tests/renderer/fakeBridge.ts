@@ -3,6 +3,7 @@ import { AppError } from '../../src/shared/errors.js';
 import type { AppState, Bridge, Settings } from '../../src/shared/ipc.js';
 import type { SyncStatus } from '../../src/shared/sync.js';
 import { createEmitter } from '../../src/renderer/src/backend/emitter.js';
+import { createFakeFamily } from './fakeFamily.js';
 
 /**
  * A thin in-memory Bridge for renderer tests: one known phone (a student), any other
@@ -97,6 +98,7 @@ export function createFakeBridge() {
       calls.push(`open:${url}`);
       return null;
     },
+    ...createFakeFamily(),
     on: emitter.on,
   };
 

@@ -22,6 +22,7 @@ import {
   type AccountHost,
 } from './accounts.js';
 import * as auth from './auth.js';
+import { createFamilyCore, type FamilyCore } from './family.js';
 import { CoreEvents, type EventListener } from './events.js';
 import { vetExternalUrl } from './externalUrl.js';
 import type { CoreDeps, EmbeddedServer, Logger, StoredSettings, SyncTiming } from './ports.js';
@@ -53,6 +54,8 @@ export interface Core {
   switchAccount(id: string): Promise<void>;
   /** Signs the account out and deletes its local files; another account becomes active. */
   removeAccount(id: string): Promise<void>;
+  /** Invites, confirming a child, the family view, invite deep links. */
+  readonly family: FamilyCore;
   on<E extends IpcEvent>(event: E, listener: EventListener<E>): () => void;
   /** Stops sync, closes the live stream, the databases and the embedded server. */
   close(): Promise<void>;
@@ -269,6 +272,15 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   await openAccount(activeId);
   void refreshServerInfo();
 
+  const family = createFamilyCore({
+    active: requireActive,
+    events,
+    dataDir: deps.dataDir,
+    secrets: deps.secrets,
+    deviceName: deps.deviceName,
+    logger,
+  });
+
   const core: Core = {
     getState,
 
@@ -342,6 +354,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       emitStateIfChanged();
     },
 
+    family,
     on: (event, listener) => events.on(event, listener),
 
     async close() {
@@ -351,6 +364,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       const account = active;
       active = null;
       await account?.close();
+      family.close();
       events.clear();
       if (embeddedStarting) await embeddedStarting.catch(() => null);
       await embedded?.close();

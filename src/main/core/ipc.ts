@@ -1,5 +1,6 @@
 import { AppError, hasErrorCode } from '../../shared/errors.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
+import { FAMILY_HANDLERS } from './familyIpc.js';
 import type { Core } from './index.js';
 import type { Logger } from './ports.js';
 
@@ -34,6 +35,7 @@ const HANDLERS = {
     await core.openExternal((input as { url: string }).url);
     return null;
   },
+  ...FAMILY_HANDLERS,
 } satisfies Record<IpcChannel, Handler>;
 
 export const IPC_HANDLED_CHANNELS = Object.keys(HANDLERS) as IpcChannel[];

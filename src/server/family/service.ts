@@ -1,5 +1,7 @@
 import {
+  buildFamilyView,
   type ChildCard,
+  type FamilyView,
   type ChildCorrections,
   type FamilyEvent,
   type InviteRecord,
@@ -11,7 +13,7 @@ import {
 } from '../../shared/family.js';
 import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
-import type { Feed } from '../feed.js';
+import { type Feed, toProfile } from '../feed.js';
 import { rateLimited, type RateLimiter } from '../rateLimit.js';
 import type { Store, UserRow } from '../store/types.js';
 import { hashToken, newId, newToken } from '../tokens.js';
@@ -95,6 +97,23 @@ export class FamilyService {
       for (const other of family.parentsOf(link.childId)) set.add(other.parentId);
     }
     return [...set];
+  }
+
+  /** The family screens' data for one person, from the same records the feed carries. */
+  view(userId: string): FamilyView {
+    const { store, family } = this.deps;
+    const profiles = this.audience(userId)
+      .map((id) => store.accounts.getUser(id))
+      .filter((u): u is UserRow => u !== null)
+      .map((u) => {
+        const profile = toProfile(store, u);
+        return u.id === userId ? profile : { ...profile, phone: null, email: null };
+      });
+    const childIds = [userId, ...family.childrenOf(userId).map((l) => l.childId)];
+    const links = childIds.flatMap((id) => family.parentsOf(id)).map((l) => this.linkRecord(l));
+    const events = childIds.flatMap((id) => family.historyOf(id)).map(eventRecord);
+    const invites = family.activeInvites(userId).map(inviteRecord);
+    return buildFamilyView(userId, { profiles, links, events, invites });
   }
 
   /** The student's new link; any older one stops working at once. */

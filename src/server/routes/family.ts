@@ -15,6 +15,11 @@ import { REFRESH_COOKIE } from './auth.js';
 
 /** Invites, confirming a child, leaving, and the school's e-mail registration link. */
 export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  app.get('/api/family', async (request) => {
+    const auth = requireAuth(request, ctx.sessions);
+    return ctx.family.view(auth.userId);
+  });
+
   app.post('/api/family/invite', async (request) => {
     const auth = requireAuth(request, ctx.sessions);
     return ctx.family.issueInvite(auth);

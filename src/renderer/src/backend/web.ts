@@ -6,6 +6,7 @@ import { type AppState, type Bridge, type Settings, SettingsSchema } from '../..
 import type { Mutation } from '../../../shared/sync.js';
 import { browserDeviceId, browserDeviceName, randomId } from './browserIdentity.js';
 import { createEmitter } from './emitter.js';
+import { createWebFamily } from './webFamily.js';
 import { createWebLive } from './webLive.js';
 import { loadSettings, saveSettings } from './webSettings.js';
 
@@ -121,7 +122,17 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
 
   if (typeof window !== 'undefined') window.addEventListener('online', () => live.retryNow());
 
+  const family = createWebFamily({
+    api,
+    storage,
+    deviceId,
+    deviceName,
+    profile: () => profile,
+    signedIn: (next, who) => signedIn(next, who),
+  });
+
   const bridge: Bridge = {
+    ...family,
     async appGetState() {
       await restored;
       return appState();
