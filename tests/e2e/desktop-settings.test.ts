@@ -9,6 +9,7 @@ import {
   openDesktopTarget,
   screenshot,
 } from './harness.js';
+import { seriousA11yViolations } from './a11y.js';
 import { enterCode, enterPhoneAndGetCode, randomMobile, registerParent } from './flows.js';
 
 /** Settings → Server: pointing the desktop app at a school's server. */
@@ -73,6 +74,7 @@ describe('desktop app server address', () => {
     await page.getByRole('button', { name: 'Проверить связь' }).click();
     await page.getByText('Сервер отвечает').waitFor();
     await screenshot(page, 'desktop-settings-server-ok');
+    expect(await seriousA11yViolations(page), 'settings').toEqual([]);
 
     await page.getByRole('button', { name: 'Подключиться к этому серверу' }).click();
     await page.getByText('нужно будет войти заново').waitFor();

@@ -10,6 +10,7 @@ import {
   openDesktopTarget,
   screenshot,
 } from './harness.js';
+import { seriousA11yViolations } from './a11y.js';
 import { randomMobile, registerParent } from './flows.js';
 
 /**
@@ -87,6 +88,7 @@ describe('desktop app', () => {
     await page.getByRole('heading', { name: 'Волкова Елена Викторовна' }).waitFor();
     await page.getByText('Ожидают отправки: 1').waitFor();
     await screenshot(page, 'desktop-offline');
+    expect(await seriousA11yViolations(page), 'offline').toEqual([]);
 
     server = await startTestServer({ dataDir: serverData.path, port });
     await expect

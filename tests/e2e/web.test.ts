@@ -2,6 +2,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestCore, signInAs } from '../helpers/core.js';
+import { seriousA11yViolations } from './a11y.js';
 import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR, screenshot } from './harness.js';
 import { enterCode, enterPhoneAndGetCode, randomMobile, registerParent } from './flows.js';
 
@@ -30,10 +31,12 @@ describe('web version', () => {
     await page.goto(server.url);
     await page.getByText('Введите номер телефона').waitFor();
     await screenshot(page, 'web-signin-phone');
+    expect(await seriousA11yViolations(page), 'sign-in').toEqual([]);
 
     const code = await enterPhoneAndGetCode(page, mobile);
     expect(code).toMatch(/^\d{6}$/);
     await screenshot(page, 'web-signin-code');
+    expect(await seriousA11yViolations(page), 'code').toEqual([]);
     await enterCode(page, code);
     await page.getByText('Как вас зовут?').waitFor();
     await screenshot(page, 'web-signin-name');
@@ -47,6 +50,7 @@ describe('web version', () => {
     await page.getByRole('heading', { name: 'Смирнова Ольга Петровна' }).waitFor();
     await expect.poll(() => page.getByTestId('sync-indicator').getAttribute('data-state')).toBe('online');
     await screenshot(page, 'web-profile');
+    expect(await seriousA11yViolations(page), 'profile').toEqual([]);
   });
 
   it('keeps the parent signed in across a reload', async () => {
@@ -72,6 +76,7 @@ describe('web version', () => {
       await page.getByTestId(`menu-${section}`).click();
       await page.getByRole('heading', { level: 1, name: title }).waitFor();
       await screenshot(page, `web-${section}`);
+      expect(await seriousA11yViolations(page), section).toEqual([]);
     }
     await page.getByTestId('menu-help').click();
     await page.getByText('info@sferum.ru').first().waitFor();

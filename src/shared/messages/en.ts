@@ -97,6 +97,7 @@ export const en: Catalogue = {
       settings: 'Settings',
       help: 'Help',
     },
+    signedInAs: 'Signed in as',
     account: 'Signed in as {{name}}',
   },
   sync: {

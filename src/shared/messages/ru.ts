@@ -99,6 +99,7 @@ export const ru = {
       settings: 'Настройки',
       help: 'Помощь',
     },
+    signedInAs: 'Вы вошли как',
     account: 'Вы вошли как {{name}}',
   },
   sync: {

@@ -11,15 +11,12 @@ export function TopBar({ profile }: { profile: Profile }) {
     <header className="topbar">
       <SyncIndicator />
       <div className="topbar-end">
-        <a
-          className="account"
-          href={hrefFor('profile')}
-          aria-label={t('shell.account', { name: displayName(profile) })}
-        >
+        <a className="account" href={hrefFor('profile')}>
           <span className="avatar" aria-hidden="true">
             {initials(profile)}
           </span>
           <span className="account-text">
+            <span className="visually-hidden">{t('shell.signedInAs')} </span>
             <span className="account-name" data-testid="profile-name">
               {displayName(profile)}
             </span>
