@@ -22,7 +22,9 @@ import { registerAuthRoutes } from './routes/auth.js';
 import { registerFamilyRoutes } from './routes/family.js';
 import { registerDocumentRoutes } from './routes/documents.js';
 import { registerInfoRoutes } from './routes/health.js';
+import { registerSupportRoutes } from './routes/support.js';
 import { registerSyncRoutes } from './routes/sync.js';
+import { SupportTickets } from './support/tickets.js';
 import { isApiUrl, registerWebRoutes } from './routes/web.js';
 import { SessionService } from './sessions.js';
 import { openDatabase } from './store/db.js';
@@ -164,6 +166,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerInfoRoutes(app, context);
   registerAuthRoutes(app, context);
   registerSyncRoutes(app, context);
+  registerSupportRoutes(app, context, new SupportTickets(db, now, limiter));
   registerFamilyRoutes(app, context);
   registerDocumentRoutes(app, context, documents);
   registerWebRoutes(app, config.webDir);

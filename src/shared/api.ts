@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { FAMILY_API } from './family.js';
 import { DeviceIdSchema, PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
+import { SupportRequestBodySchema, SupportTicketSchema } from './support.js';
 import { ChangeSchema, MutationResultSchema, MutationSchema } from './sync.js';
 
 /**
@@ -178,5 +179,12 @@ export const API = {
     response: PushResponseSchema,
   },
   events: { method: 'GET', path: '/api/sync/events', auth: true },
+  support: {
+    method: 'POST',
+    path: '/api/support',
+    auth: true,
+    body: SupportRequestBodySchema,
+    response: SupportTicketSchema,
+  },
   ...FAMILY_API,
 } as const;

@@ -4,6 +4,7 @@ import { m0002Auth } from './0002-auth.js';
 import { m0003Sync } from './0003-sync.js';
 import { m0004Family } from './0004-family.js';
 import { m0005Documents } from './0005-documents.js';
+import { m0006Support } from './0006-support.js';
 
 /** Every migration, in order. Append new files here; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -12,4 +13,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0003Sync,
   m0004Family,
   m0005Documents,
+  m0006Support,
 ];
