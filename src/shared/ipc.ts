@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ServerInfoSchema } from './api.js';
 import { PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
+import { DOCUMENT_IPC, DOCUMENT_IPC_EVENTS } from './documentsIpc.js';
 import { ErrorCodeSchema } from './errors.js';
 import { FAMILY_IPC, FAMILY_IPC_EVENTS } from './familyIpc.js';
 import { SyncStatusSchema } from './sync.js';
@@ -90,6 +91,7 @@ export const IPC = {
   'sync.getStatus': { input: Void, output: SyncStatusSchema },
   'sync.now': { input: Void, output: SyncStatusSchema },
   'shell.openExternal': { input: z.object({ url: z.string().max(2048) }), output: Void },
+  ...DOCUMENT_IPC,
   ...FAMILY_IPC,
 } as const;
 
@@ -108,6 +110,7 @@ export const IPC_EVENTS = {
   /** The server refused a queued change; the cache was rolled back. */
   'mutation.rejected': z.object({ type: z.string(), code: ErrorCodeSchema, message: z.string() }),
   'app.state': AppStateSchema,
+  ...DOCUMENT_IPC_EVENTS,
   ...FAMILY_IPC_EVENTS,
 } as const;
 export type IpcEvent = keyof typeof IPC_EVENTS;

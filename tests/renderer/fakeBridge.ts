@@ -3,6 +3,7 @@ import { AppError } from '../../src/shared/errors.js';
 import type { AppState, Bridge, Settings } from '../../src/shared/ipc.js';
 import type { SyncStatus } from '../../src/shared/sync.js';
 import { createEmitter } from '../../src/renderer/src/backend/emitter.js';
+import { createFakeDocuments } from './fakeDocuments.js';
 import { createFakeFamily } from './fakeFamily.js';
 
 /**
@@ -99,6 +100,7 @@ export function createFakeBridge() {
       return null;
     },
     ...createFakeFamily(),
+    ...createFakeDocuments(),
     on: emitter.on,
   };
 

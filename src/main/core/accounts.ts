@@ -60,7 +60,8 @@ export class LocalAccountRuntime {
   readonly session: SessionFile;
   /** Registration tokens never leave the core; kept only until register() or sign-out. */
   registrationToken: string | null = null;
-  private readonly db: CacheDatabase;
+  /** The cache connection, shared with the documents tables of the same file. */
+  readonly db: CacheDatabase;
   private clientValue: ApiClient | null = null;
   private engine: SyncEngine | null = null;
   private ending: Promise<void> | null = null;

@@ -23,6 +23,7 @@ import {
 } from './accounts.js';
 import * as auth from './auth.js';
 import { createFamilyCore, type FamilyCore } from './family.js';
+import { CoreDocuments } from './documents/index.js';
 import { CoreEvents, type EventListener } from './events.js';
 import { vetExternalUrl } from './externalUrl.js';
 import type { CoreDeps, EmbeddedServer, Logger, StoredSettings, SyncTiming } from './ports.js';
@@ -57,6 +58,8 @@ export interface Core {
   /** Invites, confirming a child, the family view, invite deep links. */
   readonly family: FamilyCore;
   on<E extends IpcEvent>(event: E, listener: EventListener<E>): () => void;
+  /** «Мои документы»: the cache, the upload queue, opening files. */
+  documents: CoreDocuments;
   /** Stops sync, closes the live stream, the databases and the embedded server. */
   close(): Promise<void>;
 }
@@ -89,6 +92,15 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   const now = deps.now ?? (() => new Date());
   const timing: SyncTiming = { ...DEFAULT_TIMING, ...deps.timing };
   const events = new CoreEvents(logger);
+  const documents = new CoreDocuments({
+    dataDir: deps.dataDir,
+    events,
+    logger,
+    ...(deps.dialogs ? { dialogs: deps.dialogs } : {}),
+    ...(deps.shell ? { shell: deps.shell } : {}),
+    ...(deps.fetch ? { fetch: deps.fetch } : {}),
+    ...(deps.uploads ? { uploads: deps.uploads } : {}),
+  });
   const store = deps.settings;
 
   let embedded: EmbeddedServer | null = null;
@@ -120,6 +132,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         }
       }
       if (account.signedIn() && !serverInfo) void refreshServerInfo();
+      if (account.signedIn()) documents.kick();
       emitStateIfChanged();
     },
   };
@@ -225,12 +238,14 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     const stored = store.get().accounts.find((a) => a.id === id);
     if (!stored) throw new AppError('NOT_FOUND', 'There is no such local account.');
     if (active) {
+      await documents.detach();
       await active.close();
       active = null;
     }
     const account = new LocalAccountRuntime(stored, host);
     account.connect(effectiveServerUrl);
     active = account;
+    documents.attach(account);
     store.set({ activeAccountId: id });
     account.resume();
     events.emit('sync.status', account.syncStatus());
@@ -343,6 +358,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
         throw new AppError('NOT_FOUND', 'There is no such local account.');
       if (active?.id === id) {
         await auth.signOut(active);
+        await documents.detach();
         await active.close();
         active = null;
       }
@@ -356,6 +372,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     family,
     on: (event, listener) => events.on(event, listener),
+    documents,
 
     async close() {
       if (closed) return;
@@ -363,6 +380,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       lifetime.abort();
       const account = active;
       active = null;
+      await documents.detach();
       await account?.close();
       family.close();
       events.clear();

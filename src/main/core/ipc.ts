@@ -1,6 +1,7 @@
 import { AppError, hasErrorCode } from '../../shared/errors.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
 import { FAMILY_HANDLERS } from './familyIpc.js';
+import { DOCUMENT_IPC_HANDLERS } from './documents/ipcHandlers.js';
 import type { Core } from './index.js';
 import type { Logger } from './ports.js';
 
@@ -35,6 +36,7 @@ const HANDLERS = {
     await core.openExternal((input as { url: string }).url);
     return null;
   },
+  ...DOCUMENT_IPC_HANDLERS,
   ...FAMILY_HANDLERS,
 } satisfies Record<IpcChannel, Handler>;
 

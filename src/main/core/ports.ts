@@ -70,6 +70,20 @@ export interface SyncTiming {
   infoTimeoutMs: number;
 }
 
+/** System file dialogs (Electron's dialog in the app). */
+export interface DialogsPort {
+  /** Several files; an empty list when the person cancels. */
+  pickFiles(): Promise<string[]>;
+  /** Where to save a copy; null when the person cancels. */
+  saveAs(defaultName: string): Promise<string | null>;
+}
+
+/** Opening files with the system (Electron's shell in the app). */
+export interface ShellPort {
+  openPath(path: string): Promise<void>;
+  showItemInFolder(path: string): void;
+}
+
 export interface CoreDeps {
   /** Where local accounts keep their caches and sessions. */
   dataDir: string;
@@ -87,4 +101,8 @@ export interface CoreDeps {
   /** better-sqlite3's native binding for a runtime whose ABI differs from Node's (Electron). */
   nativeBinding?: string;
   timing?: Partial<SyncTiming>;
+  dialogs?: DialogsPort;
+  shell?: ShellPort;
+  /** Upload tuning: chunk size, parallel files, retry delays (tests and benchmarks). */
+  uploads?: { chunkBytes?: number; concurrency?: number; retryBaseMs?: number; retryMaxMs?: number };
 }

@@ -5,6 +5,7 @@ import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.j
 import { type AppState, type Bridge, type Settings, SettingsSchema } from '../../../shared/ipc.js';
 import type { Mutation } from '../../../shared/sync.js';
 import { browserDeviceId, browserDeviceName, randomId } from './browserIdentity.js';
+import { createWebDocuments } from '../documents/webDocuments.js';
 import { createEmitter } from './emitter.js';
 import { createWebFamily } from './webFamily.js';
 import { createWebLive } from './webLive.js';
@@ -131,8 +132,11 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
     signedIn: (next, who) => signedIn(next, who),
   });
 
+  const documents = createWebDocuments({ api, emitter, ...(options.fetch ? { fetch: options.fetch } : {}) });
+
   const bridge: Bridge = {
     ...family,
+    ...documents,
     async appGetState() {
       await restored;
       return appState();

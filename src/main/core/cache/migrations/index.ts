@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import { AppError } from '../../../../shared/errors.js';
 import { m0001Initial } from './0001-initial.js';
+import { m0002Documents } from './0002-documents.js';
 import type { CacheMigration } from './types.js';
 
 export type { CacheMigration } from './types.js';
 
 /** Every cache migration, in order. Append only; never edit a released step. */
-export const CACHE_MIGRATIONS: readonly CacheMigration[] = [m0001Initial];
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [m0001Initial, m0002Documents];
 
 /** Refuses a registry with gaps or duplicates, which would skip or repeat a step. */
 export function checkMigrationOrder(migrations: readonly CacheMigration[]): void {

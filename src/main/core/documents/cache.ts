@@ -1,0 +1,208 @@
+import type Database from 'better-sqlite3';
+import type { DocItem, ListInput, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
+import { ListInputSchema } from '../../../shared/documentsIpc.js';
+import { docLower } from './sqlFunctions.js';
+
+interface Row {
+  kind: 'folder' | 'document';
+  id: string;
+  parentKey: string;
+  name: string;
+  size: number;
+  mime: string;
+  updatedAt: string;
+  trashedAt: string | null;
+  offline: number;
+}
+
+const SORT_COLUMN: Record<SortKey, string> = {
+  name: 'name_lower',
+  date: 'updated_at',
+  size: 'size',
+  type: 'ext',
+};
+
+const COLS = `d.kind, d.id, d.parent_key AS parentKey, d.name, d.size, d.mime, d.updated_at AS updatedAt,
+  d.trashed_at AS trashedAt, (o.document_id IS NOT NULL AND o.keep = 1) AS offline`;
+
+function toItem(row: Row): DocItem {
+  return {
+    kind: row.kind,
+    id: row.id,
+    parentId: row.parentKey === '' ? null : row.parentKey,
+    name: row.name,
+    size: row.size,
+    mime: row.mime,
+    updatedAt: row.updatedAt,
+    trashedAt: row.trashedAt,
+    offline: row.offline === 1,
+  };
+}
+
+/** `"..."` for FTS5: the query as one phrase, quotes doubled. */
+function ftsPhrase(query: string): string {
+  return `"${query.replace(/"/g, '""')}"`;
+}
+
+/**
+ * Reads of the documents cache for the screen: one page of a folder, of the trash or
+ * of a name search, sorted by an indexed column, folders first. Each read is a couple of
+ * index lookups, so a page over 100,000 documents costs the same as over ten.
+ */
+export class DocumentsCache {
+  private readonly s;
+
+  constructor(private readonly db: Database.Database) {
+    this.s = {
+      folder: db.prepare<[string], { id: string; parentKey: string; name: string }>(
+        `SELECT id, parent_key AS parentKey, name FROM doc_items WHERE id = ? AND kind = 'folder'`,
+      ),
+      countFolder: db.prepare<[string], { n: number }>(
+        'SELECT count(*) AS n FROM doc_items WHERE parent_key = ? AND trashed_at IS NULL',
+      ),
+      countTrash: db.prepare<[], { n: number }>(
+        'SELECT count(*) AS n FROM doc_items WHERE trash_root IS NOT NULL AND trash_root = id',
+      ),
+      used: db.prepare<[], { n: number }>(
+        "SELECT coalesce(sum(size), 0) AS n FROM doc_items WHERE kind = 'document'",
+      ),
+    };
+  }
+
+  list(raw: ListInput): Omit<ListOutput, 'quota'> {
+    const input = ListInputSchema.parse(raw);
+    const dir = input.desc ? 'DESC' : 'ASC';
+    const col = SORT_COLUMN[input.sort];
+    const order = `d.kind_rank, d.${col} ${dir}${col === 'name_lower' ? '' : `, d.name_lower ${dir}`}`;
+    let rows: Row[];
+    let total: number;
+    const query = input.query.trim();
+    if (input.view === 'search' || query !== '') {
+      ({ rows, total } = this.search(query, order, input.offset, input.limit));
+    } else if (input.view === 'trash') {
+      total = this.s.countTrash.get()!.n;
+      rows = this.db
+        .prepare(
+          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+           WHERE d.trash_root IS NOT NULL AND d.trash_root = d.id ORDER BY d.trashed_at DESC LIMIT ? OFFSET ?`,
+        )
+        .all(input.limit, input.offset) as Row[];
+    } else {
+      const key = input.folderId ?? '';
+      total = this.s.countFolder.get(key)!.n;
+      rows = this.db
+        .prepare(
+          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+           WHERE d.parent_key = ? AND d.trashed_at IS NULL ORDER BY ${order} LIMIT ? OFFSET ?`,
+        )
+        .all(key, input.limit, input.offset) as Row[];
+    }
+    return {
+      items: rows.map(toItem),
+      total,
+      breadcrumbs: input.view === 'folder' && query === '' ? this.breadcrumbs(input.folderId) : [],
+    };
+  }
+
+  private search(
+    query: string,
+    order: string,
+    offset: number,
+    limit: number,
+  ): { rows: Row[]; total: number } {
+    if (query === '') {
+      // Everything that is not in the trash, in the chosen order.
+      const total = (
+        this.db.prepare('SELECT count(*) AS n FROM doc_items WHERE trashed_at IS NULL').get() as {
+          n: number;
+        }
+      ).n;
+      const rows = this.db
+        .prepare(
+          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+           WHERE d.trashed_at IS NULL ORDER BY ${order} LIMIT ? OFFSET ?`,
+        )
+        .all(limit, offset) as Row[];
+      return { rows, total };
+    }
+    const lower = docLower(query);
+    // Trigrams need three characters; shorter queries scan the (small) name column instead.
+    if ([...lower].length >= 3) {
+      const where = `d.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?) AND d.trashed_at IS NULL`;
+      const total = (
+        this.db.prepare(`SELECT count(*) AS n FROM doc_items d WHERE ${where}`).get(ftsPhrase(query)) as {
+          n: number;
+        }
+      ).n;
+      const rows = this.db
+        .prepare(
+          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+           WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+        )
+        .all(ftsPhrase(query), limit, offset) as Row[];
+      return { rows, total };
+    }
+    const where = `instr(d.name_lower, ?) > 0 AND d.trashed_at IS NULL`;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM doc_items d WHERE ${where}`).get(lower) as { n: number }
+    ).n;
+    const rows = this.db
+      .prepare(
+        `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+         WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+      )
+      .all(lower, limit, offset) as Row[];
+    return { rows, total };
+  }
+
+  breadcrumbs(folderId: string | null): { id: string; name: string }[] {
+    const path: { id: string; name: string }[] = [];
+    let id = folderId;
+    const seen = new Set<string>();
+    while (id && !seen.has(id)) {
+      seen.add(id);
+      const folder = this.s.folder.get(id);
+      if (!folder) break;
+      path.unshift({ id: folder.id, name: folder.name });
+      id = folder.parentKey === '' ? null : folder.parentKey;
+    }
+    return path;
+  }
+
+  usedBytes(): number {
+    return this.s.used.get()!.n;
+  }
+
+  /** Names (lower case) of the live items of a folder, to pick free names for new folders. */
+  liveNames(folderId: string | null): Set<string> {
+    const rows = this.db
+      .prepare<[string], { n: string }>(
+        'SELECT name_lower AS n FROM doc_items WHERE parent_key = ? AND trashed_at IS NULL',
+      )
+      .all(folderId ?? '');
+    return new Set(rows.map((r) => r.n));
+  }
+
+  offlineFile(documentId: string): { path: string; sha256: string; keep: boolean } | null {
+    const row = this.db
+      .prepare<[string], { path: string; sha256: string; keep: number }>(
+        'SELECT path, sha256, keep FROM offline_files WHERE document_id = ?',
+      )
+      .get(documentId);
+    return row ? { path: row.path, sha256: row.sha256, keep: row.keep === 1 } : null;
+  }
+
+  setOfflineFile(documentId: string, path: string, sha256: string, keep: boolean | null): void {
+    this.db
+      .prepare(
+        `INSERT INTO offline_files (document_id, path, sha256, keep) VALUES (?, ?, ?, ?)
+         ON CONFLICT (document_id) DO UPDATE SET path = excluded.path, sha256 = excluded.sha256,
+           keep = CASE WHEN ? IS NULL THEN offline_files.keep ELSE excluded.keep END`,
+      )
+      .run(documentId, path, sha256, keep ? 1 : 0, keep === null ? null : 1);
+  }
+
+  setKeep(documentId: string, keep: boolean): void {
+    this.db.prepare('UPDATE offline_files SET keep = ? WHERE document_id = ?').run(keep ? 1 : 0, documentId);
+  }
+}

@@ -1,0 +1,387 @@
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { MAX_FILES_PER_DROP, QuotaSchema, sanitizeName, type Quota } from '../../../shared/documents.js';
+import type { EnqueueResult, ListInput, ListOutput, UploadQueueState } from '../../../shared/documentsIpc.js';
+import { AppError, type ErrorCode } from '../../../shared/errors.js';
+import type { MutationType } from '../../../shared/sync.js';
+import { accountDir, type LocalAccountRuntime } from '../accounts.js';
+import type { CoreEvents } from '../events.js';
+import type { DialogsPort, Logger, ShellPort } from '../ports.js';
+import { queueMutation } from '../sync/mutations.js';
+import { DocumentsCache } from './cache.js';
+import { UploadQueue } from './uploadQueue.js';
+
+export interface DocumentsHost {
+  dataDir: string;
+  events: CoreEvents;
+  logger: Logger;
+  dialogs?: DialogsPort;
+  shell?: ShellPort;
+  fetch?: typeof fetch;
+  /** Upload tuning (tests use small chunks and short retries). */
+  uploads?: { chunkBytes?: number; concurrency?: number; retryBaseMs?: number; retryMaxMs?: number };
+}
+
+const CHANGED = { entities: ['folder', 'document'] };
+
+function refuse(name: string, code: ErrorCode, message: string): EnqueueResult['refused'][number] {
+  return { name, code, message };
+}
+
+function newFolderId(): string {
+  return randomBytes(12).toString('base64url');
+}
+
+/**
+ * The document cloud of one open local account: reads from the typed cache, writes as
+ * queued mutations (so they work offline and reach the owner's other devices through the
+ * server), uploads through the persisted queue, and opens documents from a local copy.
+ */
+class AccountDocuments {
+  readonly cache: DocumentsCache;
+  readonly queue: UploadQueue;
+  private quotaValue: Quota | null = null;
+
+  constructor(
+    private readonly account: LocalAccountRuntime,
+    private readonly host: DocumentsHost,
+  ) {
+    this.cache = new DocumentsCache(account.db);
+    this.queue = new UploadQueue({
+      db: account.db,
+      logger: host.logger,
+      ...host.uploads,
+      session: () => {
+        const userId = account.userId();
+        if (!userId) return null;
+        let client;
+        try {
+          client = account.client;
+        } catch {
+          return null;
+        }
+        return {
+          userId,
+          auth: {
+            baseUrl: client.baseUrl,
+            authHeaders: () => client.authHeaders(),
+            refresh: () => client.refresh(),
+          },
+        };
+      },
+      beforeCreate: async () => {
+        const userId = account.userId();
+        if (userId && account.outbox.count(userId) > 0) await account.syncNow();
+      },
+      onState: (state) => host.events.emit('uploads.state', state),
+      onUploaded: () => {
+        void account.syncNow().catch(() => undefined);
+        void this.refreshQuota();
+      },
+    });
+    void this.refreshQuota();
+    this.queue.kick();
+  }
+
+  private get filesDir(): string {
+    return path.join(accountDir(this.host.dataDir, this.account.id), 'files');
+  }
+
+  async refreshQuota(): Promise<void> {
+    try {
+      if (!this.account.signedIn()) return;
+      const client = this.account.client;
+      const doFetch = this.host.fetch ?? fetch;
+      let response = await doFetch(client.url('/api/documents/quota'), { headers: client.authHeaders() });
+      if (response.status === 401) {
+        await client.refresh();
+        response = await doFetch(client.url('/api/documents/quota'), { headers: client.authHeaders() });
+      }
+      if (response.ok) this.quotaValue = QuotaSchema.parse(await response.json());
+    } catch {
+      // Offline: the last known quota stays.
+    }
+  }
+
+  list(input: ListInput): ListOutput {
+    const page = this.cache.list(input);
+    const quota = this.quotaValue ? { ...this.quotaValue, usedBytes: this.cache.usedBytes() } : null;
+    return { ...page, quota };
+  }
+
+  private userId(): string {
+    const userId = this.account.userId();
+    if (!userId) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    return userId;
+  }
+
+  mutate(type: MutationType, payload: unknown): void {
+    queueMutation(this.account.records, this.account.outbox, {
+      type,
+      payload,
+      userId: this.userId(),
+      createdAt: new Date().toISOString(),
+    });
+    this.host.events.emit('cache.changed', CHANGED);
+    void this.account.syncNow().catch(() => undefined);
+  }
+
+  createFolder(parentId: string | null, rawName: string): string {
+    const name = sanitizeName(rawName);
+    if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The folder name is not valid.');
+    const id = newFolderId();
+    this.mutate('folder.create', { id, parentId, name: name.name });
+    return id;
+  }
+
+  /**
+   * Adds files and folders by path. Folders are walked, and each becomes a folder in
+   * the cloud (created through the outbox, so its id is known before it reaches the
+   * server). Items that cannot be uploaded are refused one by one with a reason; a drop
+   * of more than MAX_FILES_PER_DROP files is refused whole.
+   */
+  async enqueuePaths(paths: string[], folderId: string | null): Promise<EnqueueResult> {
+    this.userId();
+    const refused: EnqueueResult['refused'] = [];
+    const files: { path: string; name: string; folderId: string | null; size: number; mtimeMs: number }[] =
+      [];
+    const folders: { id: string; parentId: string | null; name: string }[] = [];
+    if (!this.quotaValue) await this.refreshQuota();
+    const quota = this.quotaValue;
+    let budget = quota ? quota.limitBytes - this.cache.usedBytes() - this.pendingBytes() : Infinity;
+
+    const visit = async (p: string, parent: string | null, depth: number): Promise<void> => {
+      const base = path.basename(p);
+      let stat: fs.Stats;
+      try {
+        stat = await fsp.stat(p);
+      } catch {
+        refused.push(refuse(base, 'FILE_UNREADABLE', 'The item could not be read.'));
+        return;
+      }
+      const name = sanitizeName(base);
+      if (!name.ok) {
+        refused.push(refuse(base, 'FILE_NAME_INVALID', 'The name has nothing but dots or slashes.'));
+        return;
+      }
+      if (stat.isDirectory()) {
+        if (depth > 32) return;
+        const id = newFolderId();
+        folders.push({ id, parentId: parent, name: name.name });
+        let entries: string[];
+        try {
+          entries = (await fsp.readdir(p)).sort();
+        } catch {
+          refused.push(refuse(base, 'FILE_UNREADABLE', 'The folder could not be read.'));
+          return;
+        }
+        for (const entry of entries) {
+          if (files.length > MAX_FILES_PER_DROP) return;
+          await visit(path.join(p, entry), id, depth + 1);
+        }
+        return;
+      }
+      if (!stat.isFile()) {
+        refused.push(refuse(base, 'UPLOAD_NOT_A_FILE', 'This is neither a file nor a folder.'));
+        return;
+      }
+      if (stat.size === 0) {
+        refused.push(refuse(base, 'FILE_EMPTY', 'The file is empty.'));
+        return;
+      }
+      if (quota && stat.size > quota.maxFileBytes) {
+        refused.push(refuse(base, 'FILE_TOO_LARGE', 'The file is larger than the upload limit.'));
+        return;
+      }
+      if (stat.size > budget) {
+        refused.push(refuse(base, 'QUOTA_EXCEEDED', 'There is not enough space left for this file.'));
+        return;
+      }
+      budget -= stat.size;
+      files.push({ path: p, name: name.name, folderId: parent, size: stat.size, mtimeMs: stat.mtimeMs });
+    };
+
+    for (const p of paths) await visit(path.resolve(p), folderId, 0);
+    if (files.length > MAX_FILES_PER_DROP) {
+      throw new AppError(
+        'UPLOAD_TOO_MANY_FILES',
+        `At most ${MAX_FILES_PER_DROP} files can be added at once; upload the folder in parts.`,
+      );
+    }
+    for (const folder of folders) {
+      queueMutation(this.account.records, this.account.outbox, {
+        type: 'folder.create',
+        payload: folder,
+        userId: this.userId(),
+        createdAt: new Date().toISOString(),
+      });
+    }
+    if (folders.length > 0) {
+      this.host.events.emit('cache.changed', CHANGED);
+      void this.account.syncNow().catch(() => undefined);
+    }
+    if (files.length > 0) this.queue.add(files);
+    return { added: files.length, refused };
+  }
+
+  private pendingBytes(): number {
+    const state = this.queue.state();
+    return Math.max(0, state.total.bytes - state.total.sent);
+  }
+
+  private documentRecord(id: string): { name: string; sha256: string; size: number } {
+    const data = this.account.records.get('document', id) as {
+      name?: string;
+      sha256?: string;
+      size?: number;
+    } | null;
+    if (!data?.name || !data.sha256) throw new AppError('NOT_FOUND', 'There is no such document.');
+    return { name: data.name, sha256: data.sha256, size: data.size ?? 0 };
+  }
+
+  /** A local copy of the document (downloaded once, checked by SHA-256). */
+  async ensureLocal(id: string): Promise<string> {
+    const doc = this.documentRecord(id);
+    const known = this.cache.offlineFile(id);
+    if (known && known.sha256 === doc.sha256 && fs.existsSync(known.path)) return known.path;
+    const dir = path.join(this.filesDir, id);
+    await fsp.mkdir(dir, { recursive: true });
+    const target = path.join(dir, doc.name);
+    const part = `${target}.part`;
+    const client = this.account.client;
+    const doFetch = this.host.fetch ?? fetch;
+    const url = client.url(`/api/documents/${id}/content`);
+    let response: Response;
+    try {
+      response = await doFetch(url, { headers: client.authHeaders() });
+      if (response.status === 401) {
+        await client.refresh();
+        response = await doFetch(url, { headers: client.authHeaders() });
+      }
+    } catch {
+      throw new AppError('NETWORK_OFFLINE', 'The document cannot be downloaded while offline.');
+    }
+    if (!response.ok || !response.body) {
+      throw new AppError(
+        response.status === 404 ? 'NOT_FOUND' : 'INTERNAL',
+        'The document could not be downloaded.',
+      );
+    }
+    const hash = createHash('sha256');
+    const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
+    source.on('data', (chunk: Buffer) => hash.update(chunk));
+    await pipeline(source, fs.createWriteStream(part));
+    if (hash.digest('hex') !== doc.sha256) {
+      await fsp.rm(part, { force: true });
+      throw new AppError('CHECKSUM_MISMATCH', 'The downloaded copy is damaged; try again.');
+    }
+    await fsp.rename(part, target);
+    this.cache.setOfflineFile(id, target, doc.sha256, null);
+    return target;
+  }
+
+  async open(id: string): Promise<void> {
+    const file = await this.ensureLocal(id);
+    if (!this.host.shell) throw new AppError('INTERNAL', 'Opening files is not available here.');
+    await this.host.shell.openPath(file);
+  }
+
+  async saveAs(id: string): Promise<boolean> {
+    const doc = this.documentRecord(id);
+    if (!this.host.dialogs) throw new AppError('INTERNAL', 'Saving files is not available here.');
+    const dest = await this.host.dialogs.saveAs(doc.name);
+    if (!dest) return false;
+    const file = await this.ensureLocal(id);
+    await fsp.copyFile(file, dest);
+    return true;
+  }
+
+  async showInFolder(id: string): Promise<void> {
+    const file = await this.ensureLocal(id);
+    this.host.shell?.showItemInFolder(file);
+  }
+
+  async keepOffline(id: string, keep: boolean): Promise<void> {
+    if (keep) {
+      const file = await this.ensureLocal(id);
+      this.cache.setOfflineFile(id, file, this.documentRecord(id).sha256, true);
+    } else {
+      this.cache.setKeep(id, false);
+    }
+    this.host.events.emit('cache.changed', CHANGED);
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}
+
+/** The documents part of the core, bound to whichever local account is active. */
+export class CoreDocuments {
+  private current: AccountDocuments | null = null;
+
+  constructor(private readonly host: DocumentsHost) {}
+
+  attach(account: LocalAccountRuntime): void {
+    this.current = new AccountDocuments(account, this.host);
+  }
+
+  async detach(): Promise<void> {
+    const current = this.current;
+    this.current = null;
+    await current?.close();
+  }
+
+  private get active(): AccountDocuments {
+    if (!this.current) throw new AppError('UNAUTHENTICATED', 'Sign in first.');
+    return this.current;
+  }
+
+  /** Signed in again (or back online): the queue continues. */
+  kick(): void {
+    this.current?.queue.kick();
+    void this.current?.refreshQuota();
+  }
+
+  list = (input: ListInput): ListOutput => this.active.list(input);
+  enqueuePaths = (paths: string[], folderId: string | null): Promise<EnqueueResult> =>
+    this.active.enqueuePaths(paths, folderId);
+  pickFiles = async (folderId: string | null): Promise<EnqueueResult> => {
+    if (!this.host.dialogs) throw new AppError('INTERNAL', 'The file picker is not available here.');
+    const paths = await this.host.dialogs.pickFiles();
+    if (paths.length === 0) return { added: 0, refused: [] };
+    return this.active.enqueuePaths(paths, folderId);
+  };
+  createFolder = (parentId: string | null, name: string): { id: string } => ({
+    id: this.active.createFolder(parentId, name),
+  });
+  rename = (kind: 'folder' | 'document', id: string, name: string): void => {
+    const clean = sanitizeName(name);
+    if (!clean.ok) throw new AppError('FILE_NAME_INVALID', 'The name is not valid.');
+    this.active.mutate('documents.rename', { kind, id, name: clean.name });
+  };
+  move = (kind: 'folder' | 'document', id: string, folderId: string | null): void =>
+    this.active.mutate('documents.move', { kind, id, folderId });
+  trash = (kind: 'folder' | 'document', id: string): void =>
+    this.active.mutate('documents.trash', { kind, id });
+  restore = (kind: 'folder' | 'document', id: string): void =>
+    this.active.mutate('documents.restore', { kind, id });
+  emptyTrash = (): void => this.active.mutate('documents.emptyTrash', {});
+  open = (id: string): Promise<void> => this.active.open(id);
+  saveAs = (id: string): Promise<boolean> => this.active.saveAs(id);
+  showInFolder = (id: string): Promise<void> => this.active.showInFolder(id);
+  keepOffline = (id: string, keep: boolean): Promise<void> => this.active.keepOffline(id, keep);
+  uploads = {
+    state: (): UploadQueueState => this.active.queue.state(),
+    pause: (id: string | null): void => this.active.queue.pause(id),
+    resume: (id: string | null): void => this.active.queue.resume(id),
+    cancel: (id: string): void => this.active.queue.cancel(id),
+    retry: (id: string): void => this.active.queue.retry(id),
+    clearFinished: (): void => this.active.queue.clearFinished(),
+    whenIdle: (): Promise<void> => this.current?.queue.whenIdle() ?? Promise.resolve(),
+  };
+}

@@ -1,0 +1,192 @@
+import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import {
+  DOCUMENT_ID_HEADER,
+  DocumentRecordSchema,
+  encodeUploadMetadata,
+  UPLOADS_PATH,
+  type DocumentRecord,
+} from '../../../shared/documents.js';
+import { AppError, ErrorBodySchema } from '../../../shared/errors.js';
+
+/** What the tus client needs from the signed-in account. */
+export interface TusAuth {
+  baseUrl: string;
+  authHeaders(): Record<string, string>;
+  /** Refreshes the access token (called once after a 401). */
+  refresh(): Promise<unknown>;
+}
+
+interface Answer {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+const agents = { http: new http.Agent({ keepAlive: true }), https: new https.Agent({ keepAlive: true }) };
+
+function offline(error: unknown): AppError {
+  const message = error instanceof Error ? error.message : String(error);
+  return new AppError('NETWORK_OFFLINE', `The server cannot be reached (${message}).`);
+}
+
+function errorOf(answer: Answer): AppError {
+  try {
+    const body = ErrorBodySchema.parse(JSON.parse(answer.body));
+    return AppError.fromBody(body, answer.status);
+  } catch {
+    if (answer.status === 404 || answer.status === 410)
+      return new AppError('NOT_FOUND', 'The upload is gone.');
+    if (answer.status >= 500) return new AppError('NETWORK_OFFLINE', `The server answered ${answer.status}.`);
+    return new AppError(
+      'INTERNAL',
+      `The upload server answered ${answer.status}: ${answer.body.slice(0, 200)}`,
+    );
+  }
+}
+
+/**
+ * A small tus 1.0 client over node:http. It streams each chunk straight from the file
+ * (fs.createReadStream with start/end), so memory stays flat whatever the size, and it
+ * asks the server for the offset before continuing, so a resumed upload re-sends at
+ * most the chunk that was in flight.
+ */
+export class TusClient {
+  constructor(private readonly auth: TusAuth) {}
+
+  private request(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: { file: string; start: number; end: number; onBytes: (n: number) => void },
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    return new Promise<Answer>((resolve, reject) => {
+      const target = new URL(url);
+      const lib = target.protocol === 'https:' ? https : http;
+      const req = lib.request(target, {
+        method,
+        headers: { 'tus-resumable': '1.0.0', ...this.auth.authHeaders(), ...headers },
+        agent: target.protocol === 'https:' ? agents.https : agents.http,
+      });
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(signal?.aborted ? new AppError('INTERNAL', 'aborted') : offline(error));
+      };
+      const onAbort = () => {
+        req.destroy(new Error('aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', fail);
+      req.on('response', (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', fail);
+        res.on('end', () => {
+          signal?.removeEventListener('abort', onAbort);
+          if (settled) return;
+          settled = true;
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            body: Buffer.concat(chunks).toString('utf8'),
+          });
+        });
+      });
+      if (!body) {
+        req.end();
+        return;
+      }
+      const counter = new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          body.onBytes(chunk.length);
+          done(null, chunk);
+        },
+      });
+      pipeline(
+        fs.createReadStream(body.file, { start: body.start, end: body.end, highWaterMark: 1 << 20 }),
+        counter,
+        req,
+      ).catch(fail);
+    });
+  }
+
+  /** Sends once, and once more after a refreshed token if the first answer is 401. */
+  private async send(
+    method: string,
+    url: string,
+    headers: Record<string, string>,
+    body?: { file: string; start: number; end: number; onBytes: (n: number) => void },
+    signal?: AbortSignal,
+  ): Promise<Answer> {
+    const answer = await this.request(method, url, headers, body, signal);
+    if (answer.status !== 401) return answer;
+    await this.auth.refresh();
+    return this.request(method, url, headers, body, signal);
+  }
+
+  async create(size: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<string> {
+    const answer = await this.send(
+      'POST',
+      `${this.auth.baseUrl}${UPLOADS_PATH}`,
+      { 'upload-length': String(size), 'upload-metadata': encodeUploadMetadata(metadata) },
+      undefined,
+      signal,
+    );
+    const location = answer.headers.location;
+    if (answer.status !== 201 || !location) throw errorOf(answer);
+    return new URL(location, this.auth.baseUrl).toString();
+  }
+
+  /** The server's offset, or null if the upload no longer exists. */
+  async offset(url: string, signal?: AbortSignal): Promise<number | null> {
+    const answer = await this.send('HEAD', url, {}, undefined, signal);
+    if (answer.status === 404 || answer.status === 410) return null;
+    if (answer.status !== 200) throw errorOf(answer);
+    return Number(answer.headers['upload-offset'] ?? 0);
+  }
+
+  /** Sends bytes `offset..offset+length-1` of the file; resolves with the new offset and, at the end, the document id. */
+  async patch(
+    url: string,
+    file: string,
+    offset: number,
+    length: number,
+    onBytes: (n: number) => void,
+    signal?: AbortSignal,
+  ): Promise<{ offset: number; documentId: string | null }> {
+    const answer = await this.send(
+      'PATCH',
+      url,
+      {
+        'upload-offset': String(offset),
+        'content-type': 'application/offset+octet-stream',
+        'content-length': String(length),
+      },
+      { file, start: offset, end: offset + length - 1, onBytes },
+      signal,
+    );
+    if (answer.status !== 204) throw errorOf(answer);
+    const doc = answer.headers[DOCUMENT_ID_HEADER];
+    return {
+      offset: Number(answer.headers['upload-offset']),
+      documentId: typeof doc === 'string' ? doc : null,
+    };
+  }
+
+  async terminate(url: string): Promise<void> {
+    await this.send('DELETE', url, {}).catch(() => undefined);
+  }
+
+  /** Asks the server to finish an upload whose last answer was lost. */
+  async finish(url: string, signal?: AbortSignal): Promise<DocumentRecord> {
+    const answer = await this.send('POST', `${url}/finish`, {}, undefined, signal);
+    if (answer.status !== 200) throw errorOf(answer);
+    return DocumentRecordSchema.parse((JSON.parse(answer.body) as { document: unknown }).document);
+  }
+}

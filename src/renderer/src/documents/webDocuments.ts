@@ -1,0 +1,536 @@
+import * as tus from 'tus-js-client';
+import type { ApiClient } from '../../../shared/apiClient.js';
+import {
+  DOCUMENT_ID_HEADER,
+  DocumentListSchema,
+  MAX_FILES_PER_DROP,
+  sanitizeName,
+  UPLOADS_PATH,
+  type DocumentList,
+} from '../../../shared/documents.js';
+import type {
+  DocItem,
+  EnqueueResult,
+  ListInput,
+  ListOutput,
+  UploadItem,
+  UploadQueueState,
+} from '../../../shared/documentsIpc.js';
+import { ListInputSchema } from '../../../shared/documentsIpc.js';
+import { AppError, ErrorBodySchema, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
+import type { Bridge } from '../../../shared/ipc.js';
+import type { Emitter } from '../backend/emitter.js';
+import { randomId } from '../backend/browserIdentity.js';
+import { hashBlob } from './sha256.js';
+
+/** A file to upload from the browser, with the folders it sat in (a dropped folder keeps its structure). */
+export interface WebUploadEntry {
+  file: File;
+  /** Folder names from the dropped item down to the file, e.g. ["Концерт", "Видео"]. */
+  dirs: string[];
+}
+
+/** What the documents screen can do beyond the IPC contract, per target. */
+export interface DocumentsExtras {
+  /** Web: upload File objects from a picker or a drop. */
+  uploadFiles?(entries: WebUploadEntry[], folderId: string | null): Promise<EnqueueResult>;
+  /** Web: the address a browser downloads a document from (a short-lived signed link). */
+  downloadUrl?(id: string): Promise<string>;
+  /** Desktop (preload): the paths of dropped or picked files. */
+  pathsForFiles?(files: File[]): string[];
+}
+
+type DocumentBridge = Pick<Bridge, Extract<keyof Bridge, `documents${string}` | `uploads${string}`>>;
+
+interface WebUpload {
+  item: UploadItem;
+  file: File;
+  folderId: string | null;
+  upload: tus.Upload | null;
+  lastTick: number;
+  lastSent: number;
+}
+
+const LIVE_STATES = new Set(['queued', 'hashing', 'uploading']);
+
+function tusErrorCode(error: unknown): { code: ErrorCode; message: string } {
+  const response = (error as { originalResponse?: { getBody(): string; getStatus(): number } | null })
+    .originalResponse;
+  if (response) {
+    try {
+      const body = ErrorBodySchema.parse(JSON.parse(response.getBody()));
+      return { code: body.code, message: body.message };
+    } catch {
+      if (response.getStatus() >= 500)
+        return { code: 'NETWORK_OFFLINE', message: 'The server is unavailable.' };
+    }
+  }
+  if (hasErrorCode(error)) return { code: error.code, message: error.message };
+  return { code: 'NETWORK_OFFLINE', message: error instanceof Error ? error.message : String(error) };
+}
+
+function compare(a: DocItem, b: DocItem, sort: ListInput['sort']): number {
+  if (a.kind !== b.kind) return a.kind === 'folder' ? -1 : 1;
+  const byName = a.name.localeCompare(b.name, 'ru', { sensitivity: 'base', numeric: true });
+  switch (sort) {
+    case 'date':
+      return a.updatedAt.localeCompare(b.updatedAt) || byName;
+    case 'size':
+      return a.size - b.size || byName;
+    case 'type': {
+      const ext = (n: string) =>
+        n.lastIndexOf('.') > 0 ? n.slice(n.lastIndexOf('.') + 1).toLowerCase() : '';
+      return ext(a.name).localeCompare(ext(b.name)) || byName;
+    }
+    default:
+      return byName;
+  }
+}
+
+/**
+ * The web version's documents: the list from GET /api/documents (kept in memory and
+ * re-read when the live stream says something changed), changes as mutations, uploads
+ * with tus-js-client straight from the File (sliced, so memory stays flat), downloads
+ * through the browser with a short-lived signed link.
+ */
+export function createWebDocuments(deps: {
+  api: ApiClient;
+  emitter: Emitter;
+  fetch?: typeof fetch;
+}): DocumentBridge & DocumentsExtras {
+  const { api, emitter } = deps;
+  const doFetch = deps.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
+  let snapshot: DocumentList | null = null;
+  let loading: Promise<DocumentList> | null = null;
+  const uploads = new Map<string, WebUpload>();
+  let offline = false;
+  let emitTimer: ReturnType<typeof setTimeout> | null = null;
+
+  emitter.on('cache.changed', (payload) => {
+    if (payload.entities.includes('document') || payload.entities.includes('folder')) snapshot = null;
+  });
+
+  async function authed(path: string, init: RequestInit = {}): Promise<Response> {
+    const send = () =>
+      doFetch(api.url(path), {
+        ...init,
+        credentials: 'same-origin',
+        headers: { 'x-client': 'web', ...api.authHeaders(), ...(init.headers as Record<string, string>) },
+      });
+    let response: Response;
+    try {
+      response = await send();
+      if (response.status === 401) {
+        await api.refresh();
+        response = await send();
+      }
+    } catch (error) {
+      if (hasErrorCode(error)) throw error;
+      throw new AppError('NETWORK_OFFLINE', 'The server cannot be reached.');
+    }
+    if (!response.ok) {
+      const body = ErrorBodySchema.safeParse(await response.json().catch(() => null));
+      throw body.success
+        ? AppError.fromBody(body.data, response.status)
+        : new AppError('INTERNAL', 'Request failed.');
+    }
+    return response;
+  }
+
+  async function load(): Promise<DocumentList> {
+    if (snapshot) return snapshot;
+    loading ??= authed('/api/documents')
+      .then(async (r) => DocumentListSchema.parse(await r.json()))
+      .finally(() => {
+        loading = null;
+      });
+    snapshot = await loading;
+    return snapshot;
+  }
+
+  function changed(): void {
+    snapshot = null;
+    emitter.emit('cache.changed', { entities: ['folder', 'document'] });
+  }
+
+  async function mutate(type: string, payload: unknown): Promise<void> {
+    const { results } = await api.call('push', { body: { mutations: [{ id: randomId(), type, payload }] } });
+    const result = results[0];
+    if (result?.status === 'rejected') throw new AppError(result.error.code, result.error.message);
+    changed();
+  }
+
+  function state(): UploadQueueState {
+    const all = [...uploads.values()].map((u) => u.item);
+    const live = all.filter((i) => i.state !== 'cancelled');
+    const bytes = live.reduce((n, i) => n + i.size, 0);
+    const sent = live.reduce((n, i) => n + (i.state === 'done' ? i.size : i.sent), 0);
+    const speed = all.reduce((n, i) => n + (i.state === 'uploading' ? i.speed : 0), 0);
+    const order = (i: UploadItem) =>
+      i.state === 'uploading' || i.state === 'hashing'
+        ? 0
+        : i.state === 'failed'
+          ? 1
+          : LIVE_STATES.has(i.state) || i.state === 'paused'
+            ? 2
+            : 3;
+    return {
+      items: [...all].sort((a, b) => order(a) - order(b)).slice(0, 300),
+      total: {
+        files: all.length,
+        done: all.filter((i) => i.state === 'done').length,
+        failed: all.filter((i) => i.state === 'failed').length,
+        bytes,
+        sent,
+        speed,
+        secondsLeft: speed > 0 && bytes > sent ? Math.ceil((bytes - sent) / speed) : null,
+      },
+      offline,
+    };
+  }
+
+  function emitSoon(): void {
+    if (emitTimer) return;
+    emitTimer = setTimeout(() => {
+      emitTimer = null;
+      emitter.emit('uploads.state', state());
+    }, 150);
+  }
+
+  function pump(): void {
+    const running = [...uploads.values()].filter(
+      (u) => u.item.state === 'uploading' || u.item.state === 'hashing',
+    );
+    for (const next of uploads.values()) {
+      if (running.length >= 2) break;
+      if (next.item.state !== 'queued') continue;
+      running.push(next);
+      void start(next);
+    }
+    emitSoon();
+  }
+
+  async function start(u: WebUpload): Promise<void> {
+    u.item.state = 'hashing';
+    emitSoon();
+    let sha: string;
+    try {
+      sha = await hashBlob(u.file);
+    } catch {
+      u.item = {
+        ...u.item,
+        state: 'failed',
+        error: { code: 'FILE_UNREADABLE', message: 'The file could not be read.' },
+      };
+      pump();
+      return;
+    }
+    if (u.item.state !== 'hashing') return;
+    u.item.state = 'uploading';
+    const metadata: Record<string, string> = { filename: u.item.name, sha256: sha, mime: u.file.type || '' };
+    if (u.folderId) metadata.folderId = u.folderId;
+    const upload = new tus.Upload(u.file, {
+      endpoint: api.url(UPLOADS_PATH),
+      chunkSize: 8 * 1024 * 1024,
+      metadata,
+      retryDelays: [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000],
+      storeFingerprintForResuming: true,
+      removeFingerprintOnSuccess: true,
+      onBeforeRequest: (req) => {
+        for (const [k, v] of Object.entries(api.authHeaders())) req.setHeader(k, v);
+      },
+      onShouldRetry: (error) => {
+        const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
+        if (status === 401) void api.refresh().catch(() => undefined);
+        const retry = status === 0 || status === 401 || status >= 500 || status === 423 || status === 409;
+        offline = status === 0 || status >= 500;
+        emitSoon();
+        return retry;
+      },
+      onProgress: (sentBytes) => {
+        offline = false;
+        const now = Date.now();
+        if (now - u.lastTick >= 500) {
+          const rate = ((sentBytes - u.lastSent) * 1000) / (now - u.lastTick);
+          u.item.speed = u.item.speed === 0 ? rate : u.item.speed * 0.6 + rate * 0.4;
+          u.lastTick = now;
+          u.lastSent = sentBytes;
+        }
+        u.item.sent = sentBytes;
+        emitSoon();
+      },
+      onSuccess: () => {
+        u.item = { ...u.item, state: 'done', sent: u.item.size, speed: 0 };
+        void upload;
+        changed();
+        pump();
+      },
+      onError: (error) => {
+        const e = tusErrorCode(error);
+        u.item = { ...u.item, state: 'failed', error: e, speed: 0 };
+        pump();
+      },
+    });
+    u.upload = upload;
+    const previous = await upload.findPreviousUploads().catch(() => []);
+    if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+    if (u.item.state === 'uploading') upload.start();
+  }
+
+  async function ensureFolders(
+    entries: WebUploadEntry[],
+    folderId: string | null,
+  ): Promise<Map<string, string | null>> {
+    const ids = new Map<string, string | null>([['', folderId]]);
+    const mutations: { id: string; type: string; payload: unknown }[] = [];
+    for (const entry of entries) {
+      let key = '';
+      for (const dir of entry.dirs) {
+        const parent = ids.get(key) ?? null;
+        key = `${key}/${dir}`;
+        if (ids.has(key)) continue;
+        const name = sanitizeName(dir);
+        const id = randomId()
+          .replace(/[^A-Za-z0-9_-]/g, '')
+          .slice(0, 24)
+          .padEnd(12, '0');
+        ids.set(key, id);
+        mutations.push({
+          id: randomId(),
+          type: 'folder.create',
+          payload: { id, parentId: parent, name: name.ok ? name.name : '_' },
+        });
+      }
+    }
+    for (let i = 0; i < mutations.length; i += 100) {
+      await api.call('push', { body: { mutations: mutations.slice(i, i + 100) } });
+    }
+    if (mutations.length > 0) changed();
+    return ids;
+  }
+
+  const self: DocumentBridge & DocumentsExtras = {
+    async documentsList(input): Promise<ListOutput> {
+      const q = ListInputSchema.parse(input);
+      const list = await load();
+      const folders = new Map(list.folders.map((f) => [f.id, f]));
+      const items: (DocItem & { trashRoot: string | null })[] = [
+        ...list.folders.map((f) => ({
+          kind: 'folder' as const,
+          id: f.id,
+          parentId: f.parentId,
+          name: f.name,
+          size: 0,
+          mime: '',
+          updatedAt: f.updatedAt,
+          trashedAt: f.trashedAt,
+          offline: false,
+          trashRoot: f.trashRoot,
+        })),
+        ...list.documents.map((d) => ({
+          kind: 'document' as const,
+          id: d.id,
+          parentId: d.folderId,
+          name: d.name,
+          size: d.size,
+          mime: d.mime,
+          updatedAt: d.updatedAt,
+          trashedAt: d.trashedAt,
+          offline: false,
+          trashRoot: d.trashRoot,
+        })),
+      ];
+      const query = q.query.trim().toLocaleLowerCase('ru');
+      let chosen;
+      if (q.view === 'trash') {
+        chosen = items
+          .filter((i) => i.trashRoot === i.id)
+          .sort((a, b) => (b.trashedAt ?? '').localeCompare(a.trashedAt ?? ''));
+      } else if (query !== '') {
+        chosen = items.filter((i) => i.trashedAt === null && i.name.toLocaleLowerCase('ru').includes(query));
+      } else {
+        chosen = items.filter((i) => i.trashedAt === null && i.parentId === q.folderId);
+      }
+      if (q.view !== 'trash') {
+        chosen.sort((a, b) => compare(a, b, q.sort) * (q.desc && a.kind === b.kind ? -1 : 1));
+      }
+      const breadcrumbs: { id: string; name: string }[] = [];
+      if (q.view === 'folder' && query === '') {
+        let id = q.folderId;
+        while (id && folders.has(id) && breadcrumbs.length < 64) {
+          const f = folders.get(id)!;
+          breadcrumbs.unshift({ id: f.id, name: f.name });
+          id = f.parentId;
+        }
+      }
+      const page = chosen.slice(q.offset, q.offset + q.limit).map(({ trashRoot: _root, ...item }) => item);
+      return { items: page, total: chosen.length, breadcrumbs, quota: list.quota };
+    },
+    async documentsEnqueuePaths() {
+      throw new AppError('FORBIDDEN', 'The web version uploads files, not paths.');
+    },
+    async documentsPickFiles() {
+      throw new AppError('FORBIDDEN', 'The web version picks files in the page.');
+    },
+    async documentsCreateFolder(input) {
+      const name = sanitizeName(input.name);
+      if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The folder name is not valid.');
+      const id = randomId()
+        .replace(/[^A-Za-z0-9_-]/g, '')
+        .slice(0, 24)
+        .padEnd(12, '0');
+      await mutate('folder.create', { id, parentId: input.parentId, name: name.name });
+      return { id };
+    },
+    async documentsRename(input) {
+      const name = sanitizeName(input.name);
+      if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The name is not valid.');
+      await mutate('documents.rename', { ...input, name: name.name });
+      return null;
+    },
+    async documentsMove(input) {
+      await mutate('documents.move', input);
+      return null;
+    },
+    async documentsTrash(input) {
+      await mutate('documents.trash', input);
+      return null;
+    },
+    async documentsRestore(input) {
+      await mutate('documents.restore', input);
+      return null;
+    },
+    async documentsEmptyTrash() {
+      await mutate('documents.emptyTrash', {});
+      return null;
+    },
+    async documentsOpen(input) {
+      const url = await self.downloadUrl!(input.id);
+      window.open(`${url}&inline=1`, '_blank', 'noopener');
+      return null;
+    },
+    async documentsSaveAs(input) {
+      const url = await self.downloadUrl!(input.id);
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = '';
+      document.body.append(a);
+      a.click();
+      a.remove();
+      return { saved: true };
+    },
+    async documentsShowInFolder() {
+      throw new AppError('FORBIDDEN', 'Not available in the web version.');
+    },
+    async documentsKeepOffline() {
+      throw new AppError('FORBIDDEN', 'Not available in the web version.');
+    },
+    async uploadsGetState() {
+      return state();
+    },
+    async uploadsPause(input) {
+      for (const u of uploads.values()) {
+        if (input.id !== null && u.item.id !== input.id) continue;
+        if (!LIVE_STATES.has(u.item.state)) continue;
+        u.item = { ...u.item, state: 'paused', speed: 0 };
+        void u.upload?.abort(false);
+      }
+      emitSoon();
+      return null;
+    },
+    async uploadsResume(input) {
+      for (const u of uploads.values()) {
+        if (input.id !== null && u.item.id !== input.id) continue;
+        if (u.item.state !== 'paused') continue;
+        if (u.upload) {
+          u.item = { ...u.item, state: 'uploading' };
+          u.upload.start();
+        } else {
+          u.item = { ...u.item, state: 'queued' };
+        }
+      }
+      pump();
+      return null;
+    },
+    async uploadsCancel(input) {
+      const u = uploads.get(input.id);
+      if (u && u.item.state !== 'done') {
+        u.item = { ...u.item, state: 'cancelled', speed: 0 };
+        void u.upload?.abort(true).catch(() => undefined);
+      }
+      pump();
+      return null;
+    },
+    async uploadsRetry(input) {
+      const u = uploads.get(input.id);
+      if (u && (u.item.state === 'failed' || u.item.state === 'cancelled')) {
+        u.upload = null;
+        u.item = { ...u.item, state: 'queued', sent: 0, error: null };
+      }
+      pump();
+      return null;
+    },
+    async uploadsClearFinished() {
+      for (const [id, u] of uploads)
+        if (u.item.state === 'done' || u.item.state === 'cancelled') uploads.delete(id);
+      emitSoon();
+      return null;
+    },
+
+    async uploadFiles(entries, folderId) {
+      if (entries.length > MAX_FILES_PER_DROP) {
+        throw new AppError('UPLOAD_TOO_MANY_FILES', `At most ${MAX_FILES_PER_DROP} files at once.`);
+      }
+      const refused: EnqueueResult['refused'] = [];
+      const list = await load().catch(() => null);
+      const quota = list?.quota ?? null;
+      let budget = quota ? quota.limitBytes - quota.usedBytes : Infinity;
+      const accepted: WebUploadEntry[] = [];
+      for (const entry of entries) {
+        const name = sanitizeName(entry.file.name);
+        if (!name.ok) refused.push({ name: entry.file.name, code: 'FILE_NAME_INVALID', message: '' });
+        else if (entry.file.size === 0)
+          refused.push({ name: entry.file.name, code: 'FILE_EMPTY', message: '' });
+        else if (quota && entry.file.size > quota.maxFileBytes)
+          refused.push({ name: entry.file.name, code: 'FILE_TOO_LARGE', message: '' });
+        else if (entry.file.size > budget)
+          refused.push({ name: entry.file.name, code: 'QUOTA_EXCEEDED', message: '' });
+        else {
+          budget -= entry.file.size;
+          accepted.push(entry);
+        }
+      }
+      const folders = await ensureFolders(accepted, folderId);
+      for (const entry of accepted) {
+        const id = randomId();
+        const name = sanitizeName(entry.file.name);
+        uploads.set(id, {
+          item: {
+            id,
+            name: name.ok ? name.name : entry.file.name,
+            size: entry.file.size,
+            sent: 0,
+            state: 'queued',
+            error: null,
+            speed: 0,
+          },
+          file: entry.file,
+          folderId: folders.get(entry.dirs.map((d) => `/${d}`).join('')) ?? folderId,
+          upload: null,
+          lastTick: Date.now(),
+          lastSent: 0,
+        });
+      }
+      pump();
+      return { added: accepted.length, refused };
+    },
+
+    async downloadUrl(id) {
+      const response = await authed(`/api/documents/${encodeURIComponent(id)}/link`, { method: 'POST' });
+      const { url } = (await response.json()) as { url: string };
+      return api.url(url);
+    },
+  };
+  void DOCUMENT_ID_HEADER;
+  return self;
+}

@@ -1,0 +1,137 @@
+import { z } from 'zod';
+import { DocumentIdSchema, ItemKindSchema, QuotaSchema } from './documents.js';
+import { ErrorCodeSchema } from './errors.js';
+
+/**
+ * The documents screen's part of the IPC contract (spread into IPC and IPC_EVENTS in
+ * ipc.ts). The web version implements the same functions over HTTP.
+ */
+
+export const SortKeySchema = z.enum(['name', 'date', 'size', 'type']);
+export type SortKey = z.infer<typeof SortKeySchema>;
+
+/** One row of the documents list: a folder or a document, flattened for the screen. */
+export const DocItemSchema = z.object({
+  kind: ItemKindSchema,
+  id: z.string(),
+  parentId: z.string().nullable(),
+  name: z.string(),
+  size: z.number(),
+  mime: z.string(),
+  updatedAt: z.string(),
+  trashedAt: z.string().nullable(),
+  /** Kept on this device (desktop only). */
+  offline: z.boolean(),
+});
+export type DocItem = z.infer<typeof DocItemSchema>;
+
+export const ListInputSchema = z.object({
+  view: z.enum(['folder', 'trash', 'search']),
+  folderId: DocumentIdSchema.nullable(),
+  query: z.string().max(200).default(''),
+  sort: SortKeySchema.default('name'),
+  desc: z.boolean().default(false),
+  offset: z.number().int().min(0).default(0),
+  limit: z.number().int().min(1).max(1000).default(200),
+});
+export type ListInput = z.input<typeof ListInputSchema>;
+
+export const ListOutputSchema = z.object({
+  items: z.array(DocItemSchema),
+  total: z.number().int(),
+  /** From the top level to the open folder. */
+  breadcrumbs: z.array(z.object({ id: z.string(), name: z.string() })),
+  quota: QuotaSchema.nullable(),
+});
+export type ListOutput = z.infer<typeof ListOutputSchema>;
+
+export const UploadStateSchema = z.enum([
+  'queued',
+  'hashing',
+  'uploading',
+  'paused',
+  'done',
+  'failed',
+  'cancelled',
+]);
+export type UploadState = z.infer<typeof UploadStateSchema>;
+
+export const UploadItemSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number(),
+  sent: z.number(),
+  state: UploadStateSchema,
+  error: z.object({ code: ErrorCodeSchema, message: z.string() }).nullable(),
+  /** Bytes per second over the last seconds (0 when idle). */
+  speed: z.number(),
+});
+export type UploadItem = z.infer<typeof UploadItemSchema>;
+
+export const UploadQueueStateSchema = z.object({
+  /** Unfinished and failed items first (at most a few hundred), then the latest finished ones. */
+  items: z.array(UploadItemSchema),
+  total: z.object({
+    files: z.number().int(),
+    done: z.number().int(),
+    failed: z.number().int(),
+    bytes: z.number(),
+    sent: z.number(),
+    speed: z.number(),
+    /** Seconds left at the current speed, null when unknown. */
+    secondsLeft: z.number().nullable(),
+  }),
+  /** Waiting for the network to come back. */
+  offline: z.boolean(),
+});
+export type UploadQueueState = z.infer<typeof UploadQueueStateSchema>;
+
+export const EnqueueResultSchema = z.object({
+  added: z.number().int(),
+  /** Items refused at once, each with its reason; the rest of the queue is not disturbed. */
+  refused: z.array(z.object({ name: z.string(), code: ErrorCodeSchema, message: z.string() })),
+});
+export type EnqueueResult = z.infer<typeof EnqueueResultSchema>;
+
+const Id = z.object({ id: z.string().min(1).max(100) });
+const ItemRef = z.object({ kind: ItemKindSchema, id: DocumentIdSchema });
+const Void = z.null();
+
+export const DOCUMENT_IPC = {
+  'documents.list': { input: ListInputSchema, output: ListOutputSchema },
+  'documents.enqueuePaths': {
+    input: z.object({
+      paths: z.array(z.string().min(1).max(4096)).max(1000),
+      folderId: DocumentIdSchema.nullable(),
+    }),
+    output: EnqueueResultSchema,
+  },
+  'documents.pickFiles': {
+    input: z.object({ folderId: DocumentIdSchema.nullable() }),
+    output: EnqueueResultSchema,
+  },
+  'documents.createFolder': {
+    input: z.object({ parentId: DocumentIdSchema.nullable(), name: z.string().max(1000) }),
+    output: z.object({ id: z.string() }),
+  },
+  'documents.rename': { input: ItemRef.extend({ name: z.string().max(1000) }), output: Void },
+  'documents.move': { input: ItemRef.extend({ folderId: DocumentIdSchema.nullable() }), output: Void },
+  'documents.trash': { input: ItemRef, output: Void },
+  'documents.restore': { input: ItemRef, output: Void },
+  'documents.emptyTrash': { input: Void, output: Void },
+  'documents.open': { input: Id, output: Void },
+  'documents.saveAs': { input: Id, output: z.object({ saved: z.boolean() }) },
+  'documents.showInFolder': { input: Id, output: Void },
+  'documents.keepOffline': { input: Id.extend({ keep: z.boolean() }), output: Void },
+  'uploads.getState': { input: Void, output: UploadQueueStateSchema },
+  'uploads.pause': { input: z.object({ id: z.string().max(100).nullable() }), output: Void },
+  'uploads.resume': { input: z.object({ id: z.string().max(100).nullable() }), output: Void },
+  'uploads.cancel': { input: Id, output: Void },
+  'uploads.retry': { input: Id, output: Void },
+  'uploads.clearFinished': { input: Void, output: Void },
+} as const;
+
+export const DOCUMENT_IPC_EVENTS = {
+  /** The upload queue changed (throttled while bytes flow). */
+  'uploads.state': UploadQueueStateSchema,
+} as const;
