@@ -78,7 +78,7 @@ export function familyViewOf(account: LocalAccountRuntime): FamilyView {
  */
 export function createFamilyCore(deps: FamilyDeps): FamilyCore {
   let pending: string | null = null;
-  let known: { userId: string; ids: Set<string> } | null = null;
+  let known: { userId: string; ids: Set<string>; children: Set<string> } | null = null;
 
   const inviteFile = (account: LocalAccountRuntime): string =>
     join(accountDir(deps.dataDir, account.id), 'invite.bin');
@@ -132,15 +132,20 @@ export function createFamilyCore(deps: FamilyDeps): FamilyCore {
     const userId = account.userId();
     if (!userId || account.records.getState('cursor') === null) return;
     const events = parseAll<FamilyEvent>(account.records.list('familyEvent'), FamilyEventSchema);
+    const children = new Set([userId, ...familyViewOf(account).children.map((c) => c.profile.id)]);
     if (!known || known.userId !== userId) {
-      known = { userId, ids: new Set(events.map((e) => e.id)) };
+      known = { userId, ids: new Set(events.map((e) => e.id)), children };
       return;
     }
     for (const event of events) {
       if (known.ids.has(event.id)) continue;
       known.ids.add(event.id);
-      if (event.parentId !== userId) deps.events.emit('family.notice', event);
+      // A child who just joined brings their past history: only changes to a known family are news.
+      if (event.parentId !== userId && known.children.has(event.childId)) {
+        deps.events.emit('family.notice', event);
+      }
     }
+    known.children = children;
   }
   const off = deps.events.on('cache.changed', () => checkNotices());
 

@@ -7,6 +7,9 @@ import type { Bridge } from '../../shared/ipc.js';
 import { BridgeProvider } from './backend/BridgeContext.js';
 import { LogoMark } from './components/icons.js';
 import { errorMessage } from './errorMessage.js';
+import { registrationFromLocation } from './backend/webFamily.js';
+import { EmailRegistration } from './family/EmailRegistration.js';
+import { InviteProvider } from './family/InviteContext.js';
 import { keys, useAppState, useProfile } from './queries.js';
 import { Shell } from './shell/Shell.js';
 import { SignInScreen } from './signin/SignInScreen.js';
@@ -37,7 +40,9 @@ export function App({
     <BridgeProvider bridge={bridge}>
       <QueryClientProvider client={client}>
         <I18nextProvider i18n={i18n}>
-          <Root />
+          <InviteProvider>
+            <Root />
+          </InviteProvider>
         </I18nextProvider>
       </QueryClientProvider>
     </BridgeProvider>
@@ -58,6 +63,8 @@ function Root() {
   }, [settings, i18n]);
 
   const onSignedIn = useSignedIn(setReason);
+  // The school's e-mail link for a primary-school student (web version).
+  const [registration, setRegistration] = useState(() => registrationFromLocation(window.location));
 
   if (profile.isPending || appState.isPending) return <Splash />;
   if (profile.error) {
@@ -71,6 +78,18 @@ function Root() {
           {t('common.retry')}
         </button>
       </div>
+    );
+  }
+  if (!profile.data && registration) {
+    return (
+      <EmailRegistration
+        token={registration}
+        onSignedIn={(signedIn) => {
+          setRegistration(null);
+          onSignedIn(signedIn);
+        }}
+        onCancel={() => setRegistration(null)}
+      />
     );
   }
   if (!profile.data) return <SignInScreen reason={reason} onSignedIn={onSignedIn} />;

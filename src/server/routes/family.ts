@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { SignedIn } from '../../shared/api.js';
 import { AppError } from '../../shared/errors.js';
 import {
@@ -15,6 +16,19 @@ import { REFRESH_COOKIE } from './auth.js';
 
 /** Invites, confirming a child, leaving, and the school's e-mail registration link. */
 export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): void {
+  // The web version's pages for an invite and for the school's e-mail link. The built
+  // renderer refers to its assets relatively, so the page is opened at the root with the
+  // token in the query rather than served at a nested path.
+  const TokenParamsSchema = z.object({ token: z.string().regex(/^[A-Za-z0-9_-]{1,200}$/) });
+  app.get('/invite/:token', async (request, reply) => {
+    const { token } = parseInput(TokenParamsSchema, request.params, 'params');
+    return reply.redirect(`/?invite=${token}`, 302);
+  });
+  app.get('/register/:token', async (request, reply) => {
+    const { token } = parseInput(TokenParamsSchema, request.params, 'params');
+    return reply.redirect(`/?register=${token}`, 302);
+  });
+
   app.get('/api/family', async (request) => {
     const auth = requireAuth(request, ctx.sessions);
     return ctx.family.view(auth.userId);

@@ -22,16 +22,21 @@ type FamilyBridge = Pick<
   | 'accountsRemove'
 >;
 
-/** The web version reads an invite from its own address: `/invite/<token>`. */
-export function inviteFromPath(pathname: string): string | null {
-  const m = /^\/invite\/([^/]+)\/?$/.exec(pathname);
-  return m?.[1] ? decodeURIComponent(m[1]) : null;
+/**
+ * The web version reads an invite from its address: the server answers `/invite/<token>`
+ * with a redirect to `/?invite=<token>` (the page's assets are relative to the root).
+ */
+export function inviteFromLocation(where: { pathname: string; search: string }): string | null {
+  const m = /^\/invite\/([^/]+)\/?$/.exec(where.pathname);
+  if (m?.[1]) return decodeURIComponent(m[1]);
+  return new URLSearchParams(where.search).get('invite');
 }
 
-/** The school's e-mail link: `/register/<token>`. */
-export function registrationFromPath(pathname: string): string | null {
-  const m = /^\/register\/([^/]+)\/?$/.exec(pathname);
-  return m?.[1] ? decodeURIComponent(m[1]) : null;
+/** The school's e-mail link: `/register/<token>`, redirected to `/?register=<token>`. */
+export function registrationFromLocation(where: { pathname: string; search: string }): string | null {
+  const m = /^\/register\/([^/]+)\/?$/.exec(where.pathname);
+  if (m?.[1]) return decodeURIComponent(m[1]);
+  return new URLSearchParams(where.search).get('register');
 }
 
 function token(linkOrToken: string): string {
@@ -52,16 +57,17 @@ export function createWebFamily(deps: {
   deviceName: string;
   profile(): Profile | null;
   signedIn(tokens: SessionTokens, profile: Profile): void;
-  location?: { pathname: string; hash: string };
+  location?: { pathname: string; search: string; hash: string };
   replacePath?: (path: string) => void;
 }): FamilyBridge {
-  const where = deps.location ?? (typeof location !== 'undefined' ? location : { pathname: '/', hash: '' });
+  const where =
+    deps.location ?? (typeof location !== 'undefined' ? location : { pathname: '/', search: '', hash: '' });
   const replacePath =
     deps.replacePath ??
     ((path: string) => {
       if (typeof history !== 'undefined') history.replaceState(null, '', path);
     });
-  let pending = inviteFromPath(where.pathname);
+  let pending = inviteFromLocation(where);
 
   function saved(): { userId: string; invite: IssuedInvite } | null {
     try {

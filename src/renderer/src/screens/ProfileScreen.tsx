@@ -6,6 +6,7 @@ import { maskPhone } from '../../../shared/phone.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { NameFields, type NameErrors, validateName } from '../components/NameFields.js';
 import { errorMessage } from '../errorMessage.js';
+import { StudentFamilyPanel } from '../family/StudentParents.js';
 import { fullName, initials } from '../people.js';
 import { keys, useSetProfile } from '../queries.js';
 import type { Rejection } from '../useBridgeEvents.js';
@@ -98,6 +99,7 @@ export default function ProfileScreen({ profile }: { profile: Profile }) {
           </dl>
         )}
       </section>
+      {profile.role === 'student' ? <StudentFamilyPanel /> : null}
     </div>
   );
 }

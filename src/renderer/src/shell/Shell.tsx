@@ -5,6 +5,9 @@ import { type Route, useRoute } from '../router.js';
 import { SideMenu } from './SideMenu.js';
 import { TopBar } from './TopBar.js';
 import { Warnings } from './Warnings.js';
+import { FamilyNotices } from '../family/FamilyNotices.js';
+import { usePendingInvite } from '../family/InviteContext.js';
+import { InviteScreen } from '../family/InviteScreen.js';
 
 const screens: Record<
   Route,
@@ -22,6 +25,8 @@ export function Shell({ profile }: { profile: Profile }) {
   const { t } = useTranslation();
   const [route] = useRoute();
   const Screen = screens[route];
+  // An invite being opened takes the content area until it is confirmed or closed.
+  const invite = usePendingInvite();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
 
@@ -53,9 +58,14 @@ export function Shell({ profile }: { profile: Profile }) {
         <main className="content" id="main" tabIndex={-1} ref={main}>
           <Warnings />
           <Suspense fallback={<div className="skeleton" aria-busy="true" aria-label={t('app.loading')} />}>
-            <Screen profile={profile} />
+            {invite.token ? (
+              <InviteScreen token={invite.token} profile={profile} onClose={invite.close} />
+            ) : (
+              <Screen profile={profile} />
+            )}
           </Suspense>
         </main>
+        <FamilyNotices profile={profile} />
       </div>
     </div>
   );

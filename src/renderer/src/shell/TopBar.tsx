@@ -1,5 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
+import { AccountSwitcher } from '../family/AccountSwitcher.js';
 import { hrefFor } from '../router.js';
 import { displayName, initials } from '../people.js';
 import { SyncIndicator } from './SyncIndicator.js';
@@ -11,6 +12,7 @@ export function TopBar({ profile }: { profile: Profile }) {
     <header className="topbar">
       <SyncIndicator />
       <div className="topbar-end">
+        <AccountSwitcher />
         <a className="account" href={hrefFor('profile')}>
           <span className="avatar" aria-hidden="true">
             {initials(profile)}

@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
 import { formatPhone } from '../../../shared/phone.js';
 import { useBridge } from '../backend/BridgeContext.js';
+import { SignInExtras } from '../family/SignInExtras.js';
 import { FamilyIcon, LogoMark, ShieldIcon, DocumentsIcon } from '../components/icons.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { errorMessage } from '../errorMessage.js';
@@ -87,6 +88,7 @@ export function SignInScreen({
         </div>
         <div className="signin-card card">
           <h1 className="signin-title">{t('signin.title')}</h1>
+          <SignInExtras />
           {reason ? (
             <p className="notice notice-warning" role="alert">
               {t('signin.signedOutReason', { reason: errorMessage(t, reason) })}
