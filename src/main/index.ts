@@ -6,6 +6,7 @@ import { DEFAULT_SETTINGS } from './core/defaults.js';
 import { createCore } from './core/index.js';
 import { vetExternalUrl } from './core/externalUrl.js';
 import { hardenWebContents, registerAppScheme, serveRenderer } from './harden.js';
+import { createDeepLinkQueue, findDeepLink } from './deepLinks.js';
 import { wireIpc } from './ipcWiring.js';
 import { electronSqliteBinding } from './nativeBinding.js';
 import { createSafeStorage } from './secretStorage.js';
@@ -26,11 +27,25 @@ if (!app.requestSingleInstanceLock()) {
 async function main(): Promise<void> {
   let window: BrowserWindow | null = null;
   app.setAsDefaultProtocolClient(DEEP_LINK_SCHEME);
-  app.on('second-instance', () => {
+  // Invite links (sferum-family://invite/<token>): from argv at a cold start, from a
+  // second instance's argv (Windows, Linux), from open-url (macOS). The core keeps the
+  // invite until the window asks for it, and the window comes to the front.
+  const deepLinks = createDeepLinkQueue();
+  const toFront = () => {
     if (!window) return;
     if (window.isMinimized()) window.restore();
     window.focus();
+  };
+  app.on('open-url', (event, url) => {
+    event.preventDefault();
+    deepLinks.receive(url);
+    toFront();
   });
+  app.on('second-instance', (_event, argv) => {
+    deepLinks.receive(findDeepLink(argv));
+    toFront();
+  });
+  deepLinks.receive(findDeepLink(process.argv));
 
   const openExternal = async (url: string) => shell.openExternal(vetExternalUrl(url));
   await app.whenReady();
@@ -56,6 +71,7 @@ async function main(): Promise<void> {
   });
 
   const unwire = wireIpc(core, () => window);
+  deepLinks.attach((url) => void core.family.openLink(url));
   const open = () => {
     window = createMainWindow({
       preloadPath: join(import.meta.dirname, '../preload/index.cjs'),
