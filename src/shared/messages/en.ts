@@ -156,7 +156,7 @@ export const en: Catalogue = {
     birthDate: 'Date of birth',
     notGiven: 'not given',
     parentsTitle: 'Parents',
-    parentSince: 'linked on {{date}}',
+    parentSince: 'in the family since {{date}}',
     you: 'you',
     noParents: 'No parent has joined yet.',
     slots2: 'Two parents can join.',

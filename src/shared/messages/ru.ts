@@ -158,7 +158,7 @@ export const ru = {
     birthDate: 'Дата рождения',
     notGiven: 'не указана',
     parentsTitle: 'Родители',
-    parentSince: 'подключён(а) {{date}}',
+    parentSince: 'в семье с {{date}}',
     you: 'вы',
     noParents: 'Пока ни один родитель не подключён.',
     slots2: 'Подключиться могут двое родителей.',

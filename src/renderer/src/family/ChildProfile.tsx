@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import type { Profile } from '../../../shared/domain.js';
 import type { FamilyChild, FamilyView } from '../../../shared/family.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
@@ -11,15 +12,7 @@ import { formatDate } from './format.js';
 import { familyKeys } from './queries.js';
 
 /** One child's profile as a parent sees it: school, parents, history, and leaving. */
-export function ChildProfile({
-  child,
-  view,
-  meName,
-}: {
-  child: FamilyChild;
-  view: FamilyView;
-  meName: string;
-}) {
+export function ChildProfile({ child, view, me }: { child: FamilyChild; view: FamilyView; me: Profile }) {
   const { t, i18n } = useTranslation();
   const p = child.profile;
   const rows = [
@@ -61,10 +54,10 @@ export function ChildProfile({
         <ul className="people-list" data-testid="child-parents">
           <li className="person-row">
             <span className="avatar" aria-hidden="true">
-              {meName.slice(0, 1)}
+              {initials(me)}
             </span>
             <span>
-              {meName} <span className="muted">({t('family.you')})</span>
+              {fullName(me)} <span className="muted">({t('family.you')})</span>
               <span className="muted small block">
                 {t('family.parentSince', { date: formatDate(child.confirmedAt, i18n.language) })}
               </span>

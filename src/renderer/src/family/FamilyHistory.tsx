@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { FamilyEvent } from '../../../shared/family.js';
-import { formatDate } from './format.js';
+import { formatDateTime } from './format.js';
 
 /** Who joined or left, and when: every family change of one child. */
 export function FamilyHistory({ events }: { events: FamilyEvent[] }) {
@@ -21,7 +21,7 @@ export function FamilyHistory({ events }: { events: FamilyEvent[] }) {
                 {t(`family.${event.action}`, { parent: event.parentName })}
               </span>
               <time className="history-time muted" dateTime={event.at}>
-                {formatDate(event.at, i18n.language)}
+                {formatDateTime(event.at, i18n.language)}
               </time>
             </li>
           ))}

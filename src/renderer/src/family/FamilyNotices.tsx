@@ -18,7 +18,8 @@ export function FamilyNotices({ profile }: { profile: Profile }) {
 
   useEffect(() => {
     const view = family.data;
-    if (!view) return;
+    // Only fresh data counts: a cached view from before a profile switch would make old news new.
+    if (!view || family.isFetching) return;
     const children = new Set([profile.id, ...view.children.map((c) => c.profile.id)]);
     if (!seen.current || seen.current.userId !== profile.id) {
       seen.current = { userId: profile.id, ids: new Set(view.history.map((e) => e.id)), children };
@@ -32,7 +33,7 @@ export function FamilyNotices({ profile }: { profile: Profile }) {
     const news = fresh.filter((e) => e.parentId !== profile.id && before.children.has(e.childId));
     before.children = children;
     if (news.length > 0) setNotices((list) => [...list, ...news].slice(-3));
-  }, [family.data, profile.id]);
+  }, [family.data, family.isFetching, profile.id]);
 
   if (notices.length === 0) return null;
   const childName = (event: FamilyEvent): string => {

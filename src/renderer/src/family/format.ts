@@ -9,6 +9,19 @@ export function formatDate(value: string, language: string): string {
   }).format(date);
 }
 
+/** "28 ноября 2026 г., 17:05": a moment of the family history. */
+export function formatDateTime(value: string, language: string): string {
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) return value;
+  return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'ru-RU', {
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  }).format(date);
+}
+
 /** Copies text; where the clipboard API is refused, selects the field so the person can copy it. */
 export async function copyText(text: string, field?: HTMLInputElement | null): Promise<boolean> {
   try {

@@ -40,7 +40,7 @@ export default function FamilyScreen({ profile }: { profile: Profile }) {
   if (profile.role === 'student') return <StudentFamily view={view} />;
   if (childId) {
     const child = view.children.find((c) => c.profile.id === childId);
-    if (child) return <ChildProfile child={child} view={view} meName={fullName(profile)} />;
+    if (child) return <ChildProfile child={child} view={view} me={profile} />;
   }
   return <ParentFamily view={view} />;
 }
