@@ -1,6 +1,9 @@
 import react from '@vitejs/plugin-react';
 import { resolve } from 'node:path';
 import { defineConfig, externalizeDepsPlugin } from 'electron-vite';
+import { readFileSync } from 'node:fs';
+
+const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
 
 export default defineConfig({
   main: {
@@ -23,6 +26,7 @@ export default defineConfig({
   },
   renderer: {
     root: 'src/renderer',
+    define: { __APP_VERSION__: JSON.stringify(version) },
     plugins: [react()],
     build: {
       outDir: 'out/renderer',

@@ -1,11 +1,12 @@
 import { app, type BrowserWindow, shell } from 'electron';
-import { hostname } from 'node:os';
+import { arch, hostname, release, type } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedServer } from '../server/app.js';
 import { DEFAULT_SETTINGS } from './core/defaults.js';
 import { createCore } from './core/index.js';
 import { vetExternalUrl } from './core/externalUrl.js';
 import { hardenWebContents, registerAppScheme, serveRenderer } from './harden.js';
+import { electronDialogs, electronShell } from './documentsPorts.js';
 import { createDeepLinkQueue, findDeepLink } from './deepLinks.js';
 import { wireIpc } from './ipcWiring.js';
 import { electronSqliteBinding } from './nativeBinding.js';
@@ -64,8 +65,12 @@ async function main(): Promise<void> {
     secrets: createSafeStorage(),
     settings,
     deviceName: `Сферум Семья — ${hostname()}`,
+    appVersion: app.getVersion(),
+    osDescription: `${type()} ${release()} ${arch()}`,
     nativeBinding,
     openExternal,
+    dialogs: electronDialogs(() => window),
+    shell: electronShell(),
     startEmbeddedServer: () =>
       startEmbeddedServer({ dataDir: join(userData, 'embedded-server'), demo: true, nativeBinding }),
   });

@@ -4,6 +4,7 @@ import { PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js'
 import { DOCUMENT_IPC, DOCUMENT_IPC_EVENTS } from './documentsIpc.js';
 import { ErrorCodeSchema } from './errors.js';
 import { FAMILY_IPC, FAMILY_IPC_EVENTS } from './familyIpc.js';
+import { SupportTextSchema, SupportTicketSchema } from './support.js';
 import { SyncStatusSchema } from './sync.js';
 
 /**
@@ -90,6 +91,11 @@ export const IPC = {
   'profile.update': { input: PersonNameSchema, output: ProfileSchema },
   'sync.getStatus': { input: Void, output: SyncStatusSchema },
   'sync.now': { input: Void, output: SyncStatusSchema },
+  /** A request to support from «Помощь»; diagnostics (version, system, log tail) only with consent. */
+  'support.send': {
+    input: z.object({ text: SupportTextSchema, includeDiagnostics: z.boolean() }),
+    output: SupportTicketSchema,
+  },
   'shell.openExternal': { input: z.object({ url: z.string().max(2048) }), output: Void },
   ...DOCUMENT_IPC,
   ...FAMILY_IPC,

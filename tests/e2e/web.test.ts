@@ -1,5 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../src/server/store/db.js';
+import { SupportTickets } from '../../src/server/support/tickets.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestCore, signInAs } from '../helpers/core.js';
 import { seriousA11yViolations } from './a11y.js';
@@ -80,6 +82,24 @@ describe('web version', () => {
     }
     await page.getByTestId('menu-help').click();
     await page.getByText('info@sferum.ru').first().waitFor();
+  });
+
+  it('sends a request to support from «Помощь», with diagnostics only when agreed', async () => {
+    await page.getByTestId('menu-help').click();
+    await page.getByTestId('support-submit').click();
+    await page.getByText('Напишите хотя бы пару слов').waitFor();
+    await page.getByTestId('support-text').fill('Не получается открыть ссылку-приглашение от дочери.');
+    await page.getByLabel(/Приложить версию приложения/).check();
+    await page.getByTestId('support-submit').click();
+    await page.getByTestId('support-sent').waitFor();
+    expect(await page.getByTestId('support-sent').textContent()).toMatch(/Запрос № \d+ отправлен/);
+    await screenshot(page, 'web-help-support-sent');
+    expect(await seriousA11yViolations(page), 'support').toEqual([]);
+    const db = openDatabase(server.dataDir);
+    const [ticket] = new SupportTickets(db, Date.now).list();
+    db.close();
+    expect(ticket?.text).toBe('Не получается открыть ссылку-приглашение от дочери.');
+    expect(ticket?.diagnostics?.os).toBeTruthy();
   });
 
   it('switches to English and back', async () => {

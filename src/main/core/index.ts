@@ -27,6 +27,7 @@ import { CoreDocuments } from './documents/index.js';
 import { CoreEvents, type EventListener } from './events.js';
 import { vetExternalUrl } from './externalUrl.js';
 import type { CoreDeps, EmbeddedServer, Logger, StoredSettings, SyncTiming } from './ports.js';
+import { createLogTail, sendSupportRequest } from './support.js';
 import { fetchServerInfo, normalizeServerUrl } from './serverUrl.js';
 
 export type { CoreDeps, SecretStorage, SettingsStore, StoredSettings } from './ports.js';
@@ -50,6 +51,7 @@ export interface Core {
   /** Runs a sync and resolves with the status after it. */
   syncNow(): Promise<SyncStatus>;
   openExternal(url: string): Promise<void>;
+  sendSupport(input: IpcInput<'support.send'>): Promise<IpcOutput<'support.send'>>;
   /** Creates a local account (a separate device identity) and makes it active. */
   addAccount(): Promise<LocalAccount>;
   switchAccount(id: string): Promise<void>;
@@ -88,7 +90,8 @@ function settingsOf(stored: StoredSettings): Settings {
 }
 
 export async function createCore(deps: CoreDeps): Promise<Core> {
-  const logger = deps.logger ?? consoleLogger;
+  const logTail = createLogTail(deps.logger ?? consoleLogger);
+  const logger = logTail.logger;
   const now = deps.now ?? (() => new Date());
   const timing: SyncTiming = { ...DEFAULT_TIMING, ...deps.timing };
   const events = new CoreEvents(logger);
@@ -333,6 +336,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     getSyncStatus: () => requireActive().syncStatus(),
     syncNow: () => requireActive().syncNow(),
+
+    sendSupport: (input) =>
+      sendSupportRequest(requireActive(), input, () => ({
+        appVersion: deps.appVersion ?? 'unknown',
+        os: deps.osDescription ?? 'unknown',
+        logTail: logTail.tail(),
+      })),
 
     async openExternal(url) {
       const vetted = vetExternalUrl(url);

@@ -32,6 +32,7 @@ const HANDLERS = {
   'profile.update': (core, input) => core.updateProfile(input as Parameters<Core['updateProfile']>[0]),
   'sync.getStatus': (core) => core.getSyncStatus(),
   'sync.now': (core) => core.syncNow(),
+  'support.send': (core, input) => core.sendSupport(input as Parameters<Core['sendSupport']>[0]),
   'shell.openExternal': async (core, input) => {
     await core.openExternal((input as { url: string }).url);
     return null;

@@ -98,6 +98,9 @@ export interface CoreDeps {
   now?: () => Date;
   /** Opens a vetted URL in the system browser (Electron's shell.openExternal). */
   openExternal?: (url: string) => Promise<void>;
+  /** The app's version and the operating system, for support requests sent with consent. */
+  appVersion?: string;
+  osDescription?: string;
   /** better-sqlite3's native binding for a runtime whose ABI differs from Node's (Electron). */
   nativeBinding?: string;
   timing?: Partial<SyncTiming>;

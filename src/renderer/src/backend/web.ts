@@ -152,6 +152,17 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
       // The web version always talks to the server that serves it.
       throw new AppError('FORBIDDEN', 'The web version cannot change its server.');
     },
+    async supportSend(input) {
+      const server = await loadServerInfo();
+      const diagnostics = input.includeDiagnostics
+        ? {
+            appVersion: `web ${server?.version ?? ''}`.trim(),
+            os: navigator.userAgent.slice(0, 300),
+            logTail: '',
+          }
+        : null;
+      return api.call('support', { body: { text: input.text, diagnostics } });
+    },
     async authRequestCode(input) {
       return api.call('otpRequest', { body: { ...input, deviceId } });
     },

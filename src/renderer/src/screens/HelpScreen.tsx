@@ -3,6 +3,7 @@ import { useTranslation } from 'react-i18next';
 import { useBridge } from '../backend/BridgeContext.js';
 import { MailIcon } from '../components/icons.js';
 import { errorMessage } from '../errorMessage.js';
+import { SupportForm } from '../help/SupportForm.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
 export const SUPPORT_EMAIL = 'info@sferum.ru';
@@ -62,22 +63,25 @@ export default function HelpScreen() {
             </details>
           </section>
         </div>
-        <section className="card support-card" aria-labelledby="help-support">
-          <MailIcon width={32} height={32} className="support-icon" />
-          <h2 className="section-title" id="help-support">
-            {t('help.supportTitle')}
-          </h2>
-          <p>{t('help.supportText')}</p>
-          <p className="support-email">{SUPPORT_EMAIL}</p>
-          <button type="button" className="btn btn-primary btn-block" onClick={writeToSupport}>
-            {t('help.supportButton')}
-          </button>
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
-        </section>
+        <div className="stack">
+          <section className="card support-card" aria-labelledby="help-support">
+            <MailIcon width={32} height={32} className="support-icon" />
+            <h2 className="section-title" id="help-support">
+              {t('help.supportTitle')}
+            </h2>
+            <p>{t('help.supportText')}</p>
+            <p className="support-email">{SUPPORT_EMAIL}</p>
+            <button type="button" className="btn btn-primary btn-block" onClick={writeToSupport}>
+              {t('help.supportButton')}
+            </button>
+            {error ? (
+              <p className="form-error" role="alert">
+                {error}
+              </p>
+            ) : null}
+          </section>
+          <SupportForm />
+        </div>
       </div>
     </div>
   );

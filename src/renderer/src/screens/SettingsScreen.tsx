@@ -9,6 +9,7 @@ import { DeviceIcon } from '../components/icons.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { errorMessage } from '../errorMessage.js';
 import { keys, useAppState, useSessions, useUpdateSettings } from '../queries.js';
+import { AboutCard } from '../about/AboutCard.js';
 import { ScreenHeader } from './ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
 
@@ -48,6 +49,7 @@ export default function SettingsScreen() {
           </p>
         ) : null}
       </section>
+      <AboutCard />
     </div>
   );
 }
