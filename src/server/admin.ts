@@ -24,6 +24,7 @@ import { RateLimiter } from './rateLimit.js';
 import { openDatabase } from './store/db.js';
 import { createSqliteStore } from './store/sqlite/index.js';
 import type { UserRow } from './store/types.js';
+import { SupportTickets } from './support/tickets.js';
 
 /**
  * The school's tool: `npm run admin -- <command> [--option value ...]`. It works on
@@ -41,6 +42,8 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   invite-student-email --school <school> --class <class> --surname <..> --name <..> [--patronymic <..>] --email <..> [--birth-date YYYY-MM-DD]
   remove-link --child <id | phone | e-mail> --parent <id | phone | e-mail>
   list
+  tickets [--status open|all]    support requests sent from «Помощь» (open ones by default)
+  close-ticket --number <N>
 
 A school is given by its id or exact name; a class by its id or name within the school.
 E-mail goes through SMTP when SFERUM_SMTP_URL is set (smtp[s]://user:pass@host:port),
@@ -129,8 +132,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     publicUrl: () => publicUrl,
   });
   const ctx: SchoolContext = { store, family, familyStore, feed, now };
-  const mail =
-    io.mail ?? createMailSender({ smtpUrl: io.env.SFERUM_SMTP_URL?.trim() || null, dataDir: config.dataDir });
+  const mail = io.mail ?? createMailSender({ smtpUrl: config.smtpUrl, dataDir: config.dataDir });
   try {
     const options = parseOptions(rest);
     const person = () => ({
@@ -225,6 +227,31 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         io.out('Family links:');
         if (listing.links.length === 0) io.out('  none');
         for (const l of listing.links) io.out(`  ${l.parent} → ${l.child} since ${l.since}`);
+        break;
+      }
+      case 'tickets': {
+        const tickets = new SupportTickets(db, now).list(options.status === 'all' ? 'all' : 'open');
+        if (tickets.length === 0) io.out('No support requests.');
+        for (const ticket of tickets) {
+          io.out(
+            `#${ticket.number} ${ticket.status} ${ticket.createdAt} ${ticket.userName} (${ticket.contact ?? 'no contact'})`,
+          );
+          for (const line of ticket.text.split('\n')) io.out(`    ${line}`);
+          if (ticket.diagnostics) {
+            io.out(`    [app ${ticket.diagnostics.appVersion}; ${ticket.diagnostics.os}]`);
+            const log = ticket.diagnostics.logTail.split('\n').filter(Boolean).slice(-20);
+            for (const line of log) io.out(`    | ${line}`);
+          }
+        }
+        break;
+      }
+      case 'close-ticket': {
+        const number = Number(need(options, 'number'));
+        if (!Number.isInteger(number) || !new SupportTickets(db, now).close(number)) {
+          io.err(`No open support request #${options.number}.`);
+          return 1;
+        }
+        io.out(`Support request #${number} closed.`);
         break;
       }
       default:
