@@ -1,4 +1,4 @@
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import { createBridge, type IpcResult } from '../shared/ipc';
 
 /**
@@ -14,4 +14,19 @@ const bridge = createBridge({
   },
 });
 
-contextBridge.exposeInMainWorld('sferum', bridge);
+/**
+ * Files dropped on the window or picked in the page carry no path in a sandboxed
+ * renderer; webUtils gives it here, so the core can read them as streams. An item with
+ * no path (dragged text, a link) comes back as ''.
+ */
+function pathsForFiles(files: File[]): string[] {
+  return files.map((file) => {
+    try {
+      return webUtils.getPathForFile(file);
+    } catch {
+      return '';
+    }
+  });
+}
+
+contextBridge.exposeInMainWorld('sferum', { ...bridge, pathsForFiles });

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createIpcRouter } from '../../src/main/core/ipc.js';
-import type { SecretStorage } from '../../src/main/core/ports.js';
+import type { CoreDeps, SecretStorage } from '../../src/main/core/ports.js';
 import { CONTENT_SECURITY_POLICY, mimeType } from '../../src/main/security.js';
 import { bridgeName, IPC_CHANNELS, IPC_EVENT_NAMES } from '../../src/shared/ipc.js';
 import { createTestCore, type TestCore } from '../helpers/core.js';
@@ -100,6 +100,10 @@ function bridgeInitScript(): string {
         throw error;
       };
     }
+    // What the preload's webUtils.getPathForFile answers in the app: a test writes real
+    // files and lists name -> path in window.__sferumDropPaths; anything else has no path.
+    bridge.pathsForFiles = (files) =>
+      Array.from(files, (f) => (window.__sferumDropPaths || {})[f.name] || '');
     bridge.on = (event, listener) => {
       if (!events.includes(event)) throw new Error('Unknown event ' + event);
       if (!listeners.has(event)) listeners.set(event, new Set());
@@ -123,13 +127,21 @@ export interface DesktopTarget {
 
 export async function openDesktopTarget(
   browser: Browser,
-  options: { serverUrl: string; dataDir?: string; locale?: string; secrets?: SecretStorage },
+  options: {
+    serverUrl: string;
+    dataDir?: string;
+    locale?: string;
+    secrets?: SecretStorage;
+    /** Extra core dependencies (the documents tests pass fake dialogs and shell). */
+    core?: Partial<CoreDeps>;
+  },
 ): Promise<DesktopTarget> {
   const renderer = await serveRendererLikeTheApp();
   const testCore = await createTestCore({
     serverUrl: options.serverUrl,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     ...(options.secrets ? { secrets: options.secrets } : {}),
+    ...options.core,
   });
   const router = createIpcRouter(testCore.core, {
     isTrustedSender: (frameUrl) => new URL(frameUrl).origin === renderer.origin,

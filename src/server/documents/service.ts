@@ -4,6 +4,7 @@ import fsp from 'node:fs/promises';
 import {
   DOCUMENT_MUTATIONS,
   freeName,
+  mimeFromName,
   nameKey,
   sanitizeName,
   TRASH_DAYS,
@@ -107,7 +108,7 @@ export class DocumentService {
       filename: raw.filename ?? '',
       folderId: raw.folderId ? raw.folderId : null,
       sha256: raw.sha256 ?? '',
-      mime: raw.mime || undefined,
+      mime: raw.mime && raw.mime !== 'application/octet-stream' ? raw.mime : mimeFromName(raw.filename ?? ''),
     });
     if (!parsed.success) {
       if (!raw.filename) throw new AppError('FILE_NAME_INVALID', 'The upload has no file name.');

@@ -1,0 +1,740 @@
+import { useVirtualizer } from '@tanstack/react-virtual';
+import { type FormEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { MAX_FILES_PER_DROP } from '../../../shared/documents.js';
+import type { DocItem, EnqueueResult, SortKey } from '../../../shared/documentsIpc.js';
+import type { Bridge } from '../../../shared/ipc.js';
+import { useBridge } from '../backend/BridgeContext.js';
+import { PlusIcon } from '../components/icons.js';
+import { errorMessage } from '../errorMessage.js';
+import { useAppState } from '../queries.js';
+import { entriesFromInput, readDrop, walkEntries } from './drop.js';
+import { formatBytes, formatDate, typeLabel } from './format.js';
+import {
+  DownloadIcon,
+  FileIcon,
+  FolderIcon,
+  FolderPlusIcon,
+  GridIcon,
+  ListIcon,
+  PencilIcon,
+  PinIcon,
+  RestoreIcon,
+  RevealIcon,
+  SearchIcon,
+  TrashIcon,
+  UploadIcon,
+} from './icons.js';
+import { UploadPanel, useUploadState } from './UploadPanel.js';
+import { type ListParams, useDocumentPages } from './useDocumentPages.js';
+import type { DocumentsExtras, WebUploadEntry } from './webDocuments.js';
+import './documents.css';
+
+const ROW_HEIGHT = 52;
+const TILE_HEIGHT = 150;
+const TILE_WIDTH = 160;
+
+type Notice = { kind: 'error' | 'info'; text: string; details?: string[] } | null;
+
+/** «Мои документы»: folders, the list or grid, search, the trash, uploads by + and by drop. */
+export function DocumentsView() {
+  const { t, i18n } = useTranslation();
+  const bridge = useBridge() as Bridge & DocumentsExtras;
+  const appState = useAppState();
+  const web = appState.data?.target === 'web';
+  const [folderId, setFolderId] = useState<string | null>(null);
+  const [trash, setTrash] = useState(false);
+  const [query, setQuery] = useState('');
+  const [sort, setSort] = useState<SortKey>('name');
+  const [desc, setDesc] = useState(false);
+  const [layout, setLayout] = useState<'list' | 'grid'>('list');
+  const [notice, setNotice] = useState<Notice>(null);
+  const [dragging, setDragging] = useState(false);
+  const [creating, setCreating] = useState(false);
+  const [renaming, setRenaming] = useState<DocItem | null>(null);
+  const [confirmEmpty, setConfirmEmpty] = useState(false);
+  const uploads = useUploadState();
+  const fileInput = useRef<HTMLInputElement>(null);
+  const folderInput = useRef<HTMLInputElement>(null);
+
+  const params: ListParams = {
+    view: trash ? 'trash' : query.trim() ? 'search' : 'folder',
+    folderId,
+    query: trash ? '' : query,
+    sort,
+    desc,
+  };
+  const pages = useDocumentPages(bridge, params);
+  const bytes = (n: number) => formatBytes(t, n, i18n.language);
+  const here = pages.breadcrumbs[pages.breadcrumbs.length - 1]?.name ?? t('documents.root');
+
+  const report = useCallback(
+    (result: EnqueueResult, notFiles = 0) => {
+      const refused = [
+        ...result.refused.map((r) => `${r.name}: ${errorMessage(t, { code: r.code, message: r.message })}`),
+        ...Array.from({ length: notFiles }, () =>
+          errorMessage(t, { code: 'UPLOAD_NOT_A_FILE', message: '' }),
+        ),
+      ];
+      if (refused.length > 0)
+        setNotice({ kind: 'error', text: t('documents.refusedTitle'), details: refused });
+      else if (result.added > 0)
+        setNotice({ kind: 'info', text: t('documents.added', { count: result.added }) });
+    },
+    [t],
+  );
+
+  const fail = useCallback(
+    (error: unknown) => setNotice({ kind: 'error', text: errorMessage(t, error) }),
+    [t],
+  );
+
+  const uploadEntries = useCallback(
+    async (entries: WebUploadEntry[], notFiles = 0) => {
+      if (!bridge.uploadFiles) return;
+      try {
+        report(await bridge.uploadFiles(entries, folderId), notFiles);
+      } catch (error) {
+        fail(error);
+      }
+    },
+    [bridge, folderId, report, fail],
+  );
+
+  // Drops anywhere on the window while this screen is open.
+  useEffect(() => {
+    let depth = 0;
+    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const enter = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      depth += 1;
+      setDragging(true);
+    };
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+    };
+    const leave = () => {
+      depth = Math.max(0, depth - 1);
+      if (depth === 0) setDragging(false);
+    };
+    const drop = (e: DragEvent) => {
+      e.preventDefault();
+      depth = 0;
+      setDragging(false);
+      if (!e.dataTransfer || trash) return;
+      const contents = readDrop(e.dataTransfer);
+      if (bridge.pathsForFiles) {
+        const paths = bridge.pathsForFiles(contents.files);
+        const good = paths.filter((p) => p !== '');
+        const notFiles = contents.notFiles + (paths.length - good.length);
+        if (good.length === 0) {
+          report({ added: 0, refused: [] }, notFiles);
+          return;
+        }
+        bridge
+          .documentsEnqueuePaths({ paths: good, folderId })
+          .then((r) => report(r, notFiles))
+          .catch(fail);
+        return;
+      }
+      void walkEntries(contents.entries, MAX_FILES_PER_DROP)
+        .then((entries) =>
+          uploadEntries(
+            [...entries, ...contents.plain.map((file) => ({ file, dirs: [] }))],
+            contents.notFiles,
+          ),
+        )
+        .catch(fail);
+    };
+    window.addEventListener('dragenter', enter);
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    return () => {
+      window.removeEventListener('dragenter', enter);
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+    };
+  }, [bridge, folderId, trash, report, fail, uploadEntries]);
+
+  const addFiles = () => {
+    if (web) {
+      fileInput.current?.click();
+      return;
+    }
+    bridge
+      .documentsPickFiles({ folderId })
+      .then((r) => report(r))
+      .catch(fail);
+  };
+
+  const openItem = (item: DocItem) => {
+    if (trash) return;
+    if (item.kind === 'folder') {
+      setQuery('');
+      setFolderId(item.id);
+      return;
+    }
+    bridge.documentsOpen({ id: item.id }).catch(fail);
+  };
+
+  const act = (p: Promise<unknown>) => void p.catch(fail);
+
+  const quota = pages.quota;
+  const quotaPercent = quota ? Math.min(100, (quota.usedBytes / quota.limitBytes) * 100) : 0;
+
+  return (
+    <div className="documents" data-testid="documents">
+      <div className="documents-toolbar">
+        {!trash ? (
+          <>
+            <button type="button" className="btn btn-primary" onClick={addFiles} data-testid="add-files">
+              <PlusIcon width={18} height={18} /> {t('documents.add')}
+            </button>
+            {web ? (
+              <button
+                type="button"
+                className="btn btn-secondary"
+                onClick={() => folderInput.current?.click()}
+              >
+                <UploadIcon /> {t('documents.addFolder')}
+              </button>
+            ) : null}
+            <button type="button" className="btn btn-secondary" onClick={() => setCreating(true)}>
+              <FolderPlusIcon /> {t('documents.newFolder')}
+            </button>
+          </>
+        ) : (
+          <button type="button" className="btn btn-secondary" onClick={() => setTrash(false)}>
+            {t('documents.backToDocuments')}
+          </button>
+        )}
+        <span className="documents-toolbar-spacer" />
+        {!trash ? (
+          <button
+            type="button"
+            className="btn btn-link"
+            onClick={() => {
+              setTrash(true);
+              setQuery('');
+            }}
+            data-testid="open-trash"
+          >
+            <TrashIcon /> {t('documents.trash')}
+          </button>
+        ) : null}
+      </div>
+      <div className="documents-toolbar">
+        <div className="documents-search">
+          <SearchIcon />
+          <input
+            type="search"
+            className="input"
+            placeholder={t('documents.search')}
+            aria-label={t('documents.search')}
+            value={query}
+            disabled={trash}
+            onChange={(e) => setQuery(e.target.value)}
+            data-testid="documents-search"
+          />
+        </div>
+        <label className="documents-sort">
+          <span className="visually-hidden">{t('documents.sortBy')}</span>
+          <select
+            className="input"
+            value={sort}
+            onChange={(e) => setSort(e.target.value as SortKey)}
+            aria-label={t('documents.sortBy')}
+          >
+            <option value="name">{t('documents.sortName')}</option>
+            <option value="date">{t('documents.sortDate')}</option>
+            <option value="size">{t('documents.sortSize')}</option>
+            <option value="type">{t('documents.sortType')}</option>
+          </select>
+        </label>
+        <button
+          type="button"
+          className="icon-btn"
+          onClick={() => setDesc((d) => !d)}
+          aria-label={desc ? t('documents.descending') : t('documents.ascending')}
+          title={desc ? t('documents.descending') : t('documents.ascending')}
+        >
+          {desc ? '↓' : '↑'}
+        </button>
+        <div className="segmented" role="group" aria-label={t('documents.viewList')}>
+          <button
+            type="button"
+            className="icon-btn"
+            aria-pressed={layout === 'list'}
+            aria-label={t('documents.viewList')}
+            title={t('documents.viewList')}
+            onClick={() => setLayout('list')}
+          >
+            <ListIcon />
+          </button>
+          <button
+            type="button"
+            className="icon-btn"
+            aria-pressed={layout === 'grid'}
+            aria-label={t('documents.viewGrid')}
+            title={t('documents.viewGrid')}
+            onClick={() => setLayout('grid')}
+          >
+            <GridIcon />
+          </button>
+        </div>
+      </div>
+
+      <input
+        ref={fileInput}
+        type="file"
+        multiple
+        hidden
+        data-testid="file-input"
+        onChange={(e) => {
+          if (e.target.files)
+            void uploadEntries(Array.from(e.target.files).map((file) => ({ file, dirs: [] })));
+          e.target.value = '';
+        }}
+      />
+      <input
+        ref={folderInput}
+        type="file"
+        multiple
+        hidden
+        {...({ webkitdirectory: '' } as Record<string, string>)}
+        onChange={(e) => {
+          if (e.target.files) void uploadEntries(entriesFromInput(e.target.files));
+          e.target.value = '';
+        }}
+      />
+
+      <div className="documents-quota" data-testid="quota">
+        {quota ? (
+          <>
+            <div
+              className="progress progress-thin"
+              role="progressbar"
+              aria-label={t('documents.quota', {
+                used: bytes(quota.usedBytes),
+                limit: bytes(quota.limitBytes),
+              })}
+              aria-valuemin={0}
+              aria-valuemax={100}
+              aria-valuenow={Math.round(quotaPercent)}
+            >
+              <div
+                className={`progress-bar${quotaPercent > 90 ? ' progress-bar-danger' : ''}`}
+                style={{ width: `${quotaPercent}%` }}
+              />
+            </div>
+            <span className="muted">
+              {t('documents.quota', { used: bytes(quota.usedBytes), limit: bytes(quota.limitBytes) })}
+            </span>
+          </>
+        ) : (
+          <span className="muted">{t('documents.quotaUnknown')}</span>
+        )}
+      </div>
+
+      {notice ? (
+        <div
+          className={`notice ${notice.kind === 'error' ? 'notice-error' : 'notice-success'} documents-notice`}
+          role={notice.kind === 'error' ? 'alert' : 'status'}
+          data-testid="documents-notice"
+        >
+          <div>
+            <strong>{notice.text}</strong>
+            {notice.details ? (
+              <ul>
+                {notice.details.slice(0, 8).map((d, i) => (
+                  <li key={i}>{d}</li>
+                ))}
+                {notice.details.length > 8 ? <li>…</li> : null}
+              </ul>
+            ) : null}
+          </div>
+          <button type="button" className="btn btn-link btn-small" onClick={() => setNotice(null)}>
+            {t('documents.close')}
+          </button>
+        </div>
+      ) : null}
+
+      {uploads ? <UploadPanel state={uploads} /> : null}
+
+      {creating ? (
+        <NameForm
+          label={t('documents.newFolderName')}
+          submit={t('documents.create')}
+          initial=""
+          onCancel={() => setCreating(false)}
+          onSubmit={(name) => {
+            setCreating(false);
+            act(bridge.documentsCreateFolder({ parentId: folderId, name }));
+          }}
+        />
+      ) : null}
+      {renaming ? (
+        <NameForm
+          label={t('documents.rename')}
+          submit={t('documents.save')}
+          initial={renaming.name}
+          onCancel={() => setRenaming(null)}
+          onSubmit={(name) => {
+            const item = renaming;
+            setRenaming(null);
+            act(bridge.documentsRename({ kind: item.kind, id: item.id, name }));
+          }}
+        />
+      ) : null}
+
+      {trash ? (
+        <div className="documents-trash-head">
+          <p className="muted">{t('documents.trashLead')}</p>
+          {pages.total > 0 ? (
+            confirmEmpty ? (
+              <span className="documents-confirm">
+                {t('documents.emptyTrashConfirm')}{' '}
+                <button
+                  type="button"
+                  className="btn btn-danger btn-small"
+                  onClick={() => {
+                    setConfirmEmpty(false);
+                    act(bridge.documentsEmptyTrash());
+                  }}
+                >
+                  {t('documents.emptyTrash')}
+                </button>{' '}
+                <button
+                  type="button"
+                  className="btn btn-link btn-small"
+                  onClick={() => setConfirmEmpty(false)}
+                >
+                  {t('documents.cancel')}
+                </button>
+              </span>
+            ) : (
+              <button
+                type="button"
+                className="btn btn-secondary btn-small"
+                onClick={() => setConfirmEmpty(true)}
+              >
+                {t('documents.emptyTrash')}
+              </button>
+            )
+          ) : null}
+        </div>
+      ) : params.view === 'search' ? (
+        <p className="muted documents-crumbs" aria-live="polite">
+          {t('documents.searchResults', { count: pages.total })}
+        </p>
+      ) : (
+        <nav className="documents-crumbs" aria-label={t('documents.root')}>
+          <button
+            type="button"
+            className="btn-link"
+            onClick={() => setFolderId(null)}
+            aria-current={folderId === null ? 'page' : undefined}
+          >
+            {t('documents.root')}
+          </button>
+          {pages.breadcrumbs.map((c) => (
+            <span key={c.id}>
+              <span className="crumb-sep" aria-hidden="true">
+                /
+              </span>
+              <button
+                type="button"
+                className="btn-link"
+                onClick={() => setFolderId(c.id)}
+                aria-current={c.id === folderId ? 'page' : undefined}
+              >
+                {c.name}
+              </button>
+            </span>
+          ))}
+        </nav>
+      )}
+
+      {pages.error ? (
+        <p className="form-error" role="alert">
+          {errorMessage(t, pages.error)}
+        </p>
+      ) : null}
+
+      {pages.loaded && pages.total === 0 ? (
+        <div className="documents-empty card">
+          {trash ? (
+            <p>{t('documents.trashEmpty')}</p>
+          ) : params.view === 'search' ? (
+            <p>{t('documents.nothingFound')}</p>
+          ) : (
+            <>
+              <UploadIcon width={36} height={36} />
+              <p className="documents-empty-title">{t('documents.empty')}</p>
+              <p className="muted">{t('documents.emptyHint')}</p>
+            </>
+          )}
+        </div>
+      ) : (
+        <VirtualItems
+          layout={layout}
+          total={pages.total}
+          item={pages.item}
+          ensure={pages.ensure}
+          render={(item) => (
+            <ItemView
+              item={item}
+              layout={layout}
+              trash={trash}
+              web={web}
+              bytes={bytes}
+              onOpen={() => openItem(item)}
+              onRename={() => setRenaming(item)}
+              onTrash={() => act(bridge.documentsTrash({ kind: item.kind, id: item.id }))}
+              onRestore={() => act(bridge.documentsRestore({ kind: item.kind, id: item.id }))}
+              onSaveAs={() => act(bridge.documentsSaveAs({ id: item.id }))}
+              onReveal={() => act(bridge.documentsShowInFolder({ id: item.id }))}
+              onKeep={() => act(bridge.documentsKeepOffline({ id: item.id, keep: !item.offline }))}
+            />
+          )}
+        />
+      )}
+
+      {dragging ? (
+        <div className="drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+          <div className="drop-overlay-card">
+            <UploadIcon width={40} height={40} />
+            <p className="drop-overlay-title">{t('documents.dropTitle')}</p>
+            <p>{t('documents.dropText', { folder: here })}</p>
+          </div>
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+function VirtualItems({
+  layout,
+  total,
+  item,
+  ensure,
+  render,
+}: {
+  layout: 'list' | 'grid';
+  total: number;
+  item: (index: number) => DocItem | undefined;
+  ensure: (start: number, end: number) => void;
+  render: (item: DocItem) => React.ReactNode;
+}) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const [width, setWidth] = useState(800);
+  useLayoutEffect(() => {
+    const el = scroller.current;
+    if (!el) return;
+    setWidth(el.clientWidth || 800);
+    const observer = new ResizeObserver(() => setWidth(el.clientWidth || 800));
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+  const columns = layout === 'grid' ? Math.max(2, Math.floor(width / TILE_WIDTH)) : 1;
+  const rows = Math.ceil(total / columns);
+  const virtualizer = useVirtualizer({
+    count: rows,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => (layout === 'grid' ? TILE_HEIGHT : ROW_HEIGHT),
+    overscan: 6,
+    initialRect: { width: 800, height: 600 },
+  });
+  const visible = virtualizer.getVirtualItems();
+  const first = visible[0]?.index ?? 0;
+  const last = visible[visible.length - 1]?.index ?? 0;
+  useEffect(() => {
+    if (rows > 0) ensure(first * columns, Math.min(total - 1, (last + 1) * columns - 1));
+  }, [first, last, columns, rows, total, ensure]);
+
+  return (
+    <div ref={scroller} className="documents-scroller" data-testid="documents-list" role="list">
+      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {visible.map((row) => (
+          <div
+            key={row.key}
+            className={layout === 'grid' ? 'documents-grid-row' : undefined}
+            style={{
+              position: 'absolute',
+              top: 0,
+              left: 0,
+              right: 0,
+              height: row.size,
+              transform: `translateY(${row.start}px)`,
+            }}
+          >
+            {Array.from({ length: columns }, (_, c) => {
+              const index = row.index * columns + c;
+              if (index >= total) return null;
+              const it = item(index);
+              return it ? (
+                <div
+                  key={it.id}
+                  role="listitem"
+                  className="documents-cell"
+                  data-testid="document-row"
+                  data-name={it.name}
+                >
+                  {render(it)}
+                </div>
+              ) : (
+                <div key={`p${index}`} role="listitem" className="documents-cell documents-placeholder">
+                  <span className="skeleton skeleton-line" />
+                </div>
+              );
+            })}
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function ItemView({
+  item,
+  layout,
+  trash,
+  web,
+  bytes,
+  onOpen,
+  onRename,
+  onTrash,
+  onRestore,
+  onSaveAs,
+  onReveal,
+  onKeep,
+}: {
+  item: DocItem;
+  layout: 'list' | 'grid';
+  trash: boolean;
+  web: boolean;
+  bytes: (n: number) => string;
+  onOpen: () => void;
+  onRename: () => void;
+  onTrash: () => void;
+  onRestore: () => void;
+  onSaveAs: () => void;
+  onReveal: () => void;
+  onKeep: () => void;
+}) {
+  const { t, i18n } = useTranslation();
+  const isDoc = item.kind === 'document';
+  const label = typeLabel(item.name);
+  const action = (
+    name: string,
+    icon: React.ReactNode,
+    onClick: () => void,
+    extra: Record<string, unknown> = {},
+  ) => (
+    <button
+      type="button"
+      className="icon-btn"
+      title={name}
+      aria-label={`${name}: ${item.name}`}
+      onClick={onClick}
+      {...extra}
+    >
+      {icon}
+    </button>
+  );
+  return (
+    <div className={`doc-item doc-${layout}${item.kind === 'folder' ? ' doc-folder' : ''}`}>
+      <button
+        type="button"
+        className="doc-open"
+        onDoubleClick={onOpen}
+        onClick={item.kind === 'folder' ? onOpen : undefined}
+        onKeyDown={(e) => e.key === 'Enter' && onOpen()}
+        title={item.name}
+      >
+        <span className={`doc-icon${isDoc ? ' doc-icon-file' : ''}`} aria-hidden="true">
+          {isDoc ? (
+            <FileIcon width={layout === 'grid' ? 40 : 22} height={layout === 'grid' ? 40 : 22} />
+          ) : (
+            <FolderIcon width={layout === 'grid' ? 40 : 22} height={layout === 'grid' ? 40 : 22} />
+          )}
+          {isDoc && label ? <span className="doc-ext">{label}</span> : null}
+        </span>
+        <span className="doc-name">{item.name}</span>
+        <span className="doc-meta">
+          {isDoc ? bytes(item.size) : t('documents.folder')}
+          {layout === 'list'
+            ? ` · ${formatDate(trash && item.trashedAt ? item.trashedAt : item.updatedAt, i18n.language)}`
+            : ''}
+          {item.offline ? ` · ${t('documents.offline')}` : ''}
+        </span>
+      </button>
+      <div className="doc-actions">
+        {trash ? (
+          action(t('documents.restore'), <RestoreIcon />, onRestore)
+        ) : (
+          <>
+            {isDoc ? action(t('documents.open'), <FileIcon />, onOpen) : null}
+            {isDoc ? action(t('documents.saveAs'), <DownloadIcon />, onSaveAs) : null}
+            {isDoc && !web ? action(t('documents.showInFolder'), <RevealIcon />, onReveal) : null}
+            {isDoc && !web
+              ? action(t('documents.keepOffline'), <PinIcon />, onKeep, { 'aria-pressed': item.offline })
+              : null}
+            {action(t('documents.rename'), <PencilIcon />, onRename)}
+            {action(t('documents.delete'), <TrashIcon />, onTrash)}
+          </>
+        )}
+      </div>
+    </div>
+  );
+}
+
+function NameForm({
+  label,
+  submit,
+  initial,
+  onSubmit,
+  onCancel,
+}: {
+  label: string;
+  submit: string;
+  initial: string;
+  onSubmit: (name: string) => void;
+  onCancel: () => void;
+}) {
+  const { t } = useTranslation();
+  const [value, setValue] = useState(initial);
+  const handle = (e: FormEvent) => {
+    e.preventDefault();
+    if (value.trim()) onSubmit(value);
+  };
+  return (
+    <form className="documents-name-form card" onSubmit={handle}>
+      <label className="field">
+        <span className="field-label">{label}</span>
+        <input
+          className="input"
+          autoFocus
+          value={value}
+          maxLength={255}
+          onChange={(e) => setValue(e.target.value)}
+          onKeyDown={(e) => e.key === 'Escape' && onCancel()}
+          data-testid="name-input"
+        />
+      </label>
+      <div className="documents-name-actions">
+        <button type="submit" className="btn btn-primary btn-small">
+          {submit}
+        </button>
+        <button type="button" className="btn btn-link btn-small" onClick={onCancel}>
+          {t('documents.cancel')}
+        </button>
+      </div>
+    </form>
+  );
+}

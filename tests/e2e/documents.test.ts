@@ -1,0 +1,322 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, BrowserContext, JSHandle, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestCore, signInAs, waitFor } from '../helpers/core.js';
+import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+import { startSlowProxy } from './documents-proxy.js';
+import { randomMobile, registerParent } from './flows.js';
+import {
+  type DesktopTarget,
+  ensureRendererBuilt,
+  launchChromium,
+  newContext,
+  openDesktopTarget,
+  RENDERER_DIR,
+  screenshot,
+} from './harness.js';
+
+const KB = 1024;
+const QUOTA = 4 * 1024 * KB;
+
+/** Deterministic bytes, the same in Node and in the page. */
+function bytes(size: number, seed: number): Buffer {
+  const out = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) out[i] = (i * seed + (i >> 8)) & 255;
+  return out;
+}
+const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+
+const FILES = [
+  { name: 'Справка.pdf', size: 1200 * KB, seed: 7 },
+  { name: 'Фото.jpg', size: 180 * KB, seed: 11 },
+];
+const FOLDER = {
+  name: 'Концерт',
+  files: [
+    { rel: 'программа.txt', size: 40 * KB, seed: 13 },
+    { rel: 'Видео/клип.mp4', size: 300 * KB, seed: 17 },
+  ],
+};
+
+/** Writes the files a person would drop: two files and a folder with a subfolder. */
+function writeSources(dir: string): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const f of FILES) {
+    const p = path.join(dir, f.name);
+    fs.writeFileSync(p, bytes(f.size, f.seed));
+    map[f.name] = p;
+  }
+  for (const f of FOLDER.files) {
+    const p = path.join(dir, FOLDER.name, f.rel);
+    fs.mkdirSync(path.dirname(p), { recursive: true });
+    fs.writeFileSync(p, bytes(f.size, f.seed));
+  }
+  map[FOLDER.name] = path.join(dir, FOLDER.name);
+  return map;
+}
+
+/** A real DataTransfer built in the page, with File objects of the given names and sizes. */
+async function dataTransfer(
+  page: Page,
+  files: { name: string; size: number; seed: number }[],
+): Promise<JSHandle> {
+  return page.evaluateHandle((list) => {
+    const dt = new DataTransfer();
+    for (const f of list) {
+      const data = new Uint8Array(f.size);
+      for (let i = 0; i < f.size; i++) data[i] = (i * f.seed + (i >> 8)) & 255;
+      dt.items.add(new File([data], f.name));
+    }
+    dt.items.add('not a file, just text', 'text/plain');
+    return dt;
+  }, files);
+}
+
+/** Drags over the window (the overlay shows) and drops. */
+async function drop(page: Page, dt: JSHandle, shot?: string): Promise<void> {
+  await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
+  await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+  await page.getByTestId('drop-overlay').waitFor();
+  if (shot) await screenshot(page, shot);
+  await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+  await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
+}
+
+function row(page: Page, name: string) {
+  return page.locator(`[data-testid="document-row"][data-name="${name}"]`);
+}
+
+async function uploadStates(page: Page): Promise<string[]> {
+  return page
+    .getByTestId('upload-item')
+    .evaluateAll((els) => els.map((e) => e.getAttribute('data-state') ?? ''));
+}
+
+interface Target {
+  page: Page;
+  context: BrowserContext;
+  /** The web version answers a drop from the File objects; the desktop from paths. */
+  kind: 'web' | 'desktop';
+  opened: string[];
+  close(): Promise<void>;
+}
+
+for (const kind of ['desktop', 'web'] as const) {
+  describe(`documents (${kind})`, () => {
+    const serverData = makeTempDir(`sferum-e2e-docs-${kind}-`);
+    const sources = makeTempDir(`sferum-e2e-src-${kind}-`);
+    let server: TestServer;
+    let port: number;
+    let proxy: { url: string; close(): Promise<void> };
+    let browser: Browser;
+    let target: Target;
+    const mobile = randomMobile();
+    let paths: Record<string, string>;
+
+    const startServer = (dataDir: string, p?: number) =>
+      startTestServer({
+        dataDir,
+        ...(p ? { port: p } : {}),
+        config: { quotaBytes: QUOTA, maxFileBytes: 3 * 1024 * KB, webDir: RENDERER_DIR },
+      });
+
+    beforeAll(async () => {
+      ensureRendererBuilt();
+      paths = writeSources(sources.path);
+      server = await startServer(serverData.path);
+      port = portOf(server.url);
+      // About 300 KB/s upstream: slow enough to pause and cut an upload on its way.
+      proxy = await startSlowProxy(port, 300 * KB);
+      browser = await launchChromium();
+      const opened: string[] = [];
+      if (kind === 'desktop') {
+        const desktop: DesktopTarget = await openDesktopTarget(browser, {
+          serverUrl: proxy.url,
+          core: {
+            uploads: { chunkBytes: 128 * KB, retryBaseMs: 200, retryMaxMs: 1000 },
+            shell: { openPath: async (p) => void opened.push(p), showItemInFolder: () => {} },
+          },
+        });
+        await desktop.page.evaluate((map) => {
+          (window as unknown as { __sferumDropPaths: Record<string, string> }).__sferumDropPaths = map;
+        }, paths);
+        target = {
+          page: desktop.page,
+          context: desktop.context,
+          kind,
+          opened,
+          close: async () => {
+            await desktop.close();
+            await desktop.testCore.dispose();
+          },
+        };
+      } else {
+        const context = await newContext(browser);
+        const page = await context.newPage();
+        await page.goto(proxy.url);
+        target = { page, context, kind, opened, close: () => context.close() };
+      }
+    });
+
+    afterAll(async () => {
+      await target?.close();
+      await browser?.close();
+      await proxy?.close();
+      await server?.close();
+      serverData.remove();
+      sources.remove();
+    });
+
+    it('uploads two dropped files and a folder, pauses, survives the server going away, resumes', async () => {
+      const { page } = target;
+      await page.getByTestId('signin-phone').waitFor({ timeout: 30_000 });
+      await registerParent(page, mobile, { surname: 'Зайцева', name: 'Ирина', patronymic: 'Олеговна' });
+      await page.getByTestId('menu-documents').click();
+      await page.getByRole('heading', { level: 1, name: 'Мои документы' }).waitFor();
+      await page.getByText('В этой папке пока ничего нет').waitFor();
+      await screenshot(page, `${kind}-documents-empty`);
+
+      if (kind === 'desktop') {
+        // The folder travels as a File whose path (from the preload) is a directory.
+        const dt = await dataTransfer(page, [...FILES, { name: FOLDER.name, size: 0, seed: 1 }]);
+        await drop(page, dt, `${kind}-documents-drop`);
+      } else {
+        const dt = await dataTransfer(page, FILES);
+        await drop(page, dt, `${kind}-documents-drop`);
+        // A browser cannot script a folder drop; the folder goes through «Выбрать папку».
+        await page.locator('input[webkitdirectory]').setInputFiles(paths[FOLDER.name]!);
+      }
+      // The dropped text is refused with a clear message; the files are not disturbed.
+      await page.getByTestId('documents-notice').getByText('Это не файл и не папка').waitFor();
+      await page.getByTestId('upload-panel').waitFor();
+      await expect.poll(() => uploadStates(page), { timeout: 20_000 }).toHaveLength(4);
+      await expect
+        .poll(async () => (await uploadStates(page)).includes('uploading'), { timeout: 20_000 })
+        .toBe(true);
+      await screenshot(page, `${kind}-documents-uploading`);
+
+      // Pause everything while the big file is on its way.
+      await page.getByRole('button', { name: 'Пауза для всех' }).click();
+      await expect
+        .poll(async () => (await uploadStates(page)).every((s) => s === 'paused' || s === 'done'), {
+          timeout: 20_000,
+        })
+        .toBe(true);
+      const big = page.locator('[data-testid="upload-item"]', { hasText: 'Справка.pdf' });
+      expect(await big.getAttribute('data-state')).toBe('paused');
+
+      // The server goes away; resuming finds it offline and waits.
+      await server.close();
+      await page.getByRole('button', { name: 'Продолжить все' }).click();
+      await page.getByText('Нет связи с сервером').waitFor({ timeout: 30_000 });
+      await screenshot(page, `${kind}-documents-offline`);
+      server = await startServer(serverData.path, port);
+      await expect
+        .poll(async () => (await uploadStates(page)).filter((s) => s === 'done').length, { timeout: 60_000 })
+        .toBe(4);
+      await row(page, 'Справка.pdf').waitFor({ timeout: 20_000 });
+      await row(page, 'Фото.jpg').waitFor();
+      await row(page, FOLDER.name).waitFor();
+      await screenshot(page, `${kind}-documents-list`);
+
+      // The folder kept its structure.
+      await row(page, FOLDER.name).locator('.doc-open').click();
+      await row(page, 'Видео').waitFor();
+      await row(page, 'программа.txt').waitFor();
+      await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+      await row(page, 'Справка.pdf').waitFor();
+    });
+
+    it("shows the documents on the owner's second device, intact", async () => {
+      const second = await createTestCore({ serverUrl: server.url });
+      try {
+        await signInAs(second.core, `+7${mobile}`);
+        const list = await waitFor(
+          async () => {
+            await second.core.syncNow();
+            const l = second.core.documents.list({ view: 'search', folderId: null, query: '', limit: 100 });
+            return l.total === 6 ? l : null;
+          },
+          20_000,
+          'the second device',
+        );
+        expect(list!.items.map((i) => i.name).sort()).toEqual(
+          ['Видео', 'Концерт', 'клип.mp4', 'программа.txt', 'Справка.pdf', 'Фото.jpg'].sort(),
+        );
+        const opened: string[] = [];
+        const doc = list!.items.find((i) => i.name === 'Справка.pdf')!;
+        // A copy downloaded to the second device has the uploaded bytes.
+        const again = await second.restart({
+          shell: { openPath: async (p) => void opened.push(p), showItemInFolder: () => {} },
+        });
+        try {
+          await again.core.documents.open(doc.id);
+          expect(sha(fs.readFileSync(opened[0]!))).toBe(sha(bytes(FILES[0]!.size, FILES[0]!.seed)));
+        } finally {
+          await again.dispose();
+        }
+      } finally {
+        await second.dispose();
+      }
+    });
+
+    it('opens a document', async () => {
+      const { page } = target;
+      if (kind === 'desktop') {
+        await row(page, 'Фото.jpg').locator('.doc-open').dblclick();
+        await waitFor(() => target.opened.length > 0, 20_000, 'the system opener');
+        expect(sha(fs.readFileSync(target.opened[0]!))).toBe(sha(bytes(FILES[1]!.size, FILES[1]!.seed)));
+      } else {
+        const popup = target.context.waitForEvent('page');
+        await row(page, 'Фото.jpg').hover();
+        await page.getByRole('button', { name: 'Открыть: Фото.jpg' }).click();
+        const opened = await popup;
+        await opened.waitForURL(/\/api\/documents\/.+\/content/);
+        await opened.close();
+      }
+    });
+
+    it('deletes a document to the trash and restores it', async () => {
+      const { page } = target;
+      await row(page, 'Фото.jpg').hover();
+      await page.getByRole('button', { name: 'В корзину: Фото.jpg' }).click();
+      await row(page, 'Фото.jpg').waitFor({ state: 'detached', timeout: 20_000 });
+      await page.getByTestId('open-trash').click();
+      await row(page, 'Фото.jpg').waitFor({ timeout: 20_000 });
+      await screenshot(page, `${kind}-documents-trash`);
+      await row(page, 'Фото.jpg').hover();
+      await page.getByRole('button', { name: 'Восстановить: Фото.jpg' }).click();
+      await page.getByText('Корзина пуста').waitFor({ timeout: 20_000 });
+      await page.getByRole('button', { name: 'Вернуться к документам' }).click();
+      await row(page, 'Фото.jpg').waitFor({ timeout: 20_000 });
+    });
+
+    it('refuses a file that does not fit in the quota before it starts', async () => {
+      const { page } = target;
+      const big = { name: 'Концерт целиком.mp4', size: 2800 * KB, seed: 19 };
+      if (kind === 'desktop') {
+        const p = path.join(sources.path, big.name);
+        fs.writeFileSync(p, bytes(big.size, big.seed));
+        await page.evaluate(
+          ([name, file]) => {
+            (window as unknown as { __sferumDropPaths: Record<string, string> }).__sferumDropPaths[name!] =
+              file!;
+          },
+          [big.name, p],
+        );
+      }
+      const dt = await dataTransfer(page, [big]);
+      await drop(page, dt);
+      const notice = page.getByTestId('documents-notice');
+      await notice.getByText('Место в хранилище закончилось').waitFor({ timeout: 20_000 });
+      expect(await page.locator('[data-testid="upload-item"]', { hasText: big.name }).count()).toBe(0);
+      await screenshot(page, `${kind}-documents-quota`);
+      await page.getByRole('button', { name: 'Плиткой' }).click();
+      await row(page, 'Справка.pdf').waitFor();
+      await screenshot(page, `${kind}-documents-grid`);
+    });
+  });
+}
