@@ -12,6 +12,8 @@ import { parseInput } from './http/validate.js';
 import { FamilyService } from './family/service.js';
 import { FamilyStore } from './family/store.js';
 import { LiveHub } from './live.js';
+import { createSmtpSender } from './mail/index.js';
+import { MailOtpSender } from './mail/otpMail.js';
 import { createDocuments } from './documents/index.js';
 import { MutationService } from './mutations.js';
 import { OtpService } from './otp.js';
@@ -113,7 +115,13 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   family = familyService;
   const otp = new OtpService({
     store,
-    sender: deps.otpSender ?? createOtpSender(config.smsGatewayUrl, app.log),
+    sender:
+      deps.otpSender ??
+      createOtpSender(
+        config.smsGatewayUrl,
+        app.log,
+        config.smtpUrl ? new MailOtpSender(createSmtpSender(config.smtpUrl)) : undefined,
+      ),
     limiter,
     limits: config.otpLimits,
     now,

@@ -37,6 +37,8 @@ export interface ServerConfig {
   sseHeartbeatSeconds: number;
   /** Days an invite link stays valid (default 14). */
   inviteTtlDays: number;
+  /** SMTP for e-mail (codes, the school's invites); null: e-mail codes to the log, invites to an outbox folder. */
+  smtpUrl: string | null;
   /** Document storage per person, in bytes (default 10 GiB). */
   quotaBytes: number;
   /** Largest document, in bytes (default 4 GiB). */
@@ -77,6 +79,11 @@ const EnvSchema = z.object({
   SFERUM_WEB_DIR: z.string().min(1).default('./out/renderer'),
   SFERUM_LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   SFERUM_INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(DEFAULT_INVITE_TTL_DAYS),
+  SFERUM_SMTP_URL: z
+    .string()
+    .url()
+    .refine((v) => /^smtps?:\/\//.test(v), 'must be an smtp:// or smtps:// URL')
+    .optional(),
   SFERUM_QUOTA_BYTES: z.coerce
     .number()
     .int()
@@ -139,6 +146,7 @@ export function loadConfig(
     bodyLimitBytes: 64 * 1024,
     sseHeartbeatSeconds: 15,
     inviteTtlDays: e.SFERUM_INVITE_TTL_DAYS,
+    smtpUrl: e.SFERUM_SMTP_URL ?? null,
     quotaBytes: e.SFERUM_QUOTA_BYTES,
     maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
     uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,

@@ -62,7 +62,15 @@ export class RoutingOtpSender implements OtpSender {
   }
 }
 
-export function createOtpSender(smsGatewayUrl: string | null, logger: FastifyBaseLogger): OtpSender {
+export function createOtpSender(
+  smsGatewayUrl: string | null,
+  logger: FastifyBaseLogger,
+  /** E-mail codes by mail (SMTP) when given, else to the log. */
+  email?: OtpSender,
+): OtpSender {
   const dev = new DevOtpSender(logger);
-  return new RoutingOtpSender(smsGatewayUrl ? new HttpGatewayOtpSender(smsGatewayUrl, logger) : dev, dev);
+  return new RoutingOtpSender(
+    smsGatewayUrl ? new HttpGatewayOtpSender(smsGatewayUrl, logger) : dev,
+    email ?? dev,
+  );
 }
