@@ -10,6 +10,7 @@ import { electronDialogs, electronShell } from './documentsPorts.js';
 import { createDeepLinkQueue, findDeepLink } from './deepLinks.js';
 import { wireIpc } from './ipcWiring.js';
 import { electronSqliteBinding } from './nativeBinding.js';
+import { electronNotifications } from './notifications.js';
 import { createSafeStorage } from './secretStorage.js';
 import { DEEP_LINK_SCHEME } from './security.js';
 import { createElectronSettingsStore } from './settingsStore.js';
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
     settings,
     deviceName: `Сферум Семья — ${hostname()}`,
     appVersion: app.getVersion(),
+    notifications: electronNotifications(() => window),
     osDescription: `${type()} ${release()} ${arch()}`,
     nativeBinding,
     openExternal,

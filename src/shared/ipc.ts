@@ -73,6 +73,8 @@ export const VerifyCodeOutputSchema = z.discriminatedUnion('status', [
 export const IPC = {
   'app.getState': { input: Void, output: AppStateSchema },
   'settings.update': { input: SettingsSchema.partial(), output: SettingsSchema },
+  /** The screen the window shows, so no notification is raised about it while the window has focus. */
+  'app.setScreen': { input: z.object({ screen: z.string().max(40) }), output: Void },
   /** "Check connection": asks a server address who it is, without saving it (null: the embedded server). */
   'settings.checkServer': {
     input: z.object({ url: z.string().max(2048).nullable() }),

@@ -49,6 +49,15 @@ describe('desktop app server address', () => {
     expect(await page.getByTestId('app-warnings').textContent()).toContain('без надёжной защиты');
   });
 
+  it('turns native notifications off and on', async () => {
+    const { page } = desktop;
+    await page.getByTestId('menu-settings').click();
+    await page.getByRole('radio', { name: 'Не показывать', exact: true }).check();
+    await expect.poll(() => desktop.testCore.core.getState().settings.notifications).toBe(false);
+    await page.getByRole('radio', { name: 'Показывать', exact: true }).check();
+    await expect.poll(() => desktop.testCore.core.getState().settings.notifications).toBe(true);
+  });
+
   it('explains an address that is not a server address', async () => {
     const { page } = desktop;
     await page.getByTestId('menu-settings').click();

@@ -63,6 +63,7 @@ export function createFakeBridge() {
       return settings;
     },
     settingsCheckServer: async () => state().server!,
+    appSetScreen: async () => null,
     supportSend: async () => ({ ticketId: 't1', number: 1, createdAt: '2030-01-01T00:00:00.000Z' }),
     authRequestCode: async (input) => {
       if (input.channel !== 'phone') throw new AppError('ACCOUNT_NOT_FOUND');

@@ -27,6 +27,7 @@ import { CoreDocuments } from './documents/index.js';
 import { CoreEvents, type EventListener } from './events.js';
 import { vetExternalUrl } from './externalUrl.js';
 import type { CoreDeps, EmbeddedServer, Logger, StoredSettings, SyncTiming } from './ports.js';
+import { createNotifier } from './notifier.js';
 import { createLogTail, sendSupportRequest } from './support.js';
 import { fetchServerInfo, normalizeServerUrl } from './serverUrl.js';
 
@@ -37,6 +38,8 @@ export { vetExternalUrl } from './externalUrl.js';
 export interface Core {
   getState(): AppState;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
+  /** The renderer reports the screen it shows (no notifications about it while focused). */
+  setScreen(screen: string): void;
   /** Asks a server address who it is without saving it (null: the embedded server). */
   checkServer(url: string | null): Promise<ServerInfo>;
   requestCode(input: IpcInput<'auth.requestCode'>): Promise<IpcOutput<'auth.requestCode'>>;
@@ -290,6 +293,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
   await openAccount(activeId);
   void refreshServerInfo();
 
+  let currentScreen: string | null = null;
   const family = createFamilyCore({
     active: requireActive,
     events,
@@ -298,6 +302,18 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     deviceName: deps.deviceName,
     logger,
   });
+  const stopNotifier = deps.notifications
+    ? createNotifier({
+        events,
+        port: deps.notifications,
+        settings: () => store.get(),
+        currentScreen: () => currentScreen,
+        childName: (childId) => {
+          const child = family.get().children.find((c) => c.profile.id === childId);
+          return child ? `${child.profile.name} ${child.profile.surname}` : null;
+        },
+      })
+    : () => undefined;
 
   const core: Core = {
     getState,
@@ -317,6 +333,10 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       if (Object.keys(cleaned).length > 0) store.set(cleaned);
       emitStateIfChanged();
       return settingsOf(store.get());
+    },
+
+    setScreen(screen) {
+      currentScreen = screen;
     },
 
     async checkServer(url) {
@@ -392,6 +412,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       active = null;
       await documents.detach();
       await account?.close();
+      stopNotifier();
       family.close();
       events.clear();
       if (embeddedStarting) await embeddedStarting.catch(() => null);

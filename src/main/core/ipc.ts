@@ -15,6 +15,10 @@ type Handler = (core: Core, input: unknown) => Promise<unknown> | unknown;
 const HANDLERS = {
   'app.getState': (core) => core.getState(),
   'settings.update': (core, input) => core.updateSettings(input as Parameters<Core['updateSettings']>[0]),
+  'app.setScreen': (core, input) => {
+    core.setScreen((input as { screen: string }).screen);
+    return null;
+  },
   'settings.checkServer': (core, input) => core.checkServer((input as { url: string | null }).url),
   'auth.requestCode': (core, input) => core.requestCode(input as Parameters<Core['requestCode']>[0]),
   'auth.verifyCode': (core, input) => core.verifyCode(input as Parameters<Core['verifyCode']>[0]),

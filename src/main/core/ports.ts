@@ -1,3 +1,4 @@
+import type { NotificationsPort } from './notifier.js';
 import type { Settings } from '../../shared/ipc.js';
 
 /**
@@ -7,6 +8,8 @@ import type { Settings } from '../../shared/ipc.js';
  */
 
 /** Encrypts secrets at rest (Electron's safeStorage in the app). */
+export type { NotificationsPort } from './notifier.js';
+
 export interface SecretStorage {
   /**
    * 'os': a real keychain or keyring. 'basic_text': Linux without a keyring, where the
@@ -98,6 +101,8 @@ export interface CoreDeps {
   now?: () => Date;
   /** Opens a vetted URL in the system browser (Electron's shell.openExternal). */
   openExternal?: (url: string) => Promise<void>;
+  /** Native notifications; none when absent (tests, the web version). */
+  notifications?: NotificationsPort;
   /** The app's version and the operating system, for support requests sent with consent. */
   appVersion?: string;
   osDescription?: string;

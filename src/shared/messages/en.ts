@@ -386,6 +386,17 @@ export const en: Catalogue = {
     text: 'A closed space for the family and the school: no ads, no tracking.',
     licenses: 'Licences of the libraries ({{count}})',
   },
+  notifications: {
+    label: 'Notifications',
+    hint: "When documents finish uploading or fail, and when a parent joins or leaves a child's profile.",
+    on: 'Show',
+    off: "Don't show",
+    uploadsTitle: 'My documents',
+    uploadDoneOne: '“{{name}}” is uploaded.',
+    uploadDoneMany: 'Files uploaded: {{count}}.',
+    uploadFailed: 'Could not upload “{{name}}”. {{reason}}',
+    yourChild: 'Your child',
+  },
   settings: {
     title: 'Settings',
     appearance: 'Language and appearance',

@@ -148,6 +148,10 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
       void appState().then((state) => emitter.emit('app.state', state));
       return settings;
     },
+    async appSetScreen() {
+      // The web version raises no notifications.
+      return null;
+    },
     async settingsCheckServer() {
       // The web version always talks to the server that serves it.
       throw new AppError('FORBIDDEN', 'The web version cannot change its server.');

@@ -34,6 +34,20 @@ export default function SettingsScreen() {
           options={ThemeSchema.options.map((value) => ({ value, label: t(`theme.${value}`) }))}
           onChange={(value) => update.mutate({ theme: value })}
         />
+        {appState?.target === 'desktop' ? (
+          <div className="stack-tight">
+            <ChoiceGroup<'on' | 'off'>
+              legend={t('notifications.label')}
+              value={appState.settings.notifications ? 'on' : 'off'}
+              options={[
+                { value: 'on', label: t('notifications.on') },
+                { value: 'off', label: t('notifications.off') },
+              ]}
+              onChange={(value) => update.mutate({ notifications: value === 'on' })}
+            />
+            <p className="field-hint">{t('notifications.hint')}</p>
+          </div>
+        ) : null}
       </section>
       {appState?.target === 'desktop' ? <ServerAddress state={appState} /> : null}
       <Sessions />

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useEffect, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
+import { useBridge } from '../backend/BridgeContext.js';
 import { type Route, useRoute } from '../router.js';
 import { SideMenu } from './SideMenu.js';
 import { TopBar } from './TopBar.js';
@@ -24,11 +25,17 @@ const screens: Record<
 export function Shell({ profile }: { profile: Profile }) {
   const { t } = useTranslation();
   const [route] = useRoute();
+  const bridge = useBridge();
   const Screen = screens[route];
   // An invite being opened takes the content area until it is confirmed or closed.
   const invite = usePendingInvite();
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
+
+  // The core raises no notification about the screen the parent is looking at.
+  useEffect(() => {
+    void bridge.appSetScreen({ screen: route }).catch(() => undefined);
+  }, [bridge, route]);
 
   // Moving between sections puts keyboard and screen-reader focus on the new content.
   useEffect(() => {
