@@ -194,6 +194,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
             schoolName: findSchool(ctx, schoolName).name,
             className: cls?.name ?? null,
             link,
+            appLink: `sferum-family://register/${invited.token}`,
             expiresAt: invited.expiresAt,
           }),
         );

@@ -52,6 +52,27 @@ export function parseInviteLink(input: string): string | null {
   return InviteTokenSchema.safeParse(candidate).success ? candidate : null;
 }
 
+/**
+ * Reads the school's e-mail registration link: `<server>/register/<token>` or
+ * `sferum-family://register/<token>`. Returns the token, or null.
+ */
+export function parseRegistrationLink(input: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(input.trim());
+  } catch {
+    return null;
+  }
+  let candidate: string | undefined;
+  if (url.protocol === INVITE_SCHEME) {
+    const parts = `${url.host}${url.pathname}`.split('/').filter(Boolean);
+    if (parts.length === 2 && parts[0] === 'register') candidate = parts[1];
+  } else if (url.protocol === 'https:' || url.protocol === 'http:') {
+    candidate = /\/register\/([^/?#]+)\/?$/.exec(url.pathname)?.[1];
+  }
+  return candidate && InviteTokenSchema.safeParse(candidate).success ? candidate : null;
+}
+
 /** Both forms of an invite link for a token. */
 export function inviteLinks(publicUrl: string, token: string): { url: string; appUrl: string } {
   return {

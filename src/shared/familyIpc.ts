@@ -10,6 +10,12 @@ import {
 
 const Void = z.null();
 
+export const PendingLinkSchema = z.object({
+  token: z.string(),
+  kind: z.enum(['invite', 'registration']),
+});
+export type PendingLink = z.infer<typeof PendingLinkSchema>;
+
 /**
  * IPC channels of the family capability and of local profiles, spread into the IPC
  * contract (ipc.ts). The web adapter implements the same names over HTTP.
@@ -27,8 +33,11 @@ export const FAMILY_IPC = {
   },
   'family.confirmInvite': { input: InviteConfirmBodySchema, output: ChildCardSchema },
   'family.leave': { input: z.object({ childId: z.string().min(1).max(100) }), output: Void },
-  /** An invite opened by a deep link before the window was ready (cold start); taken once. */
-  'family.takePendingInvite': { input: Void, output: z.object({ token: z.string() }).nullable() },
+  /**
+   * A link opened by a deep link before the window was ready (cold start), taken once:
+   * an invite, or the school's e-mail registration link.
+   */
+  'family.takePendingInvite': { input: Void, output: PendingLinkSchema.nullable() },
   /** Completes a primary-school student's registration from the school's e-mail link. */
   'auth.completeEmailRegistration': {
     input: z.object({ token: z.string().min(1).max(200) }),
@@ -41,8 +50,8 @@ export const FAMILY_IPC = {
 } as const;
 
 export const FAMILY_IPC_EVENTS = {
-  /** The app was asked to open an invite (deep link): show the invite screen. */
-  'invite.open': z.object({ token: z.string() }),
+  /** The app was asked to open an invite or a registration link (deep link): show it. */
+  'invite.open': PendingLinkSchema,
   /** Someone joined or left a child's family (for an in-app notice, later a native one). */
   'family.notice': FamilyEventSchema,
 } as const;

@@ -1,7 +1,7 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEMO_SECOND_SCHOOL } from '../../src/server/demo.js';
-import { createStudent, schoolContextOf } from '../../src/server/family/school.js';
+import { createStudent, inviteStudentByEmail, schoolContextOf } from '../../src/server/family/school.js';
 import { signInByPhone } from '../../src/server/testing.js';
 import { createTestCore, signInAs, type TestCore } from '../helpers/core.js';
 import { confirm, freshPhone, newStudent } from '../helpers/family.js';
@@ -197,5 +197,29 @@ describe('family, end to end', () => {
     const token = inviteUrl.split('/invite/')[1]!;
     const refused = await confirm(server, fourth, token, kid);
     expect(refused.body.code).toBe('INVITE_PARENT_LIMIT');
+  });
+
+  it('a primary-school student completes the school’s e-mail registration in the web version', async () => {
+    const invited = inviteStudentByEmail(schoolContextOf(server.server.context), {
+      surname: 'Белова',
+      name: 'Лиза',
+      patronymic: 'Андреевна',
+      school: 'Школа № 1 г. Москвы',
+      className: '2 Б',
+      email: `liza.${Date.now()}@example.ru`,
+    });
+    const context = await newContext(browser);
+    try {
+      const page = await context.newPage();
+      await page.goto(`${server.url}/register/${invited.token}`);
+      await page.getByText('Регистрация ученика').waitFor(LIVE);
+      await screenshot(page, 'family-web-email-registration');
+      expect(await seriousA11yViolations(page), 'e-mail registration').toEqual([]);
+      await page.getByRole('button', { name: 'Продолжить' }).click();
+      await expect.poll(() => page.getByTestId('profile-name').textContent(), LIVE).toContain('Лиза');
+      expect(new URL(page.url()).search).toBe('');
+    } finally {
+      await context.close();
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpcRouter } from '../../src/main/core/ipc.js';
 import { DEMO_SCHOOL } from '../../src/server/demo.js';
+import { inviteStudentByEmail, schoolContextOf } from '../../src/server/family/school.js';
 import type { TestServer } from '../../src/server/testing.js';
 import { createTestCore, signInAs, waitFor, waitForEvent, type TestCore } from '../helpers/core.js';
 import { freshPhone, newStudent } from '../helpers/family.js';
@@ -81,10 +82,32 @@ describe('family in the core', () => {
     const token = 'A'.repeat(43);
     const opened = waitForEvent(c.core, 'invite.open');
     expect(c.core.family.openLink(`sferum-family://invite/${token}`)).toBe(true);
-    expect(await opened).toEqual({ token });
+    expect(await opened).toEqual({ token, kind: 'invite' });
     expect(c.core.family.openLink('sferum-family://settings')).toBe(false);
-    expect(c.core.family.takePendingInvite()).toEqual({ token });
+    expect(c.core.family.takePendingInvite()).toEqual({ token, kind: 'invite' });
     expect(c.core.family.takePendingInvite()).toBeNull();
+  });
+
+  it('completes the school’s e-mail registration from the app link, without a phone', async () => {
+    const c = await core();
+    const email = `app.pupil.${Date.now()}@example.ru`;
+    const invited = inviteStudentByEmail(schoolContextOf(ts.server.context), {
+      surname: 'Белова',
+      name: 'Лиза',
+      patronymic: '',
+      school: DEMO_SCHOOL,
+      className: '2 Б',
+      email,
+    });
+    expect(c.core.family.openLink(`sferum-family://register/${invited.token}`)).toBe(true);
+    const pending = c.core.family.takePendingInvite();
+    expect(pending).toEqual({ token: invited.token, kind: 'registration' });
+    const profile = await c.core.family.completeEmailRegistration(pending!.token);
+    expect(profile).toMatchObject({ id: invited.user.id, email, phone: null, role: 'student' });
+    expect(c.core.getProfile()?.id).toBe(invited.user.id);
+    await expect(c.core.family.completeEmailRegistration(invited.token)).rejects.toMatchObject({
+      code: 'REGISTRATION_EXPIRED',
+    });
   });
 
   it('holds several local profiles: each its own device; switching keeps the other signed in', async () => {

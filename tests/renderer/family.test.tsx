@@ -120,7 +120,7 @@ describe('the family screen', () => {
 
   it('a refused invite says why, in words', async () => {
     renderAs({
-      familyTakePendingInvite: async () => ({ token: TOKEN }),
+      familyTakePendingInvite: async () => ({ token: TOKEN, kind: 'invite' as const }),
       familyPreviewInvite: async () => {
         throw new AppError('INVITE_PARENT_LIMIT', 'limit');
       },

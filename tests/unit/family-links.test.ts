@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeepLinkQueue, findDeepLink } from '../../src/main/deepLinks.js';
-import { inviteLinks, parseInviteLink } from '../../src/shared/family.js';
+import { inviteLinks, parseInviteLink, parseRegistrationLink } from '../../src/shared/family.js';
 
 const TOKEN = 'Ab3_-'.repeat(8) + 'xyz';
 
@@ -27,6 +27,14 @@ describe('invite links', () => {
     ]) {
       expect(parseInviteLink(bad), bad).toBeNull();
     }
+  });
+
+  it('reads the school’s registration link in both forms, and nothing else', () => {
+    expect(parseRegistrationLink(`https://family.school.ru/register/${TOKEN}`)).toBe(TOKEN);
+    expect(parseRegistrationLink(`sferum-family://register/${TOKEN}`)).toBe(TOKEN);
+    expect(parseRegistrationLink(TOKEN)).toBeNull();
+    expect(parseRegistrationLink(`sferum-family://invite/${TOKEN}`)).toBeNull();
+    expect(parseInviteLink(`sferum-family://register/${TOKEN}`)).toBeNull();
   });
 
   it('finds the deep link among process arguments', () => {

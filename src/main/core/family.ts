@@ -18,7 +18,9 @@ import {
   type ParentLink,
   ParentLinkSchema,
   parseInviteLink,
+  parseRegistrationLink,
 } from '../../shared/family.js';
+import type { PendingLink } from '../../shared/familyIpc.js';
 import type { z } from 'zod';
 import { accountDir, type LocalAccountRuntime } from './accounts.js';
 import type { CoreEvents } from './events.js';
@@ -31,9 +33,9 @@ export interface FamilyCore {
   previewInvite(linkOrToken: string): Promise<ChildCard>;
   confirmInvite(body: InviteConfirmBody): Promise<ChildCard>;
   leave(childId: string): Promise<void>;
-  /** A deep link from the shell (argv, open-url, second-instance). False if it is not an invite. */
+  /** A deep link from the shell (argv, open-url, second-instance). False if it is neither an invite nor a registration link. */
   openLink(url: string): boolean;
-  takePendingInvite(): { token: string } | null;
+  takePendingInvite(): PendingLink | null;
   completeEmailRegistration(token: string): Promise<Profile>;
   close(): void;
 }
@@ -77,7 +79,7 @@ export function familyViewOf(account: LocalAccountRuntime): FamilyView {
  * that made it (encrypted like the session), since the server keeps only its hash.
  */
 export function createFamilyCore(deps: FamilyDeps): FamilyCore {
-  let pending: string | null = null;
+  let pending: PendingLink | null = null;
   let known: { userId: string; ids: Set<string>; children: Set<string> } | null = null;
 
   const inviteFile = (account: LocalAccountRuntime): string =>
@@ -192,20 +194,21 @@ export function createFamilyCore(deps: FamilyDeps): FamilyCore {
     },
 
     openLink(url) {
-      const parsed = parseInviteLink(url);
-      if (!parsed) {
-        deps.logger.warn('Ignored a link that is not an invite');
+      const invite = parseInviteLink(url);
+      const registration = invite ? null : parseRegistrationLink(url);
+      if (!invite && !registration) {
+        deps.logger.warn('Ignored a link that is neither an invite nor a registration link');
         return false;
       }
-      pending = parsed;
-      deps.events.emit('invite.open', { token: parsed });
+      pending = invite ? { token: invite, kind: 'invite' } : { token: registration!, kind: 'registration' };
+      deps.events.emit('invite.open', pending);
       return true;
     },
 
     takePendingInvite() {
       const value = pending;
       pending = null;
-      return value ? { token: value } : null;
+      return value;
     },
 
     async completeEmailRegistration(registrationToken) {

@@ -7,9 +7,8 @@ import type { Bridge } from '../../shared/ipc.js';
 import { BridgeProvider } from './backend/BridgeContext.js';
 import { LogoMark } from './components/icons.js';
 import { errorMessage } from './errorMessage.js';
-import { registrationFromLocation } from './backend/webFamily.js';
 import { EmailRegistration } from './family/EmailRegistration.js';
-import { InviteProvider } from './family/InviteContext.js';
+import { InviteProvider, usePendingInvite } from './family/InviteContext.js';
 import { keys, useAppState, useProfile } from './queries.js';
 import { Shell } from './shell/Shell.js';
 import { SignInScreen } from './signin/SignInScreen.js';
@@ -63,8 +62,8 @@ function Root() {
   }, [settings, i18n]);
 
   const onSignedIn = useSignedIn(setReason);
-  // The school's e-mail link for a primary-school student (web version).
-  const [registration, setRegistration] = useState(() => registrationFromLocation(window.location));
+  // The school's e-mail link for a primary-school student (web address or the app's deep link).
+  const { registration, closeRegistration } = usePendingInvite();
 
   if (profile.isPending || appState.isPending) return <Splash />;
   if (profile.error) {
@@ -85,10 +84,10 @@ function Root() {
       <EmailRegistration
         token={registration}
         onSignedIn={(signedIn) => {
-          setRegistration(null);
+          closeRegistration();
           onSignedIn(signedIn);
         }}
-        onCancel={() => setRegistration(null)}
+        onCancel={closeRegistration}
       />
     );
   }

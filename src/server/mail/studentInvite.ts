@@ -7,6 +7,8 @@ export function studentInviteMail(options: {
   schoolName: string;
   className: string | null;
   link: string;
+  /** The same link for the desktop app (sferum-family://register/<token>). */
+  appLink?: string;
   expiresAt: string;
 }): MailMessage {
   const until = new Intl.DateTimeFormat('ru-RU', { day: 'numeric', month: 'long', year: 'numeric' }).format(
@@ -20,6 +22,7 @@ export function studentInviteMail(options: {
     `Чтобы завершить регистрацию, откройте ссылку (она действует до ${until}, один раз):`,
     ``,
     options.link,
+    ...(options.appLink ? [``, `В приложении «Сферум Семья» для компьютера: ${options.appLink}`] : []),
     ``,
     `Номер телефона не нужен. В следующий раз входите по коду, который придёт на этот адрес.`,
     `Когда ученик войдёт, он сможет скопировать в своём профиле ссылку-приглашение для родителей.`,

@@ -118,7 +118,7 @@ export function createWebFamily(deps: {
       const value = pending;
       pending = null;
       if (value !== null) replacePath(`/${where.hash}`);
-      return value ? { token: value } : null;
+      return value ? { token: value, kind: 'invite' as const } : null;
     },
     async authCompleteEmailRegistration(input) {
       const raw = await deps.api.call('emailRegistration', {

@@ -1,5 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useBridge } from '../backend/BridgeContext.js';
+import { registrationFromLocation } from '../backend/webFamily.js';
 import './family.css';
 
 interface PendingInvite {
@@ -7,9 +8,18 @@ interface PendingInvite {
   token: string | null;
   open(token: string): void;
   close(): void;
+  /** The school's e-mail registration link being completed (web address or deep link), or null. */
+  registration: string | null;
+  closeRegistration(): void;
 }
 
-const Context = createContext<PendingInvite>({ token: null, open: () => {}, close: () => {} });
+const Context = createContext<PendingInvite>({
+  token: null,
+  open: () => {},
+  close: () => {},
+  registration: null,
+  closeRegistration: () => {},
+});
 
 /**
  * The invite a parent is opening. It survives signing in, signing out and switching
@@ -20,6 +30,9 @@ const Context = createContext<PendingInvite>({ token: null, open: () => {}, clos
 export function InviteProvider({ children }: { children: ReactNode }) {
   const bridge = useBridge();
   const [token, setToken] = useState<string | null>(null);
+  const [registration, setRegistration] = useState<string | null>(() =>
+    typeof window === 'undefined' ? null : registrationFromLocation(window.location),
+  );
 
   useEffect(() => {
     let alive = true;
@@ -27,7 +40,9 @@ export function InviteProvider({ children }: { children: ReactNode }) {
       void bridge
         .familyTakePendingInvite()
         .then((pending) => {
-          if (alive && pending) setToken(pending.token);
+          if (!alive || !pending) return;
+          if (pending.kind === 'registration') setRegistration(pending.token);
+          else setToken(pending.token);
         })
         .catch(() => null);
     take();
@@ -49,7 +64,11 @@ export function InviteProvider({ children }: { children: ReactNode }) {
 
   const open = useCallback((next: string) => setToken(next), []);
   const close = useCallback(() => setToken(null), []);
-  const value = useMemo(() => ({ token, open, close }), [token, open, close]);
+  const closeRegistration = useCallback(() => setRegistration(null), []);
+  const value = useMemo(
+    () => ({ token, open, close, registration, closeRegistration }),
+    [token, open, close, registration, closeRegistration],
+  );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }
 
