@@ -140,6 +140,19 @@ describe('family, end to end', () => {
     expect(schools).toEqual(expect.arrayContaining(['Школа № 1 г. Москвы', DEMO_SECOND_SCHOOL]));
     await screenshot(parent, 'family-web-two-schools');
     expect(await seriousA11yViolations(parent), 'family').toEqual([]);
+
+    // Leaving a child's profile takes a confirmation; the child's history records it.
+    await parent.getByTestId('child-card').filter({ hasText: 'Соколова Вера' }).click();
+    await parent.getByTestId('child-profile').waitFor(LIVE);
+    await parent.getByTestId('leave').click();
+    await parent.getByTestId('leave-confirm').waitFor();
+    await screenshot(parent, 'family-web-leave-confirm');
+    expect(await seriousA11yViolations(parent), 'leave').toEqual([]);
+    await parent.getByTestId('leave-confirm').click();
+    await expect.poll(() => parent.getByTestId('child-card').count(), LIVE).toBe(1);
+    await expect
+      .poll(() => core.core.family.get().history.map((e) => e.action), LIVE)
+      .toEqual(['joined', 'left']);
   });
 
   it('the same-device refusal, and the separate-profile way out', async () => {
