@@ -9,6 +9,7 @@ import { ClientHeadersSchema } from './http/auth.js';
 import { handleError, installErrorHandler } from './http/errors.js';
 import { SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
+import { watchForeignWrites } from './family/feedWatcher.js';
 import { FamilyService } from './family/service.js';
 import { FamilyStore } from './family/store.js';
 import { LiveHub } from './live.js';
@@ -179,6 +180,15 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerDocumentRoutes(app, context, documents);
   registerWebRoutes(app, config.webDir);
 
+  // The school's admin tool writes to the same database from another process.
+  const stopWatching = watchForeignWrites({
+    db,
+    hub,
+    epoch: store.feed.epoch(),
+    intervalMs: config.foreignWritesPollMs,
+    onError: (error) => app.log.error({ err: error }, 'watching for the admin tool’s changes failed'),
+  });
+
   const prune = setInterval(() => {
     try {
       sessions.prune();
@@ -197,6 +207,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   });
   app.addHook('onClose', async () => {
     clearInterval(prune);
+    stopWatching();
     store.close();
   });
 

@@ -39,6 +39,8 @@ export interface ServerConfig {
   inviteTtlDays: number;
   /** SMTP for e-mail (codes, the school's invites); null: e-mail codes to the log, invites to an outbox folder. */
   smtpUrl: string | null;
+  /** How often the server looks for changes another process (the admin tool) wrote, in ms. */
+  foreignWritesPollMs: number;
   /** Document storage per person, in bytes (default 10 GiB). */
   quotaBytes: number;
   /** Largest document, in bytes (default 4 GiB). */
@@ -147,6 +149,7 @@ export function loadConfig(
     sseHeartbeatSeconds: 15,
     inviteTtlDays: e.SFERUM_INVITE_TTL_DAYS,
     smtpUrl: e.SFERUM_SMTP_URL ?? null,
+    foreignWritesPollMs: 3000,
     quotaBytes: e.SFERUM_QUOTA_BYTES,
     maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
     uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,

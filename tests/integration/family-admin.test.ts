@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
 import { runAdmin } from '../../src/server/admin.js';
-import { signInByPhone, testDeviceId, type TestServer } from '../../src/server/testing.js';
+import { openEventStream, signInByPhone, testDeviceId, type TestServer } from '../../src/server/testing.js';
 import { api, confirm, freshPhone, issueInvite } from '../helpers/family.js';
 import { startTestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -25,7 +25,7 @@ async function admin(...argv: string[]): Promise<{ code: number; out: string; er
 
 beforeAll(async () => {
   // The server and the tool share the data directory, as on a school's machine.
-  ts = await startTestServer({ dataDir: data.path, config: { demo: false } });
+  ts = await startTestServer({ dataDir: data.path, config: { demo: false, foreignWritesPollMs: 50 } });
 });
 afterAll(async () => {
   await ts?.close();
@@ -186,8 +186,12 @@ describe('the school’s admin tool', () => {
     expect(listed.out).toContain('School Школа № 7');
     expect(listed.out).toContain('Волкова Ольга → Волков Петя');
 
+    // The running server notices the tool's write and tells the people online to pull.
+    const stream = await openEventStream(ts!.url, student.tokens.accessToken);
     const removed = await admin('remove-link', '--child', studentPhone, '--parent', mom.profile.phone!);
     expect(removed.code).toBe(0);
+    expect((await stream.next('changed', 10_000)).type).toBe('changed');
+    stream.close();
     const again = await admin('remove-link', '--child', studentPhone, '--parent', mom.profile.phone!);
     expect(again.err).toContain('NOT_FOUND');
     const view = await fetch(`${ts!.url}/api/family`, {
