@@ -63,7 +63,11 @@ export const DOCUMENT_MUTATIONS = {
 export const UploadMetadataSchema = z.object({
   filename: z.string().min(1).max(1000),
   folderId: DocumentIdSchema.nullable(),
-  sha256: z.string().regex(/^[0-9a-f]{64}$/),
+  /** Optional at creation: may come instead with the last PATCH (SHA256_HEADER). */
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .nullable(),
   mime: z.string().max(200).default('application/octet-stream'),
 });
 export type UploadMetadata = z.infer<typeof UploadMetadataSchema>;
@@ -87,6 +91,12 @@ export const FinishUploadResponseSchema = z.object({ document: DocumentRecordSch
 
 /** A short-lived signed link for a browser download (no Authorization header on a plain link). */
 export const DownloadLinkSchema = z.object({ url: z.string() });
+
+/**
+ * Header on the final PATCH (or the finish request): the SHA-256 of the whole file, for
+ * a client that hashed while uploading instead of before creating the upload.
+ */
+export const SHA256_HEADER = 'sferum-sha256';
 
 /** Header on the final PATCH answer: the document the upload became. */
 export const DOCUMENT_ID_HEADER = 'sferum-document-id';

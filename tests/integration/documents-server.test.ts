@@ -194,6 +194,31 @@ describe('document uploads (tus)', () => {
     expect(fs.existsSync(path.join(ts.dataDir, 'uploads', id))).toBe(false);
   });
 
+  it('accepts the checksum on the last PATCH instead of at creation, and refuses none at all', async () => {
+    const user = await signInByPhone(ts, newPhone());
+    const data = randomBytes(50_000);
+    const created = await create(user, data.length, { filename: 'late.bin' });
+    expect(created.status).toBe(201);
+    expect((await patch(user, created.location!, 0, data.subarray(0, 20_000))).status).toBe(204);
+    const last = await fetch(new URL(created.location!, ts.url), {
+      method: 'PATCH',
+      headers: {
+        ...auth(user),
+        ...tus,
+        'upload-offset': '20000',
+        'content-type': 'application/offset+octet-stream',
+        'sferum-sha256': sha(data),
+      },
+      body: new Uint8Array(data.subarray(20_000)),
+    });
+    expect(last.status).toBe(204);
+    expect(last.headers.get(DOCUMENT_ID_HEADER)).toBeTruthy();
+    const bare = await create(user, 10, { filename: 'bare.bin' });
+    const done = await patch(user, bare.location!, 0, randomBytes(10));
+    expect([done.status, JSON.parse(done.body).code]).toEqual([400, 'CHECKSUM_MISMATCH']);
+    expect((await list(user)).documents.map((d) => d.name)).toEqual(['late.bin']);
+  });
+
   it('checks the quota before a byte is sent, counting uploads in progress', async () => {
     const user = await signInByPhone(ts, newPhone());
     const first = await create(user, 500 * 1024, { filename: 'one.bin', sha256: '0'.repeat(64) });

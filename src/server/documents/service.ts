@@ -107,7 +107,7 @@ export class DocumentService {
     const parsed = UploadMetadataSchema.safeParse({
       filename: raw.filename ?? '',
       folderId: raw.folderId ? raw.folderId : null,
-      sha256: raw.sha256 ?? '',
+      sha256: raw.sha256 ? raw.sha256 : null,
       mime: raw.mime && raw.mime !== 'application/octet-stream' ? raw.mime : mimeFromName(raw.filename ?? ''),
     });
     if (!parsed.success) {
@@ -153,15 +153,27 @@ export class DocumentService {
    * feed change in one transaction. Safe to call twice (the last PATCH and an explicit
    * finish after a lost answer): the second call gets the same document.
    */
-  finishUpload(ownerId: string, uploadId: string, tempPath: string): Promise<DocumentRecord> {
+  finishUpload(
+    ownerId: string,
+    uploadId: string,
+    tempPath: string,
+    hashes: { digest?: string | null; claimed?: string | null } = {},
+  ): Promise<DocumentRecord> {
     const running = this.finishing.get(uploadId);
     if (running) return running;
-    const work = this.doFinish(ownerId, uploadId, tempPath).finally(() => this.finishing.delete(uploadId));
+    const work = this.doFinish(ownerId, uploadId, tempPath, hashes).finally(() =>
+      this.finishing.delete(uploadId),
+    );
     this.finishing.set(uploadId, work);
     return work;
   }
 
-  private async doFinish(ownerId: string, uploadId: string, tempPath: string): Promise<DocumentRecord> {
+  private async doFinish(
+    ownerId: string,
+    uploadId: string,
+    tempPath: string,
+    hashes: { digest?: string | null; claimed?: string | null },
+  ): Promise<DocumentRecord> {
     const upload = this.repo.getUpload(uploadId);
     if (!upload || upload.ownerId !== ownerId) throw notFound();
     if (upload.state === 'done' && upload.documentId) {
@@ -183,8 +195,14 @@ export class DocumentService {
     }
     if (size !== upload.size)
       throw new AppError('UPLOAD_INCOMPLETE', 'The upload has not received every byte yet.');
-    const digest = await sha256File(tempPath);
-    if (digest !== meta.sha256) {
+    const expected =
+      meta.sha256 ?? (hashes.claimed && /^[0-9a-f]{64}$/.test(hashes.claimed) ? hashes.claimed : null);
+    if (!expected) {
+      throw new AppError('CHECKSUM_MISMATCH', 'Send the SHA-256 of the whole file to finish the upload.');
+    }
+    // Hashed while it arrived when the bytes came in order; otherwise read once now.
+    const digest = hashes.digest ?? (await sha256File(tempPath));
+    if (digest !== expected) {
       this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
       await fsp.rm(tempPath, { force: true });
       throw new AppError(

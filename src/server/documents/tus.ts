@@ -1,10 +1,10 @@
 import path from 'node:path';
 import fsp from 'node:fs/promises';
-import { FileStore } from '@tus/file-store';
 import { EVENTS, Server } from '@tus/server';
-import { DOCUMENT_ID_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
+import { DOCUMENT_ID_HEADER, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
 import { AppError } from '../../shared/errors.js';
 import type { SessionService } from '../sessions.js';
+import { HashingFileStore } from './hashingStore.js';
 import type { DocumentService } from './service.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,200})$/;
@@ -30,7 +30,10 @@ export interface TusOptions {
  * Uploads are assembled in `directory` and only become documents in finishUpload.
  */
 export function createTusServer(o: TusOptions): Server {
-  const datastore = new FileStore({ directory: o.directory, expirationPeriodInMilliseconds: o.expiryMs });
+  const datastore = new HashingFileStore({
+    directory: o.directory,
+    expirationPeriodInMilliseconds: o.expiryMs,
+  });
   const userOf = (req: Request): string => {
     const m = BEARER.exec(req.headers.get('authorization') ?? '');
     if (!m) throw tusError(new AppError('UNAUTHENTICATED', 'Sign in to continue.'));
@@ -64,7 +67,10 @@ export function createTusServer(o: TusOptions): Server {
     async onUploadFinish(req, upload) {
       const userId = userOf(req);
       try {
-        const doc = await o.documents.finishUpload(userId, upload.id, path.join(o.directory, upload.id));
+        const doc = await o.documents.finishUpload(userId, upload.id, path.join(o.directory, upload.id), {
+          digest: datastore.takeDigest(upload.id, upload.size ?? -1),
+          claimed: req.headers.get(SHA256_HEADER),
+        });
         await fsp.rm(path.join(o.directory, `${upload.id}.json`), { force: true });
         return { headers: { [DOCUMENT_ID_HEADER]: doc.id } };
       } catch (error) {
@@ -77,6 +83,9 @@ export function createTusServer(o: TusOptions): Server {
       return undefined;
     },
   });
-  server.on(EVENTS.POST_TERMINATE, (_req, _res, id) => o.documents.uploadFailed(id, 'CANCELLED'));
+  server.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
+    datastore.forget(id);
+    o.documents.uploadFailed(id, 'CANCELLED');
+  });
   return server;
 }

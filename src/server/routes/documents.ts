@@ -2,7 +2,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DocumentIdSchema, UPLOADS_PATH } from '../../shared/documents.js';
+import { DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
 import { AppError } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
 import type { DocumentsModule } from '../documents/index.js';
@@ -62,7 +62,10 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
     const auth = requireAuth(request, ctx.sessions);
     const { id } = parseInput(UploadParams, request.params, 'params');
     if (!documents.ownsUpload(auth.userId, id)) throw new AppError('NOT_FOUND', 'Not found.');
-    const document = await documents.finishUpload(auth.userId, id, path.join(uploadDir, id));
+    const claimed = request.headers[SHA256_HEADER];
+    const document = await documents.finishUpload(auth.userId, id, path.join(uploadDir, id), {
+      claimed: typeof claimed === 'string' ? claimed : null,
+    });
     await fsp.rm(path.join(uploadDir, `${id}.json`), { force: true });
     return { document };
   });

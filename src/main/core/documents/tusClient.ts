@@ -7,6 +7,7 @@ import {
   DOCUMENT_ID_HEADER,
   DocumentRecordSchema,
   encodeUploadMetadata,
+  SHA256_HEADER,
   UPLOADS_PATH,
   type DocumentRecord,
 } from '../../../shared/documents.js';
@@ -159,11 +160,13 @@ export class TusClient {
     length: number,
     onBytes: (n: number) => void,
     signal?: AbortSignal,
+    extraHeaders: Record<string, string> = {},
   ): Promise<{ offset: number; documentId: string | null }> {
     const answer = await this.send(
       'PATCH',
       url,
       {
+        ...extraHeaders,
         'upload-offset': String(offset),
         'content-type': 'application/offset+octet-stream',
         'content-length': String(length),
@@ -184,8 +187,14 @@ export class TusClient {
   }
 
   /** Asks the server to finish an upload whose last answer was lost. */
-  async finish(url: string, signal?: AbortSignal): Promise<DocumentRecord> {
-    const answer = await this.send('POST', `${url}/finish`, {}, undefined, signal);
+  async finish(url: string, signal?: AbortSignal, sha256?: string): Promise<DocumentRecord> {
+    const answer = await this.send(
+      'POST',
+      `${url}/finish`,
+      sha256 ? { [SHA256_HEADER]: sha256 } : {},
+      undefined,
+      signal,
+    );
     if (answer.status !== 200) throw errorOf(answer);
     return DocumentRecordSchema.parse((JSON.parse(answer.body) as { document: unknown }).document);
   }

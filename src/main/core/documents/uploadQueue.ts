@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type Database from 'better-sqlite3';
-import { mimeFromName } from '../../../shared/documents.js';
+import { mimeFromName, SHA256_HEADER } from '../../../shared/documents.js';
 import type { UploadItem, UploadQueueState, UploadState } from '../../../shared/documentsIpc.js';
 import { AppError, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
 import type { Logger } from '../ports.js';
@@ -397,14 +397,19 @@ export class UploadQueue {
     const signal = run.abort.signal;
     const tus = new TusClient(auth);
     await this.checkFile(row);
-    let sha = row.sha256;
-    if (!sha) {
-      this.setState(row.id, 'hashing');
-      this.emitSoon();
-      sha = await hashFile(row.path, signal);
+    // The SHA-256 is read in a pass of its own, alongside the upload (two cores, one
+    // file in the page cache); the last chunk waits for it and carries it. A file that
+    // changes meanwhile makes the two passes disagree, and the server refuses it.
+    let known = row.sha256;
+    const hashing = known ? Promise.resolve(known) : hashFile(row.path, signal);
+    hashing.catch(() => undefined);
+    const sha = async (): Promise<string> => {
+      if (known) return known;
+      known = await hashing;
       await this.checkFile(row);
-      this.s.setHash.run(sha, new Date().toISOString(), row.id);
-    }
+      this.s.setHash.run(known, new Date().toISOString(), row.id);
+      return known;
+    };
     this.setState(row.id, 'uploading');
     this.emitSoon();
     let url = row.uploadUrl;
@@ -415,8 +420,8 @@ export class UploadQueue {
         url = null;
       } else if (remote === row.size) {
         // Every byte arrived but the answer was lost (a crash, a cut): finish explicitly.
-        const doc = await tus.finish(url, signal);
-        this.done(row, doc.id);
+        const doc = await this.finishing(tus, url, row, await sha(), signal);
+        this.done(row, doc);
         return;
       } else {
         offset = remote;
@@ -424,11 +429,8 @@ export class UploadQueue {
     }
     if (!url) {
       await this.o.beforeCreate?.();
-      const metadata: Record<string, string> = {
-        filename: row.name,
-        sha256: sha,
-        mime: mimeFromName(row.name),
-      };
+      const metadata: Record<string, string> = { filename: row.name, mime: mimeFromName(row.name) };
+      if (known) metadata.sha256 = known;
       if (row.folderId) metadata.folderId = row.folderId;
       url = await tus.create(row.size, metadata, signal);
       offset = 0;
@@ -441,12 +443,21 @@ export class UploadQueue {
     while (offset < row.size) {
       await this.checkFile(row);
       const length = Math.min(this.chunk, row.size - offset);
+      const last = offset + length === row.size;
+      const headers: Record<string, string> = last ? { [SHA256_HEADER]: await sha() } : {};
       let result: { offset: number; documentId: string | null };
       try {
-        result = await tus.patch(url, row.path, offset, length, (n) => this.progress(run, n), signal);
+        result = await tus.patch(
+          url,
+          row.path,
+          offset,
+          length,
+          (n) => this.progress(run, n),
+          signal,
+          headers,
+        );
       } catch (error) {
         if (codeOf(error) === 'CHECKSUM_MISMATCH') {
-          // A file rewritten in place with the same size and time is still caught here.
           await this.checkFile(row);
           throw new AppError('FILE_CHANGED', 'The file changed while it was uploading; it was not stored.');
         }
@@ -457,10 +468,23 @@ export class UploadQueue {
       this.s.setOffset.run(offset, new Date().toISOString(), row.id);
       this.emitSoon();
       if (offset === row.size) {
-        const documentId = result.documentId ?? (await tus.finish(url, signal)).id;
+        const documentId = result.documentId ?? (await this.finishing(tus, url, row, await sha(), signal));
         this.done(row, documentId);
         return;
       }
+    }
+  }
+
+  /** The explicit finish; a checksum refusal there means the file changed under us. */
+  private async finishing(tus: TusClient, url: string, row: QueueRow, sha: string, signal: AbortSignal) {
+    try {
+      return (await tus.finish(url, signal, sha)).id;
+    } catch (error) {
+      if (codeOf(error) === 'CHECKSUM_MISMATCH') {
+        await this.checkFile(row);
+        throw new AppError('FILE_CHANGED', 'The file changed while it was uploading; it was not stored.');
+      }
+      throw error;
     }
   }
 

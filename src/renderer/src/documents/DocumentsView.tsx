@@ -78,8 +78,11 @@ export function DocumentsView() {
       ];
       if (refused.length > 0)
         setNotice({ kind: 'error', text: t('documents.refusedTitle'), details: refused });
-      else if (result.added > 0)
-        setNotice({ kind: 'info', text: t('documents.added', { count: result.added }) });
+      else if (result.added > 0) {
+        // An unread refusal stays on screen; "added" does not hide it.
+        const info = { kind: 'info' as const, text: t('documents.added', { count: result.added }) };
+        setNotice((current) => (current?.kind === 'error' ? current : info));
+      }
     },
     [t],
   );
