@@ -129,4 +129,25 @@ describe('the family screen', () => {
       'В профиле ребёнка уже есть два родителя. Третьего добавить нельзя.',
     );
   });
+
+  it('speaks English too', async () => {
+    const fake = createFakeBridge();
+    const bridge: Bridge = {
+      ...fake.bridge,
+      appGetState: async () => {
+        const state = await fake.bridge.appGetState();
+        return { ...state, settings: { ...state.settings, language: 'en' } };
+      },
+      profileGet: async () => mom,
+      familyGet: async () => view,
+      familyTakePendingInvite: async () => ({ token: TOKEN, kind: 'invite' as const }),
+      familyPreviewInvite: async () => {
+        throw new AppError('INVITE_EXPIRED', 'expired');
+      },
+    };
+    render(<App bridge={bridge} i18n={createI18n('en')} />);
+    expect((await screen.findByTestId('invite-error')).textContent).toBe(
+      'This invite link has expired. Ask your child to send a new one.',
+    );
+  });
 });
