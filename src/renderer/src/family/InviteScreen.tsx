@@ -39,7 +39,7 @@ export function InviteScreen({ token, onClose }: { token: string; profile: Profi
       {done ? (
         <Done child={done} onClose={onClose} />
       ) : preview.isPending ? (
-        <div className="skeleton" aria-busy="true" aria-label={t('invite.loading')} />
+        <div className="skeleton" role="status" aria-busy="true" aria-label={t('invite.loading')} />
       ) : preview.error ? (
         <Refused error={preview.error} token={token} onClose={onClose} />
       ) : (

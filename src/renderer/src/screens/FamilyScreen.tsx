@@ -25,7 +25,9 @@ export default function FamilyScreen({ profile }: { profile: Profile }) {
   const { t } = useTranslation();
   const family = useFamily();
   const childId = useChildIdFromHash();
-  if (family.isPending) return <div className="skeleton" aria-busy="true" aria-label={t('app.loading')} />;
+  if (family.isPending) {
+    return <div className="skeleton" role="status" aria-busy="true" aria-label={t('app.loading')} />;
+  }
   if (family.error) {
     return (
       <div className="screen">
