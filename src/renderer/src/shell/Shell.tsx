@@ -64,7 +64,11 @@ export function Shell({ profile }: { profile: Profile }) {
         <TopBar profile={profile} />
         <main className="content" id="main" tabIndex={-1} ref={main}>
           <Warnings />
-          <Suspense fallback={<div className="skeleton" aria-busy="true" aria-label={t('app.loading')} />}>
+          <Suspense
+            fallback={
+              <div className="skeleton" role="status" aria-busy="true" aria-label={t('app.loading')} />
+            }
+          >
             {invite.token ? (
               <InviteScreen token={invite.token} profile={profile} onClose={invite.close} />
             ) : (
