@@ -8,6 +8,8 @@ import type { Feed } from '../feed.js';
 import type { SessionService } from '../sessions.js';
 import type { Db } from '../store/db.js';
 import type { Store } from '../store/types.js';
+import type { HashingFileStore } from './hashingStore.js';
+import { TusPatch } from './patch.js';
 import { DocumentRepo } from './repo.js';
 import { DocumentService, type DocumentLimits } from './service.js';
 import { createTusServer } from './tus.js';
@@ -16,6 +18,8 @@ export interface DocumentsModule {
   service: DocumentService;
   blobs: BlobStore;
   tus: TusServer;
+  /** tus PATCH from the Node request straight to the file store. */
+  patch: TusPatch;
   /** Where tus assembles uploads; on the same disk as the blobs, so finishing is a rename. */
   uploadDir: string;
   /** Expired uploads and 30-day-old trash go; run hourly. */
@@ -49,6 +53,7 @@ export function createDocuments(o: {
     service,
     blobs,
     tus,
+    patch: new TusPatch(tus.datastore as HashingFileStore, service, uploadDir),
     uploadDir,
     async housekeeping() {
       await tus.cleanUpExpiredUploads().catch(() => 0);

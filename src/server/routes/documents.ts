@@ -55,7 +55,15 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
     return tus.handle(request.raw, reply.raw);
   };
   app.route({ method: ['POST', 'OPTIONS'], url: UPLOADS_PATH, handler: toTus });
-  app.route({ method: ['HEAD', 'PATCH', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });
+  app.route({ method: ['HEAD', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });
+  app.patch(`${UPLOADS_PATH}/:id`, async (request, reply) => {
+    // Authentication fails before the hijack, so the error is an ordinary JSON answer.
+    const auth = requireAuth(request, ctx.sessions);
+    const { id } = parseInput(UploadParams, request.params, 'params');
+    reply.hijack();
+    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
+    await mod.patch.handle(request.raw, reply.raw, auth.userId, id);
+  });
 
   /** Finishes an upload whose last answer was lost (idempotent): its document, or why not. */
   app.post(`${UPLOADS_PATH}/:id/finish`, async (request) => {

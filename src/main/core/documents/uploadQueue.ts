@@ -417,6 +417,13 @@ export class UploadQueue {
     if (url) {
       const remote = await tus.offset(url, signal);
       if (remote === null) {
+        // Gone from the upload area: either it became a document while we were away
+        // (the last answer was lost), or it expired. Ask before sending it again.
+        const finished = await this.finishedAlready(tus, url, await sha(), signal);
+        if (finished) {
+          this.done(row, finished);
+          return;
+        }
         url = null;
       } else if (remote === row.size) {
         // Every byte arrived but the answer was lost (a crash, a cut): finish explicitly.
@@ -472,6 +479,15 @@ export class UploadQueue {
         this.done(row, documentId);
         return;
       }
+    }
+  }
+
+  private async finishedAlready(tus: TusClient, url: string, sha: string, signal: AbortSignal) {
+    try {
+      return (await tus.finish(url, signal, sha)).id;
+    } catch (error) {
+      if (codeOf(error) === 'NETWORK_OFFLINE') throw error;
+      return null;
     }
   }
 

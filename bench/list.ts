@@ -1,0 +1,157 @@
+/**
+ * Documents list benchmark: the real renderer in Chromium over the real core (the
+ * desktop target of the end-to-end harness), with 10,000 and 100,000 documents in the
+ * local cache.
+ *
+ *   npm run bench:list
+ *
+ * - first render: from the click on «Мои документы» to the first rows on screen;
+ * - rows mounted: document rows in the DOM (the list is virtualized), also after a scroll;
+ * - search: from a keystroke in the search box to the matching rows on screen, the
+ *   median over the keystrokes of a typed query (100,000 documents).
+ *
+ * Last line: `list first render ms 10k/100k: A/B; rows mounted: N; search ms: S`.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { signInAs, randomPhone } from '../tests/helpers/core.js';
+import { startTestServer } from '../tests/helpers/server.js';
+import { ensureRendererBuilt, launchChromium, openDesktopTarget } from '../tests/e2e/harness.js';
+
+const WORDS = [
+  'Справка',
+  'Скан',
+  'Фото',
+  'Договор',
+  'Выписка',
+  'Концерт',
+  'Грамота',
+  'Полис',
+  'Анализы',
+  'Табель',
+];
+const EXT = ['pdf', 'jpg', 'png', 'docx', 'mp4'];
+
+function fillCache(file: string, count: number): void {
+  const db = new Database(file);
+  db.pragma('busy_timeout = 10000');
+  const insert = db.prepare("INSERT OR REPLACE INTO records (entity, id, data) VALUES ('document', ?, ?)");
+  const at = new Date().toISOString();
+  db.transaction(() => {
+    db.prepare("DELETE FROM records WHERE entity = 'document'").run();
+    for (let i = 0; i < count; i++) {
+      const id = `bench${String(i).padStart(8, '0')}${randomBytes(3).toString('hex')}`;
+      const name = `${WORDS[i % WORDS.length]} ${i} ${i % 7 === 0 ? 'школа' : 'дом'}.${EXT[i % EXT.length]}`;
+      insert.run(
+        id,
+        JSON.stringify({
+          id,
+          folderId: null,
+          name,
+          size: 1000 + ((i * 7919) % 5_000_000),
+          mime: 'application/pdf',
+          sha256: '0'.repeat(64),
+          createdAt: at,
+          updatedAt: new Date(Date.now() - i * 60_000).toISOString(),
+          trashedAt: null,
+          trashRoot: null,
+        }),
+      );
+    }
+  })();
+  db.close();
+}
+
+/** Clicks a menu item and resolves with the ms until the first document row is in the DOM. */
+const MEASURE_OPEN = `(async () => {
+  const start = performance.now();
+  document.querySelector('[data-testid="menu-documents"]').click();
+  for (;;) {
+    if (document.querySelector('[data-testid="document-row"]')) return performance.now() - start;
+    await new Promise((r) => requestAnimationFrame(r));
+  }
+})()`;
+
+/** Types one character into the search box and waits until the first row matches the query. */
+function measureKeystroke(query: string): string {
+  return `(async () => {
+    const input = document.querySelector('[data-testid="documents-search"]');
+    const setter = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set;
+    const start = performance.now();
+    setter.call(input, ${JSON.stringify(query)});
+    input.dispatchEvent(new Event('input', { bubbles: true }));
+    const q = ${JSON.stringify(query.toLocaleLowerCase('ru'))};
+    for (;;) {
+      const first = document.querySelector('[data-testid="document-row"]');
+      if (first && first.getAttribute('data-name').toLocaleLowerCase('ru').includes(q)) return performance.now() - start;
+      await new Promise((r) => setTimeout(r, 0));
+    }
+  })()`;
+}
+
+const ROWS = `document.querySelectorAll('[data-testid="document-row"]').length`;
+
+async function main(): Promise<void> {
+  ensureRendererBuilt();
+  const server = await startTestServer();
+  const browser = await launchChromium();
+  const desktop = await openDesktopTarget(browser, { serverUrl: server.url });
+  const { page, testCore } = desktop;
+  const firstRender: number[] = [];
+  let rows = 0;
+  let searchMs = 0;
+  try {
+    await page.getByTestId('signin-phone').waitFor();
+    await signInAs(testCore.core, randomPhone());
+    await page.getByTestId('menu-documents').waitFor();
+    const accountId = testCore.core.getState().activeAccountId!;
+    const cacheFile = path.join(testCore.dataDir, 'accounts', accountId, 'cache.sqlite');
+    // Load the screen's code once, as a running app would have.
+    await page.getByTestId('menu-documents').click();
+    await page.getByTestId('documents').waitFor();
+    for (const count of [10_000, 100_000]) {
+      await page.getByTestId('menu-profile').click();
+      await page.getByTestId('documents').waitFor({ state: 'detached' });
+      fillCache(cacheFile, count);
+      const samples: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        samples.push((await page.evaluate(MEASURE_OPEN)) as number);
+        await page.getByTestId('menu-profile').click();
+        await page.getByTestId('documents').waitFor({ state: 'detached' });
+      }
+      samples.sort((a, b) => a - b);
+      firstRender.push(samples[1]!);
+      await page.getByTestId('menu-documents').click();
+      await page.getByTestId('document-row').first().waitFor();
+      rows = Math.max(rows, (await page.evaluate(ROWS)) as number);
+      await page.getByTestId('documents-list').evaluate('(el) => { el.scrollTop = el.scrollHeight / 2; }');
+      await page.waitForTimeout(300);
+      rows = Math.max(rows, (await page.evaluate(ROWS)) as number);
+      console.error(
+        `${count}: first render ${samples.map((s) => s.toFixed(1)).join(' / ')} ms, rows ${rows}`,
+      );
+    }
+    // Typing "Концерт 12" over 100,000 documents, one keystroke at a time.
+    const query = 'Концерт 12';
+    const times: number[] = [];
+    for (let i = 1; i <= query.length; i++)
+      times.push((await page.evaluate(measureKeystroke(query.slice(0, i)))) as number);
+    const sorted = [...times].sort((a, b) => a - b);
+    searchMs = sorted[Math.floor(sorted.length / 2)]!;
+    console.error(`search keystrokes ms: ${times.map((t) => t.toFixed(1)).join(', ')}`);
+  } finally {
+    await desktop.close();
+    await testCore.dispose();
+    await browser.close();
+    await server.close();
+  }
+  console.log(
+    `list first render ms 10k/100k: ${firstRender[0]!.toFixed(0)}/${firstRender[1]!.toFixed(0)}; rows mounted: ${rows}; search ms: ${searchMs.toFixed(1)}`,
+  );
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
