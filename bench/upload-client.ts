@@ -20,7 +20,7 @@ const print = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}
 const test = await createTestCore({
   serverUrl,
   dataDir,
-  uploads: { chunkBytes: Number(chunk) || 16 * 1024 * 1024, retryBaseMs: 100, retryMaxMs: 1000 },
+  uploads: { chunkBytes: Number(chunk) || 64 * 1024 * 1024, retryBaseMs: 100, retryMaxMs: 1000 },
 });
 const { core } = test;
 if (!core.getState().accounts.some((a) => a.signedIn)) await signInAs(core, phone);

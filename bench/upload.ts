@@ -16,7 +16,7 @@
  *
  * Last line: `upload ratio: R; rss growth MiB client/server: C/S; kills ok: K/20`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -30,8 +30,8 @@ import Database from 'better-sqlite3';
 const MiB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
 const SIZES = quick ? [256 * MiB, 512 * MiB] : [1024 * MiB, 4096 * MiB];
-const KILL_SIZE = quick ? 64 * MiB : 128 * MiB;
-const CHUNK = 16 * MiB;
+const KILL_SIZE = quick ? 128 * MiB : 256 * MiB;
+const CHUNK = 64 * MiB;
 const KILLS = 20;
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sferum-bench-upload-'));
@@ -52,6 +52,11 @@ async function freePort(): Promise<number> {
   const { port } = s.address() as net.AddressInfo;
   await new Promise<void>((r) => s.close(() => r()));
   return port;
+}
+
+/** Writes dirty pages out, so a measurement does not pay for the previous one's. */
+function flush(): void {
+  spawnSync('sync');
 }
 
 function rssOf(pid: number): number {
@@ -262,42 +267,57 @@ async function main(): Promise<void> {
   const results: { size: number; ours: number; put: number; client: number; server: number }[] = [];
 
   for (const size of SIZES) {
-    const file = path.join(root, `source-${size}.bin`);
+    let file = path.join(root, `source-${size}.bin`);
     log(`writing a ${size / MiB} MiB file…`);
     const sha = await makeFile(file, size);
-    // Warm both paths' page cache alike: the source is read from memory in both runs.
-    const putMs = await plainPut(file, size, serverDir);
-    const clientDir = path.join(root, `client-${size}`);
-    const run = startClient(server.url, clientDir, file, randomPhone());
-    await run.ready;
-    const baseClient = rssOf(run.child.pid!);
-    const baseServer = rssOf(server.child.pid!);
-    let peakClient = baseClient;
-    let peakServer = baseServer;
-    const sampler = setInterval(() => {
-      peakClient = Math.max(peakClient, rssOf(run.child.pid!));
-      peakServer = Math.max(peakServer, rssOf(server.child.pid!));
-    }, 50);
-    const done = await run.done;
-    clearInterval(sampler);
-    if (!done) throw new Error('the client did not finish');
-    const stored = await blobSha(serverDir, path.basename(file));
-    if (stored !== sha) throw new Error(`stored SHA-256 differs for ${size}`);
-    const entry = {
-      size,
-      ours: done.ms,
-      put: putMs,
-      client: (peakClient - baseClient) / MiB,
-      server: (peakServer - baseServer) / MiB,
-    };
+    // The source is read from the page cache in both; dirty pages of the previous run
+    // are flushed first, so neither pays for the other's writeback.
+    flush();
+    let putMs = await plainPut(file, size, serverDir);
+    const rounds = size <= 1024 * MiB ? 2 : 1;
+    let oursMs = Infinity;
+    let entry = { size, ours: 0, put: 0, client: 0, server: 0 };
+    for (let round = 0; round < rounds; round++) {
+      if (round > 0) {
+        flush();
+        putMs = Math.min(putMs, await plainPut(file, size, serverDir));
+      }
+      flush();
+      const clientDir = path.join(root, `client-${size}-${round}`);
+      const run = startClient(server.url, clientDir, file, randomPhone());
+      await run.ready;
+      const baseClient = rssOf(run.child.pid!);
+      const baseServer = rssOf(server.child.pid!);
+      let peakClient = baseClient;
+      let peakServer = baseServer;
+      const sampler = setInterval(() => {
+        peakClient = Math.max(peakClient, rssOf(run.child.pid!));
+        peakServer = Math.max(peakServer, rssOf(server.child.pid!));
+      }, 50);
+      const done = await run.done;
+      clearInterval(sampler);
+      if (!done) throw new Error('the client did not finish');
+      const stored = await blobSha(serverDir, path.basename(file));
+      if (stored !== sha) throw new Error(`stored SHA-256 differs for ${size}`);
+      // The next round uploads the same name again: keep names unique on the server.
+      fs.renameSync(file, (file = path.join(root, `source-${size}-${round + 1}.bin`)));
+      oursMs = Math.min(oursMs, done.ms);
+      entry = {
+        size,
+        ours: oursMs,
+        put: putMs,
+        client: Math.max(entry.client, (peakClient - baseClient) / MiB),
+        server: Math.max(entry.server, (peakServer - baseServer) / MiB),
+      };
+      fs.rmSync(clientDir, { recursive: true, force: true });
+      fs.rmSync(path.join(serverDir, 'blobs'), { recursive: true, force: true });
+    }
     results.push(entry);
     log(
-      `${size / MiB} MiB: ours ${(size / MiB / (done.ms / 1000)).toFixed(0)} MiB/s, plain PUT ${(size / MiB / (putMs / 1000)).toFixed(0)} MiB/s, ` +
+      `${size / MiB} MiB: ours ${(size / MiB / (entry.ours / 1000)).toFixed(0)} MiB/s, plain PUT ${(size / MiB / (putMs / 1000)).toFixed(0)} MiB/s, ` +
         `rss growth client ${entry.client.toFixed(1)} MiB, server ${entry.server.toFixed(1)} MiB`,
     );
     fs.rmSync(file, { force: true });
-    fs.rmSync(clientDir, { recursive: true, force: true });
-    fs.rmSync(path.join(serverDir, 'blobs'), { recursive: true, force: true });
   }
 
   // Kills: each upload's client is SIGKILLed once at a random point, then restarted.

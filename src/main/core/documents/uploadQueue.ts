@@ -87,7 +87,7 @@ export class UploadQueue {
   private readonly idle = new Set<() => void>();
 
   constructor(private readonly o: UploadQueueOptions) {
-    this.chunk = o.chunkBytes ?? 16 * 1024 * 1024;
+    this.chunk = o.chunkBytes ?? 64 * 1024 * 1024;
     this.concurrency = o.concurrency ?? 2;
     this.retryDelay = o.retryBaseMs ?? 1000;
     const db = o.db;
