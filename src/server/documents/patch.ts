@@ -79,6 +79,10 @@ export class TusPatch {
       },
     });
     req.on('error', (error) => limit.destroy(error));
+    // A cut connection (or a newer PATCH ending this one) must end the write too.
+    req.on('close', () => {
+      if (!req.complete) limit.destroy(new Error('The upload request was cut off.'));
+    });
     req.pipe(limit);
     const write = this.store.write(limit, id, offset);
     this.writing.set(id, { req, done: write });

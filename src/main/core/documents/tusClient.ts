@@ -83,6 +83,8 @@ export class TusClient {
         req.destroy(new Error('aborted'));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
+      // A connection that stalls (a sleeping laptop, a dead proxy) is given up and retried.
+      req.setTimeout(60_000, () => req.destroy(new Error('The connection stalled.')));
       req.on('error', fail);
       req.on('response', (res) => {
         const chunks: Buffer[] = [];
