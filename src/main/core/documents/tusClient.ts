@@ -176,6 +176,12 @@ export class TusClient {
       { file, start: offset, end: offset + length - 1, onBytes },
       signal,
     );
+    // 409: the server is at another offset (an earlier, cut request was still writing
+    // when we asked); continue from where it says it is.
+    const serverOffset = answer.headers['upload-offset'];
+    if (answer.status === 409 && typeof serverOffset === 'string' && /^\d+$/.test(serverOffset)) {
+      return { offset: Number(serverOffset), documentId: null };
+    }
     if (answer.status !== 204) throw errorOf(answer);
     const doc = answer.headers[DOCUMENT_ID_HEADER];
     return {
