@@ -58,6 +58,26 @@ describe('desktop app server address', () => {
     await expect.poll(() => desktop.testCore.core.getState().settings.notifications).toBe(true);
   });
 
+  it('adds a second profile on this computer, goes back, and removes it after a confirmation', async () => {
+    const { page } = desktop;
+    await page.getByTestId('menu-settings').click();
+    const card = page.getByTestId('settings-profiles');
+    await card.getByRole('button', { name: '+ Добавить профиль' }).click();
+    await page.getByTestId('signin-phone').waitFor();
+    expect(desktop.testCore.core.getState().accounts).toHaveLength(2);
+
+    // The parent's profile is still signed in: one click on it from the sign-in screen.
+    await page.getByRole('button', { name: /Орлова Наталья/ }).click();
+    await page.getByTestId('profile-name').waitFor();
+    await page.getByTestId('menu-settings').click();
+    await screenshot(page, 'desktop-settings-profiles');
+    await card.getByRole('button', { name: 'Убрать профиль с компьютера: Новый профиль' }).click();
+    expect(await seriousA11yViolations(page), 'profiles').toEqual([]);
+    await card.getByRole('button', { name: /Убрать «Новый профиль»/ }).click();
+    await expect.poll(() => desktop.testCore.core.getState().accounts.length).toBe(1);
+    await expect.poll(() => page.getByTestId('profile-name').textContent()).toContain('Наталья');
+  });
+
   it('explains an address that is not a server address', async () => {
     const { page } = desktop;
     await page.getByTestId('menu-settings').click();

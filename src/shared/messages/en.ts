@@ -237,6 +237,8 @@ export const en: Catalogue = {
     current: 'open now',
     signOut: 'Sign out of this profile',
     remove: 'Remove the profile from this computer',
+    removeConfirm: 'Remove “{{name}}” and its data from this computer',
+    switchTo: 'Switch to this profile',
   },
   registerEmail: {
     title: 'Student registration',

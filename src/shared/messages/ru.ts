@@ -239,6 +239,8 @@ export const ru = {
     current: 'открыт сейчас',
     signOut: 'Выйти из этого профиля',
     remove: 'Убрать профиль с компьютера',
+    removeConfirm: 'Убрать «{{name}}» и его данные с компьютера',
+    switchTo: 'Перейти в профиль',
   },
   registerEmail: {
     title: 'Регистрация ученика',

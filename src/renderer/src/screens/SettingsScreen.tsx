@@ -10,6 +10,7 @@ import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { errorMessage } from '../errorMessage.js';
 import { keys, useAppState, useSessions, useUpdateSettings } from '../queries.js';
 import { AboutCard } from '../about/AboutCard.js';
+import { ProfilesCard } from '../settings/ProfilesCard.js';
 import { ScreenHeader } from './ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
 
@@ -49,6 +50,7 @@ export default function SettingsScreen() {
           </div>
         ) : null}
       </section>
+      {appState?.target === 'desktop' ? <ProfilesCard state={appState} /> : null}
       {appState?.target === 'desktop' ? <ServerAddress state={appState} /> : null}
       <Sessions />
       <section className="card stack" aria-labelledby="settings-signout">
