@@ -123,6 +123,13 @@ export const DOCUMENT_IPC = {
   'documents.saveAs': { input: Id, output: z.object({ saved: z.boolean() }) },
   'documents.showInFolder': { input: Id, output: Void },
   'documents.keepOffline': { input: Id.extend({ keep: z.boolean() }), output: Void },
+  /** Settings → storage: local copies of opened documents (a cache) and of those kept offline. */
+  'documents.localCopies': {
+    input: Void,
+    output: z.object({ cacheBytes: z.number(), keptBytes: z.number() }),
+  },
+  /** Removes the copies of opened documents; the ones kept on this computer stay. */
+  'documents.clearLocalCopies': { input: Void, output: Void },
   'uploads.getState': { input: Void, output: UploadQueueStateSchema },
   'uploads.pause': { input: z.object({ id: z.string().max(100).nullable() }), output: Void },
   'uploads.resume': { input: z.object({ id: z.string().max(100).nullable() }), output: Void },

@@ -19,6 +19,8 @@ export function createFakeDocuments(): DocumentBridge {
     documentsSaveAs: async () => ({ saved: false }),
     documentsShowInFolder: none,
     documentsKeepOffline: none,
+    documentsLocalCopies: async () => ({ cacheBytes: 0, keptBytes: 0 }),
+    documentsClearLocalCopies: async () => null,
     uploadsGetState: async () => ({
       items: [],
       total: { files: 0, done: 0, failed: 0, bytes: 0, sent: 0, speed: 0, secondsLeft: null },

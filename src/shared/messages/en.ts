@@ -399,6 +399,12 @@ export const en: Catalogue = {
     uploadFailed: 'Could not upload “{{name}}”. {{reason}}',
     yourChild: 'Your child',
   },
+  storage: {
+    title: 'Space on this computer',
+    cache: 'Copies of opened documents: {{size}}.',
+    kept: 'Documents kept on this computer: {{size}} (not removed when clearing).',
+    clear: 'Clear copies',
+  },
   settings: {
     title: 'Settings',
     appearance: 'Language and appearance',

@@ -202,6 +202,20 @@ export class DocumentsCache {
       .run(documentId, path, sha256, keep ? 1 : 0, keep === null ? null : 1);
   }
 
+  /** Every local copy, with whether the parent asked to keep it on this computer. */
+  offlineFiles(): { documentId: string; path: string; keep: boolean }[] {
+    return this.db
+      .prepare<[], { documentId: string; path: string; keep: number }>(
+        'SELECT document_id AS documentId, path, keep FROM offline_files',
+      )
+      .all()
+      .map((row) => ({ ...row, keep: row.keep === 1 }));
+  }
+
+  forgetOfflineFile(documentId: string): void {
+    this.db.prepare('DELETE FROM offline_files WHERE document_id = ?').run(documentId);
+  }
+
   setKeep(documentId: string, keep: boolean): void {
     this.db.prepare('UPDATE offline_files SET keep = ? WHERE document_id = ?').run(keep ? 1 : 0, documentId);
   }

@@ -315,6 +315,31 @@ class AccountDocuments {
     this.host.events.emit('cache.changed', CHANGED);
   }
 
+  /** Local copies of documents: opened ones (a cache) and the ones kept on this computer. */
+  async storage(): Promise<{ cacheBytes: number; keptBytes: number }> {
+    let cacheBytes = 0;
+    let keptBytes = 0;
+    for (const file of this.cache.offlineFiles()) {
+      const size = await fsp.stat(file.path).then(
+        (s) => s.size,
+        () => 0,
+      );
+      if (file.keep) keptBytes += size;
+      else cacheBytes += size;
+    }
+    return { cacheBytes, keptBytes };
+  }
+
+  /** Removes the copies of opened documents; those kept on this computer stay. */
+  async clearCache(): Promise<void> {
+    for (const file of this.cache.offlineFiles()) {
+      if (file.keep) continue;
+      await fsp.rm(file.path, { force: true });
+      this.cache.forgetOfflineFile(file.documentId);
+    }
+    this.host.events.emit('cache.changed', CHANGED);
+  }
+
   async close(): Promise<void> {
     await this.queue.close();
   }
@@ -375,6 +400,8 @@ export class CoreDocuments {
   saveAs = (id: string): Promise<boolean> => this.active.saveAs(id);
   showInFolder = (id: string): Promise<void> => this.active.showInFolder(id);
   keepOffline = (id: string, keep: boolean): Promise<void> => this.active.keepOffline(id, keep);
+  storage = (): Promise<{ cacheBytes: number; keptBytes: number }> => this.active.storage();
+  clearCache = (): Promise<void> => this.active.clearCache();
   uploads = {
     state: (): UploadQueueState => this.active.queue.state(),
     pause: (id: string | null): void => this.active.queue.pause(id),

@@ -57,6 +57,11 @@ export const DOCUMENT_IPC_HANDLERS = {
     await core.documents.keepOffline(i.id, i.keep);
     return null;
   },
+  'documents.localCopies': (core) => core.documents.storage(),
+  'documents.clearLocalCopies': async (core) => {
+    await core.documents.clearCache();
+    return null;
+  },
   'uploads.getState': (core) => core.documents.uploads.state(),
   'uploads.pause': (core, input) => {
     core.documents.uploads.pause((input as { id: string | null }).id);

@@ -425,6 +425,13 @@ export function createWebDocuments(deps: {
     async documentsKeepOffline() {
       throw new AppError('FORBIDDEN', 'Not available in the web version.');
     },
+    async documentsLocalCopies() {
+      // The browser keeps no copies of its own: downloads go to the browser's folder.
+      return { cacheBytes: 0, keptBytes: 0 };
+    },
+    async documentsClearLocalCopies() {
+      return null;
+    },
     async uploadsGetState() {
       return state();
     },

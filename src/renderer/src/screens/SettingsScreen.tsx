@@ -11,6 +11,7 @@ import { errorMessage } from '../errorMessage.js';
 import { keys, useAppState, useSessions, useUpdateSettings } from '../queries.js';
 import { AboutCard } from '../about/AboutCard.js';
 import { ProfilesCard } from '../settings/ProfilesCard.js';
+import { StorageCard } from '../settings/StorageCard.js';
 import { ScreenHeader } from './ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
 
@@ -51,6 +52,7 @@ export default function SettingsScreen() {
         ) : null}
       </section>
       {appState?.target === 'desktop' ? <ProfilesCard state={appState} /> : null}
+      {appState?.target === 'desktop' ? <StorageCard /> : null}
       {appState?.target === 'desktop' ? <ServerAddress state={appState} /> : null}
       <Sessions />
       <section className="card stack" aria-labelledby="settings-signout">
