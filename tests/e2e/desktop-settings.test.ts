@@ -49,6 +49,14 @@ describe('desktop app server address', () => {
     expect(await page.getByTestId('app-warnings').textContent()).toContain('без надёжной защиты');
   });
 
+  it('shows the space the copies of opened documents take on this computer', async () => {
+    const { page } = desktop;
+    await page.getByTestId('menu-settings').click();
+    await page.getByTestId('storage-usage').waitFor();
+    expect(await page.getByTestId('storage-usage').textContent()).toContain('Копии открытых документов');
+    expect(await page.getByRole('button', { name: 'Очистить копии' }).isDisabled()).toBe(true);
+  });
+
   it('turns native notifications off and on', async () => {
     const { page } = desktop;
     await page.getByTestId('menu-settings').click();
