@@ -101,7 +101,7 @@ export class TusPatch {
       try {
         const claimed = req.headers[SHA256_HEADER];
         const doc = await this.documents.finishUpload(userId, id, path.join(this.directory, id), {
-          digest: this.store.takeDigest(id, size),
+          digest: await this.store.digest(id, size),
           claimed: typeof claimed === 'string' ? claimed : null,
         });
         await this.store.configstore.delete(id).catch(() => undefined);

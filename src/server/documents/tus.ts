@@ -68,7 +68,7 @@ export function createTusServer(o: TusOptions): Server {
       const userId = userOf(req);
       try {
         const doc = await o.documents.finishUpload(userId, upload.id, path.join(o.directory, upload.id), {
-          digest: datastore.takeDigest(upload.id, upload.size ?? -1),
+          digest: await datastore.digest(upload.id, upload.size ?? 0),
           claimed: req.headers.get(SHA256_HEADER),
         });
         await fsp.rm(path.join(o.directory, `${upload.id}.json`), { force: true });

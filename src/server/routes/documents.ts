@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
 import { AppError } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
+import type { HashingFileStore } from '../documents/hashingStore.js';
 import type { DocumentsModule } from '../documents/index.js';
 import { requireAuth } from '../http/auth.js';
 import { SECURITY_HEADERS } from '../http/headers.js';
@@ -43,6 +44,9 @@ function contentDisposition(name: string, inline: boolean): string {
 
 export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext, mod: DocumentsModule): void {
   const { service: documents, tus, uploadDir, blobs } = mod;
+  app.addHook('onClose', async () => {
+    await (tus.datastore as HashingFileStore).hasher.close();
+  });
   // tus PATCH bodies are streamed straight to the file store, never parsed.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
 

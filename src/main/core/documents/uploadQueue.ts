@@ -6,6 +6,7 @@ import { mimeFromName, SHA256_HEADER } from '../../../shared/documents.js';
 import type { UploadItem, UploadQueueState, UploadState } from '../../../shared/documentsIpc.js';
 import { AppError, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
 import type { Logger } from '../ports.js';
+import { FileHasher } from './hashWorker.js';
 import { TusClient, type TusAuth } from './tusClient.js';
 
 export interface QueueRow {
@@ -308,6 +309,8 @@ export class UploadQueue {
     if (this.emitTimer) clearTimeout(this.emitTimer);
     for (const run of this.running.values()) this.stop(run, null);
     await this.whenIdle();
+    await this.hasher?.close();
+    this.hasher = null;
   }
 
   private stop(run: Running, as: UploadState | null): void {
@@ -401,7 +404,7 @@ export class UploadQueue {
     // file in the page cache); the last chunk waits for it and carries it. A file that
     // changes meanwhile makes the two passes disagree, and the server refuses it.
     let known = row.sha256;
-    const hashing = known ? Promise.resolve(known) : hashFile(row.path, signal);
+    const hashing = known ? Promise.resolve(known) : this.hashInWorker(row, signal);
     hashing.catch(() => undefined);
     const sha = async (): Promise<string> => {
       if (known) return known;
@@ -488,6 +491,29 @@ export class UploadQueue {
     } catch (error) {
       if (codeOf(error) === 'NETWORK_OFFLINE') throw error;
       return null;
+    }
+  }
+
+  private hasher: FileHasher | null = null;
+
+  private async hashInWorker(row: QueueRow, signal: AbortSignal): Promise<string> {
+    this.hasher ??= new FileHasher();
+    const hasher = this.hasher;
+    let onAbort: () => void = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        hasher.forget(row.id);
+        reject(new AppError('INTERNAL', 'aborted'));
+      };
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    aborted.catch(() => undefined);
+    try {
+      const digest = await Promise.race([hasher.digest(row.id, row.path, row.size), aborted]);
+      return digest ?? (await hashFile(row.path, signal));
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 
