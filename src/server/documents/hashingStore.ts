@@ -45,3 +45,12 @@ export class HashingFileStore extends FileStore {
     this.hasher.forget(id);
   }
 }
+
+/**
+ * FileStore creates its folder with an asynchronous mkdir whose failure is thrown from a
+ * callback, out of anyone's reach (a server closed and its folder removed right after
+ * start crashes the process). The documents module creates the folder synchronously
+ * before the store exists, so the store's own step is replaced by nothing. (The method is
+ * private in FileStore's types, hence the prototype.)
+ */
+Object.defineProperty(HashingFileStore.prototype, 'checkOrCreateDirectory', { value: () => undefined });
