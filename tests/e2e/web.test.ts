@@ -102,6 +102,27 @@ describe('web version', () => {
     expect(ticket?.diagnostics?.os).toBeTruthy();
   });
 
+  it('takes files dragged over any screen into «Мои документы»', async () => {
+    await page.getByTestId('menu-family').click();
+    await page.getByRole('heading', { level: 1, name: 'Семья' }).waitFor();
+    const dt = await page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(
+        new File(['Расписание кружков на декабрь'], 'Расписание.txt', { type: 'text/plain' }),
+      );
+      return transfer;
+    });
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
+    await page.getByRole('heading', { level: 1, name: 'Мои документы' }).waitFor();
+    await page.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
+    await page.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+    await page.getByTestId('drop-overlay').waitFor();
+    await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
+    await page
+      .locator('[data-testid="document-row"][data-name="Расписание.txt"]')
+      .waitFor({ timeout: 20_000 });
+  });
+
   it('switches to English and back', async () => {
     await page.getByTestId('menu-settings').click();
     await page.getByRole('radio', { name: 'English' }).check();

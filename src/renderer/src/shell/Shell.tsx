@@ -24,7 +24,7 @@ const screens: Record<
 /** The signed-in app: left menu, top bar, and the current screen. */
 export function Shell({ profile }: { profile: Profile }) {
   const { t } = useTranslation();
-  const [route] = useRoute();
+  const [route, setRoute] = useRoute();
   const bridge = useBridge();
   const Screen = screens[route];
   // An invite being opened takes the content area until it is confirmed or closed.
@@ -36,6 +36,25 @@ export function Shell({ profile }: { profile: Profile }) {
   useEffect(() => {
     void bridge.appSetScreen({ screen: route }).catch(() => undefined);
   }, [bridge, route]);
+
+  // Files dragged over any screen go to «Мои документы», which takes the drop; and a
+  // file dropped anywhere never replaces the app in the window.
+  useEffect(() => {
+    const onDrag = (event: DragEvent) => {
+      if (!event.dataTransfer?.types.includes('Files')) return;
+      event.preventDefault();
+      if (route !== 'documents' && !invite.token) setRoute('documents');
+    };
+    const onDrop = (event: DragEvent) => event.preventDefault();
+    window.addEventListener('dragenter', onDrag);
+    window.addEventListener('dragover', onDrag);
+    window.addEventListener('drop', onDrop);
+    return () => {
+      window.removeEventListener('dragenter', onDrag);
+      window.removeEventListener('dragover', onDrag);
+      window.removeEventListener('drop', onDrop);
+    };
+  }, [route, setRoute, invite.token]);
 
   // Moving between sections puts keyboard and screen-reader focus on the new content.
   useEffect(() => {
