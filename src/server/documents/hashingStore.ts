@@ -2,15 +2,15 @@ import type http from 'node:http';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
-import { UploadHasher } from './hashWorker.js';
+import { FileHasher } from '../../node/fileHasher.js';
 
 /**
  * The tus file store, with every upload hashed alongside by a worker thread (see
- * UploadHasher): when the last byte is written, the SHA-256 is a moment away and no
+ * FileHasher): when the last byte is written, the SHA-256 is a moment away and no
  * request waited for it.
  */
 export class HashingFileStore extends FileStore {
-  readonly hasher = new UploadHasher();
+  readonly hasher = new FileHasher();
 
   override async write(
     readable: http.IncomingMessage | Readable,

@@ -6,7 +6,7 @@ import { mimeFromName, SHA256_HEADER } from '../../../shared/documents.js';
 import type { UploadItem, UploadQueueState, UploadState } from '../../../shared/documentsIpc.js';
 import { AppError, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
 import type { Logger } from '../ports.js';
-import { FileHasher } from './hashWorker.js';
+import { FileHasher } from '../../../node/fileHasher.js';
 import { TusClient, type TusAuth } from './tusClient.js';
 
 export interface QueueRow {

@@ -2,8 +2,11 @@ import { Worker } from 'node:worker_threads';
 
 /**
  * SHA-256 of files in a worker thread, so the thread that streams uploads (and answers
- * the UI) never spends its time hashing. The same small worker the server uses to follow
- * uploads on its side; here it hashes whole files to be uploaded.
+ * requests or the UI) never spends its time hashing. Used by the server to follow each
+ * upload as it grows on disk (after every PATCH the worker reads the new bytes from the
+ * page cache; bytes below a tus offset never change, so reading them back is as good as
+ * hashing them on the way in, and it survives a cut request), and by the desktop core to
+ * hash whole files alongside their upload. Node-only, shared by both processes.
  */
 const WORKER = `
 const { parentPort } = require('node:worker_threads');
