@@ -1,7 +1,7 @@
 import type { SVGProps } from 'react';
 
 /** Inline line icons (no remote assets: the CSP allows only 'self'). Decorative: hidden from readers. */
-function Icon({ children, ...props }: SVGProps<SVGSVGElement>) {
+export function Icon({ children, ...props }: SVGProps<SVGSVGElement>) {
   return (
     <svg
       width="20"

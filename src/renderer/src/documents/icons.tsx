@@ -1,24 +1,9 @@
 import type { SVGProps } from 'react';
+import { Icon as BaseIcon } from '../components/icons.js';
 
-/** Line icons of the documents screen (inline: the CSP allows no remote assets). */
-function Icon({ children, ...props }: SVGProps<SVGSVGElement>) {
-  return (
-    <svg
-      width="18"
-      height="18"
-      viewBox="0 0 24 24"
-      fill="none"
-      stroke="currentColor"
-      strokeWidth="1.8"
-      strokeLinecap="round"
-      strokeLinejoin="round"
-      aria-hidden="true"
-      focusable="false"
-      {...props}
-    >
-      {children}
-    </svg>
-  );
+/** Line icons of the documents screen: the shared icon at 18 px. */
+function Icon(props: SVGProps<SVGSVGElement>) {
+  return <BaseIcon width="18" height="18" {...props} />;
 }
 
 export const FolderIcon = (p: SVGProps<SVGSVGElement>) => (
