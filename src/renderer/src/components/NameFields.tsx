@@ -1,6 +1,8 @@
 import type { TFunction } from 'i18next';
+import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type PersonName, PersonNameSchema } from '../../../shared/domain.js';
+import { errorFields, errorMessage } from '../errorMessage.js';
 import { TextField } from './TextField.js';
 
 export type NameErrors = Partial<Record<keyof PersonName, string>>;
@@ -19,6 +21,39 @@ export function validateName(
     errors[key] = value[key]?.trim() ? t('signin.nameStep.invalid') : t('signin.nameStep.required');
   }
   return { name: null, errors };
+}
+
+/**
+ * The state of a form around NameFields: the value, checked with the shared schema
+ * before `save` runs; a refusal is shown in place (fields the server named, and a
+ * sentence). The form stays busy after a successful save, as the screen moves on.
+ */
+export function useNameForm(initial: PersonName, save: (name: PersonName) => Promise<void>) {
+  const { t } = useTranslation();
+  const [value, setValue] = useState<PersonName>(initial);
+  const [errors, setErrors] = useState<NameErrors>({});
+  const [formError, setFormError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(event: FormEvent) {
+    event.preventDefault();
+    const checked = validateName(t, value);
+    setErrors(checked.errors);
+    if (!checked.name) return;
+    setBusy(true);
+    setFormError(null);
+    try {
+      await save(checked.name);
+    } catch (caught) {
+      const fields = Object.keys(errorFields(caught));
+      if (fields.length > 0)
+        setErrors(Object.fromEntries(fields.map((key) => [key, t('signin.nameStep.invalid')])));
+      setFormError(errorMessage(t, caught));
+      setBusy(false);
+    }
+  }
+
+  return { value, setValue, errors, formError, busy, submit };
 }
 
 /** «Фамилия», «Имя», «Отчество»: used at registration and when editing the profile. */

@@ -1,11 +1,11 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PersonName, Profile } from '../../../shared/domain.js';
+import type { Profile } from '../../../shared/domain.js';
 import { hasErrorCode } from '../../../shared/errors.js';
 import { type ChildCard, inviteLinks, parseInviteLink } from '../../../shared/family.js';
 import { useBridge } from '../backend/BridgeContext.js';
-import { NameFields, type NameErrors, validateName } from '../components/NameFields.js';
+import { NameFields, useNameForm } from '../components/NameFields.js';
 import { TextField } from '../components/TextField.js';
 import { errorMessage } from '../errorMessage.js';
 import { fullName } from '../people.js';
@@ -63,35 +63,25 @@ function ConfirmForm({
   const { t, i18n } = useTranslation();
   const bridge = useBridge();
   const client = useQueryClient();
-  const [name, setName] = useState<PersonName>({
-    surname: card.surname,
-    name: card.name,
-    patronymic: card.patronymic,
-  });
   const [birthDate, setBirthDate] = useState(card.birthDate ?? '');
-  const [errors, setErrors] = useState<NameErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const checked = validateName(t, name);
-    setErrors(checked.errors);
-    if (!checked.name) return;
-    setBusy(true);
-    setFormError(null);
-    try {
+  const {
+    value: name,
+    setValue: setName,
+    errors,
+    formError,
+    busy,
+    submit,
+  } = useNameForm(
+    { surname: card.surname, name: card.name, patronymic: card.patronymic },
+    async (checked) => {
       const child = await bridge.familyConfirmInvite({
         token,
-        child: { ...checked.name, birthDate: birthDate || null },
+        child: { ...checked, birthDate: birthDate || null },
       });
       void client.invalidateQueries({ queryKey: familyKeys.view });
       onDone(child);
-    } catch (caught) {
-      setFormError(errorMessage(t, caught));
-      setBusy(false);
-    }
-  }
+    },
+  );
 
   return (
     <form className="card invite-form stack" onSubmit={submit} noValidate>

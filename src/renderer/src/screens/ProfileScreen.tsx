@@ -1,10 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PersonName, Profile } from '../../../shared/domain.js';
+import type { Profile } from '../../../shared/domain.js';
 import { maskPhone } from '../../../shared/phone.js';
 import { useBridge } from '../backend/BridgeContext.js';
-import { NameFields, type NameErrors, validateName } from '../components/NameFields.js';
+import { NameFields, useNameForm } from '../components/NameFields.js';
 import { errorMessage } from '../errorMessage.js';
 import { StudentFamilyPanel } from '../family/StudentParents.js';
 import { fullName, initials } from '../people.js';
@@ -108,30 +108,13 @@ function EditName({ profile, onDone }: { profile: Profile; onDone: (saved: boole
   const { t } = useTranslation();
   const bridge = useBridge();
   const setProfile = useSetProfile();
-  const [value, setValue] = useState<PersonName>({
-    surname: profile.surname,
-    name: profile.name,
-    patronymic: profile.patronymic,
-  });
-  const [errors, setErrors] = useState<NameErrors>({});
-  const [formError, setFormError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  async function submit(event: FormEvent) {
-    event.preventDefault();
-    const checked = validateName(t, value);
-    setErrors(checked.errors);
-    if (!checked.name) return;
-    setBusy(true);
-    setFormError(null);
-    try {
-      setProfile(await bridge.profileUpdate(checked.name));
+  const { value, setValue, errors, formError, busy, submit } = useNameForm(
+    { surname: profile.surname, name: profile.name, patronymic: profile.patronymic },
+    async (name) => {
+      setProfile(await bridge.profileUpdate(name));
       onDone(true);
-    } catch (caught) {
-      setFormError(errorMessage(t, caught));
-      setBusy(false);
-    }
-  }
+    },
+  );
 
   return (
     <form className="stack edit-name" onSubmit={submit} noValidate>
