@@ -68,7 +68,8 @@ export function CodeStep({
         <h2 className="signin-heading">{t('signin.codeStep.heading')}</h2>
         <p className="muted">
           {t(channel === 'phone' ? 'signin.codeStep.sentToPhone' : 'signin.codeStep.sentToEmail', {
-            address,
+            // A phone number never breaks across lines.
+            address: channel === 'phone' ? address.replace(/ /g, '\u00a0').replace(/-/g, '\u2011') : address,
           })}
         </p>
       </div>
