@@ -49,6 +49,21 @@ describe('a tour of every screen', () => {
 
   for (const language of ['ru', 'en'] as const) {
     for (const theme of ['light', 'dark'] as const) {
+      it(`shows the sign-in screen in ${language}, ${theme}`, async () => {
+        const context = await newContext(browser);
+        await context.addInitScript(
+          `localStorage.setItem('sferum.settings', ${JSON.stringify(JSON.stringify({ language, theme }))})`,
+        );
+        const signIn = await context.newPage();
+        await signIn.goto(server.url);
+        await signIn.getByTestId('signin-phone').waitFor();
+        await expect.poll(() => signIn.evaluate('document.documentElement.dataset.theme')).toBe(theme);
+        expect(await signIn.evaluate('document.documentElement.lang')).toBe(language);
+        await screenshot(signIn, `tour-${language}-${theme}-signin`);
+        expect(await seriousA11yViolations(signIn), `sign-in ${language} ${theme}`).toEqual([]);
+        await context.close();
+      });
+
       it(`shows every screen in ${language}, ${theme}`, async () => {
         await page.getByTestId('menu-settings').click();
         await page
