@@ -79,6 +79,11 @@ describe('desktop app server address', () => {
     await page.getByTestId('profile-name').waitFor();
     await page.getByTestId('menu-settings').click();
     await screenshot(page, 'desktop-settings-profiles');
+    // Escape cancels the confirmation; asking again shows it again.
+    await card.getByRole('button', { name: 'Убрать профиль с компьютера: Новый профиль' }).click();
+    await card.getByRole('button', { name: /Убрать «Новый профиль»/ }).waitFor();
+    await page.keyboard.press('Escape');
+    await card.getByRole('button', { name: /Убрать «Новый профиль»/ }).waitFor({ state: 'detached' });
     await card.getByRole('button', { name: 'Убрать профиль с компьютера: Новый профиль' }).click();
     expect(await seriousA11yViolations(page), 'profiles').toEqual([]);
     await card.getByRole('button', { name: /Убрать «Новый профиль»/ }).click();

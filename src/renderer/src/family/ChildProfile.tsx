@@ -1,3 +1,4 @@
+import { useEscape } from '../useEscape.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -100,6 +101,8 @@ function Leave({ child }: { child: FamilyChild }) {
       setBusy(false);
     }
   }
+
+  useEscape(asking && !busy, () => setAsking(false));
 
   return (
     <section className="card leave-card">

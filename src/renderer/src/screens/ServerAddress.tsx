@@ -1,3 +1,4 @@
+import { useEscape } from '../useEscape.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -51,6 +52,8 @@ export function ServerAddress({ state }: { state: AppState }) {
       setCheck(null);
       await client.invalidateQueries();
     });
+
+  useEscape(confirming, () => setConfirming(false));
 
   function submit(event: FormEvent) {
     event.preventDefault();

@@ -1,3 +1,4 @@
+import { useEscape } from '../useEscape.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -17,6 +18,8 @@ export function ProfilesCard({ state }: { state: AppState }) {
   const id = useId();
   const [error, setError] = useState<string | null>(null);
   const [removing, setRemoving] = useState<string | null>(null);
+
+  useEscape(removing !== null, () => setRemoving(null));
 
   async function act(action: () => Promise<unknown>) {
     setError(null);
