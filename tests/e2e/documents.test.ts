@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCore, signInAs, waitFor } from '../helpers/core.js';
 import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
+import { seriousA11yViolations } from './a11y.js';
 import { startSlowProxy } from './documents-proxy.js';
 import { randomMobile, registerParent } from './flows.js';
 import {
@@ -317,6 +318,62 @@ for (const kind of ['desktop', 'web'] as const) {
       await page.getByRole('button', { name: 'Плиткой' }).click();
       await row(page, 'Справка.pdf').waitFor();
       await screenshot(page, `${kind}-documents-grid`);
+    });
+
+    it('moves a document into a folder from the grid, seen on the second device', async () => {
+      const { page } = target;
+      const trigger = page.getByRole('button', { name: 'Переместить…: Фото.jpg' });
+      await row(page, 'Фото.jpg').hover();
+      await trigger.click();
+      const dialog = page.getByRole('dialog', { name: 'Переместить «Фото.jpg»' });
+      await dialog.waitFor();
+      expect(await dialog.getAttribute('aria-modal')).toBe('true');
+      // Escape closes it and focus returns to the button that opened it.
+      await page.keyboard.press('Escape');
+      await dialog.waitFor({ state: 'detached' });
+      expect(await trigger.evaluate((el) => el === document.activeElement)).toBe(true);
+
+      await trigger.click();
+      await dialog.waitFor();
+      // Already here: nothing to confirm at the top level.
+      expect(await dialog.getByRole('button', { name: 'Переместить сюда' }).isDisabled()).toBe(true);
+      await dialog.getByRole('button', { name: FOLDER.name }).click();
+      await dialog.getByRole('button', { name: 'Видео' }).waitFor();
+      await screenshot(page, `${kind}-documents-move`);
+      expect(await seriousA11yViolations(page)).toEqual([]);
+      await page.keyboard.press('Enter');
+      await dialog.waitFor({ state: 'detached' });
+      await row(page, 'Фото.jpg').waitFor({ state: 'detached', timeout: 20_000 });
+      await row(page, FOLDER.name).locator('.doc-open').click();
+      await row(page, 'Фото.jpg').waitFor({ timeout: 20_000 });
+
+      // A folder cannot go into itself.
+      await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+      await row(page, FOLDER.name).hover();
+      await page.getByRole('button', { name: `Переместить…: ${FOLDER.name}` }).click();
+      const folderDialog = page.getByRole('dialog', { name: `Переместить «${FOLDER.name}»` });
+      expect(await folderDialog.getByRole('button', { name: FOLDER.name }).isDisabled()).toBe(true);
+      await folderDialog.getByRole('button', { name: 'Отмена' }).click();
+      await folderDialog.waitFor({ state: 'detached' });
+
+      const second = await createTestCore({ serverUrl: server.url });
+      try {
+        await signInAs(second.core, `+7${mobile}`);
+        await waitFor(
+          async () => {
+            await second.core.syncNow();
+            const root = second.core.documents.list({ view: 'folder', folderId: null, limit: 100 });
+            const folder = root.items.find((i) => i.name === FOLDER.name);
+            if (!folder) return false;
+            const inside = second.core.documents.list({ view: 'folder', folderId: folder.id, limit: 100 });
+            return inside.items.some((i) => i.name === 'Фото.jpg');
+          },
+          20_000,
+          'the move on the second device',
+        );
+      } finally {
+        await second.dispose();
+      }
     });
   });
 }

@@ -17,6 +17,7 @@ import {
   FolderPlusIcon,
   GridIcon,
   ListIcon,
+  MoveIcon,
   PencilIcon,
   PinIcon,
   RestoreIcon,
@@ -25,6 +26,7 @@ import {
   TrashIcon,
   UploadIcon,
 } from './icons.js';
+import { MoveDialog } from './MoveDialog.js';
 import { UploadPanel, useUploadState } from './UploadPanel.js';
 import { type ListParams, useDocumentPages } from './useDocumentPages.js';
 import type { DocumentsExtras, WebUploadEntry } from './webDocuments.js';
@@ -52,6 +54,7 @@ export function DocumentsView() {
   const [dragging, setDragging] = useState(false);
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<DocItem | null>(null);
+  const [moving, setMoving] = useState<DocItem | null>(null);
   const [confirmEmpty, setConfirmEmpty] = useState(false);
   const uploads = useUploadState();
   const fileInput = useRef<HTMLInputElement>(null);
@@ -395,6 +398,19 @@ export function DocumentsView() {
         />
       ) : null}
 
+      {moving ? (
+        <MoveDialog
+          bridge={bridge}
+          item={moving}
+          onClose={() => setMoving(null)}
+          onMove={(target) => {
+            const item = moving;
+            setMoving(null);
+            act(bridge.documentsMove({ kind: item.kind, id: item.id, folderId: target }));
+          }}
+        />
+      ) : null}
+
       {trash ? (
         <div className="documents-trash-head">
           <p className="muted">{t('documents.trashLead')}</p>
@@ -498,6 +514,7 @@ export function DocumentsView() {
               bytes={bytes}
               onOpen={() => openItem(item)}
               onRename={() => setRenaming(item)}
+              onMove={() => setMoving(item)}
               onTrash={() => act(bridge.documentsTrash({ kind: item.kind, id: item.id }))}
               onRestore={() => act(bridge.documentsRestore({ kind: item.kind, id: item.id }))}
               onSaveAs={() => act(bridge.documentsSaveAs({ id: item.id }))}
@@ -611,6 +628,7 @@ function ItemView({
   bytes,
   onOpen,
   onRename,
+  onMove,
   onTrash,
   onRestore,
   onSaveAs,
@@ -624,6 +642,7 @@ function ItemView({
   bytes: (n: number) => string;
   onOpen: () => void;
   onRename: () => void;
+  onMove: () => void;
   onTrash: () => void;
   onRestore: () => void;
   onSaveAs: () => void;
@@ -689,6 +708,7 @@ function ItemView({
               ? action(t('documents.keepOffline'), <PinIcon />, onKeep, { 'aria-pressed': item.offline })
               : null}
             {action(t('documents.rename'), <PencilIcon />, onRename)}
+            {action(t('documents.move'), <MoveIcon />, onMove)}
             {action(t('documents.delete'), <TrashIcon />, onTrash)}
           </>
         )}

@@ -33,6 +33,12 @@ export const RestoreIcon = (p: SVGProps<SVGSVGElement>) => (
     <path d="M4 12a8 8 0 1 0 3-6.2M4 4v4h4" />
   </Icon>
 );
+export const MoveIcon = (p: SVGProps<SVGSVGElement>) => (
+  <Icon {...p}>
+    <path d="M3 7a2 2 0 0 1 2-2h4l2 2h8a2 2 0 0 1 2 2v8a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2z" />
+    <path d="M9 13h6M13 11l2 2-2 2" />
+  </Icon>
+);
 export const PencilIcon = (p: SVGProps<SVGSVGElement>) => (
   <Icon {...p}>
     <path d="M4 20h4L19 9l-4-4L4 16z" />
