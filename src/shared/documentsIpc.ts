@@ -7,6 +7,15 @@ import { ErrorCodeSchema } from './errors.js';
  * ipc.ts). The web version implements the same functions over HTTP.
  */
 
+/** Images the grid shows as themselves instead of a file-type icon. */
+export const THUMBNAIL_MIMES: readonly string[] = ['image/jpeg', 'image/png', 'image/gif', 'image/webp'];
+export const THUMBNAIL_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Whether a document is an image small enough to show in the grid. */
+export function hasThumbnail(item: { kind: string; mime: string; size: number }): boolean {
+  return item.kind === 'document' && THUMBNAIL_MIMES.includes(item.mime) && item.size <= THUMBNAIL_MAX_BYTES;
+}
+
 export const SortKeySchema = z.enum(['name', 'date', 'size', 'type']);
 export type SortKey = z.infer<typeof SortKeySchema>;
 
@@ -123,6 +132,11 @@ export const DOCUMENT_IPC = {
   'documents.saveAs': { input: Id, output: z.object({ saved: z.boolean() }) },
   'documents.showInFolder': { input: Id, output: Void },
   'documents.keepOffline': { input: Id.extend({ keep: z.boolean() }), output: Void },
+  /**
+   * A small image for the grid: a data: URL (desktop) or a short-lived same-origin link (web)
+   * for a jpeg, png, gif or webp of at most THUMBNAIL_MAX_BYTES; null for anything else.
+   */
+  'documents.thumbnail': { input: Id, output: z.object({ url: z.string().nullable() }) },
   /** Settings → storage: local copies of opened documents (a cache) and of those kept offline. */
   'documents.localCopies': {
     input: Void,

@@ -5,6 +5,7 @@ import type { Browser, BrowserContext, JSHandle, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestCore, signInAs, waitFor } from '../helpers/core.js';
 import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { png } from '../helpers/png.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 import { seriousA11yViolations } from './a11y.js';
 import { startSlowProxy } from './documents-proxy.js';
@@ -318,6 +319,32 @@ for (const kind of ['desktop', 'web'] as const) {
       await page.getByRole('button', { name: 'Плиткой' }).click();
       await row(page, 'Справка.pdf').waitFor();
       await screenshot(page, `${kind}-documents-grid`);
+    });
+
+    it('shows a small uploaded image as itself in the grid', async () => {
+      const { page } = target;
+      const name = 'Точка.png';
+      const file = path.join(sources.path, name);
+      fs.writeFileSync(file, png(8));
+      if (kind === 'desktop') {
+        await page.evaluate(
+          ([n, p]) => {
+            (window as unknown as { __sferumDropPaths: Record<string, string> }).__sferumDropPaths[n!] = p!;
+          },
+          [name, file],
+        );
+        await drop(page, await dataTransfer(page, [{ name, size: 1, seed: 1 }]));
+      } else {
+        await page.getByTestId('file-input').setInputFiles(file);
+      }
+      const thumb = row(page, name).getByTestId('doc-thumb');
+      await thumb.waitFor({ timeout: 20_000 });
+      await expect
+        .poll(() => thumb.evaluate((img) => (img as HTMLImageElement).naturalWidth), { timeout: 20_000 })
+        .toBe(8);
+      // A document that is not an image keeps its icon.
+      expect(await row(page, 'Справка.pdf').getByTestId('doc-thumb').count()).toBe(0);
+      await screenshot(page, `${kind}-documents-thumbnail`);
     });
 
     it('moves a document into a folder from the grid, seen on the second device', async () => {

@@ -12,6 +12,7 @@ export function createFakeDocuments(): DocumentBridge {
     documentsCreateFolder: async () => ({ id: 'folder-000001' }),
     documentsRename: none,
     documentsMove: none,
+    documentsThumbnail: async () => ({ url: null }),
     documentsTrash: none,
     documentsRestore: none,
     documentsEmptyTrash: none,

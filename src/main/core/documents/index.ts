@@ -5,7 +5,14 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MAX_FILES_PER_DROP, QuotaSchema, sanitizeName, type Quota } from '../../../shared/documents.js';
-import type { EnqueueResult, ListInput, ListOutput, UploadQueueState } from '../../../shared/documentsIpc.js';
+import {
+  type EnqueueResult,
+  hasThumbnail,
+  type ListInput,
+  type ListOutput,
+  THUMBNAIL_MAX_BYTES,
+  type UploadQueueState,
+} from '../../../shared/documentsIpc.js';
 import { AppError, type ErrorCode } from '../../../shared/errors.js';
 import type { MutationType } from '../../../shared/sync.js';
 import { accountDir, type LocalAccountRuntime } from '../accounts.js';
@@ -28,6 +35,9 @@ export interface DocumentsHost {
 
 const CHANGED = { entities: ['folder', 'document'] };
 
+/** Characters of data: URLs kept in memory for the grid (the oldest go first). */
+const THUMBNAIL_CACHE_CHARS = 48 * 1024 * 1024;
+
 function refuse(name: string, code: ErrorCode, message: string): EnqueueResult['refused'][number] {
   return { name, code, message };
 }
@@ -45,6 +55,10 @@ class AccountDocuments {
   readonly cache: DocumentsCache;
   readonly queue: UploadQueue;
   private quotaValue: Quota | null = null;
+  /** data: URLs of images by `id:sha256`, in insertion order for eviction. */
+  private readonly thumbnails = new Map<string, string>();
+  private thumbnailChars = 0;
+  private readonly thumbnailsInFlight = new Map<string, Promise<string | null>>();
 
   constructor(
     private readonly account: LocalAccountRuntime,
@@ -284,6 +298,47 @@ class AccountDocuments {
     return target;
   }
 
+  /**
+   * A data: URL of an image document of at most THUMBNAIL_MAX_BYTES, from its local copy
+   * (downloaded into the copies folder if there is none yet), or null for anything else.
+   */
+  async thumbnail(id: string): Promise<string | null> {
+    const data = this.account.records.get('document', id) as {
+      sha256?: string;
+      size?: number;
+      mime?: string;
+    } | null;
+    if (!data?.sha256 || !hasThumbnail({ kind: 'document', mime: data.mime ?? '', size: data.size ?? 0 }))
+      return null;
+    const key = `${id}:${data.sha256}`;
+    const cached = this.thumbnails.get(key);
+    if (cached !== undefined) return cached;
+    let pending = this.thumbnailsInFlight.get(key);
+    if (!pending) {
+      const mime = data.mime!;
+      pending = (async () => {
+        const file = await this.ensureLocal(id);
+        const stat = await fsp.stat(file);
+        if (stat.size > THUMBNAIL_MAX_BYTES) return null;
+        const url = `data:${mime};base64,${(await fsp.readFile(file)).toString('base64')}`;
+        this.remember(key, url);
+        return url;
+      })().finally(() => this.thumbnailsInFlight.delete(key));
+      this.thumbnailsInFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private remember(key: string, url: string): void {
+    this.thumbnails.set(key, url);
+    this.thumbnailChars += url.length;
+    for (const [old, value] of this.thumbnails) {
+      if (this.thumbnailChars <= THUMBNAIL_CACHE_CHARS || old === key) break;
+      this.thumbnails.delete(old);
+      this.thumbnailChars -= value.length;
+    }
+  }
+
   async open(id: string): Promise<void> {
     const file = await this.ensureLocal(id);
     if (!this.host.shell) throw new AppError('INTERNAL', 'Opening files is not available here.');
@@ -400,6 +455,7 @@ export class CoreDocuments {
   saveAs = (id: string): Promise<boolean> => this.active.saveAs(id);
   showInFolder = (id: string): Promise<void> => this.active.showInFolder(id);
   keepOffline = (id: string, keep: boolean): Promise<void> => this.active.keepOffline(id, keep);
+  thumbnail = (id: string): Promise<string | null> => this.active.thumbnail(id);
   storage = (): Promise<{ cacheBytes: number; keptBytes: number }> => this.active.storage();
   clearCache = (): Promise<void> => this.active.clearCache();
   uploads = {

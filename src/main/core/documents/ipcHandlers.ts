@@ -57,6 +57,9 @@ export const DOCUMENT_IPC_HANDLERS = {
     await core.documents.keepOffline(i.id, i.keep);
     return null;
   },
+  'documents.thumbnail': async (core, input) => ({
+    url: await core.documents.thumbnail((input as { id: string }).id),
+  }),
   'documents.localCopies': (core) => core.documents.storage(),
   'documents.clearLocalCopies': async (core) => {
     await core.documents.clearCache();

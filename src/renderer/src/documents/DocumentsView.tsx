@@ -2,7 +2,12 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { type FormEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_FILES_PER_DROP } from '../../../shared/documents.js';
-import type { DocItem, EnqueueResult, SortKey } from '../../../shared/documentsIpc.js';
+import {
+  type DocItem,
+  type EnqueueResult,
+  hasThumbnail,
+  type SortKey,
+} from '../../../shared/documentsIpc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { PlusIcon } from '../components/icons.js';
@@ -680,7 +685,9 @@ function ItemView({
         title={item.name}
       >
         <span className={`doc-icon${isDoc ? ' doc-icon-file' : ''}`} aria-hidden="true">
-          {isDoc ? (
+          {isDoc && layout === 'grid' && !trash && hasThumbnail(item) ? (
+            <Thumbnail item={item} />
+          ) : isDoc ? (
             <FileIcon width={layout === 'grid' ? 40 : 22} height={layout === 'grid' ? 40 : 22} />
           ) : (
             <FolderIcon width={layout === 'grid' ? 40 : 22} height={layout === 'grid' ? 40 : 22} />
@@ -714,6 +721,51 @@ function ItemView({
         )}
       </div>
     </div>
+  );
+}
+
+/** Thumbnail addresses by document and version; web links are short-lived, so entries expire. */
+const thumbnails = new Map<string, { at: number; url: Promise<string | null> }>();
+const THUMBNAIL_TTL_MS = 60_000;
+
+function thumbnailUrl(bridge: Bridge, item: DocItem): Promise<string | null> {
+  const key = `${item.id}:${item.updatedAt}:${item.size}`;
+  const now = Date.now();
+  const hit = thumbnails.get(key);
+  if (hit && now - hit.at < THUMBNAIL_TTL_MS) return hit.url;
+  const url = bridge
+    .documentsThumbnail({ id: item.id })
+    .then((r) => r.url)
+    .catch(() => null);
+  thumbnails.set(key, { at: now, url });
+  if (thumbnails.size > 500) thumbnails.delete(thumbnails.keys().next().value!);
+  return url;
+}
+
+/** A small image of an image document in the grid; the file icon until (or unless) it loads. */
+function Thumbnail({ item }: { item: DocItem }) {
+  const bridge = useBridge();
+  const [url, setUrl] = useState<string | null>(null);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let live = true;
+    setFailed(false);
+    void thumbnailUrl(bridge, item).then((u) => live && setUrl(u));
+    return () => {
+      live = false;
+    };
+  }, [bridge, item]);
+  if (!url || failed) return <FileIcon width={40} height={40} />;
+  return (
+    <img
+      className="doc-thumb"
+      src={url}
+      alt=""
+      loading="lazy"
+      decoding="async"
+      onError={() => setFailed(true)}
+      data-testid="doc-thumb"
+    />
   );
 }
 

@@ -404,6 +404,11 @@ export function createWebDocuments(deps: {
       await mutate('documents.emptyTrash', {});
       return null;
     },
+    async documentsThumbnail(input) {
+      // The signed link is on this origin, so the page's img-src 'self' allows it.
+      return { url: await self.downloadUrl!(input.id) };
+    },
+
     async documentsOpen(input) {
       const url = await self.downloadUrl!(input.id);
       window.open(`${url}&inline=1`, '_blank', 'noopener');
