@@ -135,6 +135,14 @@ describe('core upload queue', () => {
     expect(
       phoneDevice.core.documents.list({ view: 'search', folderId: null, query: 'jp' }).items[0]?.name,
     ).toBe('photo.jpg');
+    // One Cyrillic letter, either case: every name containing it, folders first, with the total.
+    const search = (query: string, limit = 100) =>
+      phoneDevice.core.documents.list({ view: 'search', folderId: null, query, limit });
+    expect(search('Е').items.map((i) => i.name)).toEqual(['Видео', 'Концерт']);
+    expect(search('е').total).toBe(2);
+    expect(search('е', 1)).toMatchObject({ total: 2, items: [{ name: 'Видео' }] });
+    expect(search('с').items.map((i) => i.name)).toEqual(['Справка.pdf']);
+    expect(search('ж')).toMatchObject({ total: 0, items: [] });
 
     // Opening downloads a verified copy and hands it to the system.
     const opened: string[] = [];

@@ -63,10 +63,51 @@ export class DocumentsCache {
       countTrash: db.prepare<[], { n: number }>(
         'SELECT count(*) AS n FROM doc_items WHERE trash_root IS NOT NULL AND trash_root = id',
       ),
+      changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       used: db.prepare<[], { n: number }>(
         "SELECT coalesce(sum(size), 0) AS n FROM doc_items WHERE kind = 'document'",
       ),
     };
+  }
+
+  /** Prepared statements by SQL text, so each query shape is compiled once. */
+  private readonly prepared = new Map<string, Database.Statement>();
+
+  private stmt(sql: string): Database.Statement {
+    let st = this.prepared.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      this.prepared.set(sql, st);
+    }
+    return st;
+  }
+
+  private warmedVersion = -1;
+
+  /** After a folder listing: warm again when another connection changed the cache since. */
+  private warmSoon(): void {
+    const version = this.db.pragma('data_version', { simple: true }) as number;
+    if (version === this.warmedVersion) return;
+    this.warmedVersion = version;
+    setTimeout(() => {
+      // The account may have been closed in between; warming is only an optimisation.
+      if (!this.db.open) return;
+      try {
+        this.warm();
+      } catch {
+        // ignore
+      }
+    }, 0).unref?.();
+  }
+
+  /**
+   * Reads the pages a search uses (the name index and the trigram index), so the first
+   * keystroke after the screen opens costs what the later ones do; on 100,000 documents
+   * it takes a few ms.
+   */
+  warm(): void {
+    this.list({ view: 'search', folderId: null, query: 'ъъ', limit: 100 });
+    this.list({ view: 'search', folderId: null, query: 'ъъъ', limit: 100 });
   }
 
   list(raw: ListInput): Omit<ListOutput, 'quota'> {
@@ -78,25 +119,22 @@ export class DocumentsCache {
     let total: number;
     const query = input.query.trim();
     if (input.view === 'search' || query !== '') {
-      ({ rows, total } = this.search(query, order, input.offset, input.limit));
+      ({ rows, total } = this.search(query, input.sort, order, input.offset, input.limit));
     } else if (input.view === 'trash') {
       total = this.s.countTrash.get()!.n;
-      rows = this.db
-        .prepare(
-          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+      rows = this.stmt(
+        `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
            WHERE d.trash_root IS NOT NULL AND d.trash_root = d.id ORDER BY d.trashed_at DESC LIMIT ? OFFSET ?`,
-        )
-        .all(input.limit, input.offset) as Row[];
+      ).all(input.limit, input.offset) as Row[];
     } else {
       const key = input.folderId ?? '';
       total = this.s.countFolder.get(key)!.n;
-      rows = this.db
-        .prepare(
-          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+      rows = this.stmt(
+        `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
            WHERE d.parent_key = ? AND d.trashed_at IS NULL ORDER BY ${order} LIMIT ? OFFSET ?`,
-        )
-        .all(key, input.limit, input.offset) as Row[];
+      ).all(key, input.limit, input.offset) as Row[];
     }
+    if (input.view === 'folder' && input.offset === 0) this.warmSoon();
     return {
       items: rows.map(toItem),
       total,
@@ -104,8 +142,16 @@ export class DocumentsCache {
     };
   }
 
+  /**
+   * "Name contains". Three characters and more go through the trigram index: the count
+   * comes from the index itself, and a page in name order walks the name index when the
+   * matches are many (sorting them would cost more). One or two characters cannot use
+   * trigrams: the page walks the name index and stops at the page's end, and the count
+   * (one pass over that index) is needed only when the page is full.
+   */
   private search(
     query: string,
+    sort: SortKey,
     order: string,
     offset: number,
     limit: number,
@@ -113,45 +159,49 @@ export class DocumentsCache {
     if (query === '') {
       // Everything that is not in the trash, in the chosen order.
       const total = (
-        this.db.prepare('SELECT count(*) AS n FROM doc_items WHERE trashed_at IS NULL').get() as {
+        this.stmt('SELECT count(*) AS n FROM doc_items WHERE trashed_at IS NULL').get() as {
           n: number;
         }
       ).n;
-      const rows = this.db
-        .prepare(
-          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+      const rows = this.stmt(
+        `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
            WHERE d.trashed_at IS NULL ORDER BY ${order} LIMIT ? OFFSET ?`,
-        )
-        .all(limit, offset) as Row[];
+      ).all(limit, offset) as Row[];
       return { rows, total };
     }
     const lower = docLower(query);
-    // Trigrams need three characters; shorter queries scan the (small) name column instead.
+    const byName = sort === 'name' ? 'INDEXED BY doc_items_live_name' : '';
     if ([...lower].length >= 3) {
-      const where = `d.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?) AND d.trashed_at IS NULL`;
+      const phrase = ftsPhrase(query);
       const total = (
-        this.db.prepare(`SELECT count(*) AS n FROM doc_items d WHERE ${where}`).get(ftsPhrase(query)) as {
-          n: number;
-        }
+        this.stmt(
+          `SELECT (SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?)
+             - (SELECT count(*) FROM doc_items t INDEXED BY doc_items_trashed WHERE t.trashed_at IS NOT NULL
+                AND t.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?)) AS n`,
+        ).get(phrase, phrase) as { n: number }
       ).n;
-      const rows = this.db
-        .prepare(
-          `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
-           WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
-        )
-        .all(ftsPhrase(query), limit, offset) as Row[];
+      if (total === 0) return { rows: [], total };
+      // Many matches: walk the name index; few: sort them.
+      const walk = byName !== '' && total > 2000 ? byName : '';
+      const rows = this.stmt(
+        `SELECT ${COLS} FROM doc_items d ${walk} LEFT JOIN offline_files o ON o.document_id = d.id
+           WHERE d.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?) AND d.trashed_at IS NULL
+           ORDER BY ${order} LIMIT ? OFFSET ?`,
+      ).all(phrase, limit, offset) as Row[];
       return { rows, total };
     }
     const where = `instr(d.name_lower, ?) > 0 AND d.trashed_at IS NULL`;
-    const total = (
-      this.db.prepare(`SELECT count(*) AS n FROM doc_items d WHERE ${where}`).get(lower) as { n: number }
-    ).n;
-    const rows = this.db
-      .prepare(
-        `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
+    const rows = this.stmt(
+      `SELECT ${COLS} FROM doc_items d ${byName} LEFT JOIN offline_files o ON o.document_id = d.id
          WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
-      )
-      .all(lower, limit, offset) as Row[];
+    ).all(lower, limit, offset) as Row[];
+    if (rows.length > 0 && rows.length < limit) return { rows, total: offset + rows.length };
+    if (rows.length === 0 && offset === 0) return { rows, total: 0 };
+    const total = (
+      this.stmt(`SELECT count(*) AS n FROM doc_items d INDEXED BY doc_items_live_name WHERE ${where}`).get(
+        lower,
+      ) as { n: number }
+    ).n;
     return { rows, total };
   }
 
@@ -169,8 +219,16 @@ export class DocumentsCache {
     return path;
   }
 
+  private used: { version: string; bytes: number } | null = null;
+
+  /**
+   * Bytes of all documents. Every page of the screen carries it, so the sum (a pass over
+   * all rows) is kept until this connection or another one writes to the cache.
+   */
   usedBytes(): number {
-    return this.s.used.get()!.n;
+    const version = `${this.db.pragma('data_version', { simple: true }) as number}:${this.s.changes.get()!.n}`;
+    if (this.used?.version !== version) this.used = { version, bytes: this.s.used.get()!.n };
+    return this.used.bytes;
   }
 
   /** Names (lower case) of the live items of a folder, to pick free names for new folders. */

@@ -2,12 +2,17 @@ import type Database from 'better-sqlite3';
 import { AppError } from '../../../../shared/errors.js';
 import { m0001Initial } from './0001-initial.js';
 import { m0002Documents } from './0002-documents.js';
+import { m0003DocumentsSearch } from './0003-documents-search.js';
 import type { CacheMigration } from './types.js';
 
 export type { CacheMigration } from './types.js';
 
 /** Every cache migration, in order. Append only; never edit a released step. */
-export const CACHE_MIGRATIONS: readonly CacheMigration[] = [m0001Initial, m0002Documents];
+export const CACHE_MIGRATIONS: readonly CacheMigration[] = [
+  m0001Initial,
+  m0002Documents,
+  m0003DocumentsSearch,
+];
 
 /** Refuses a registry with gaps or duplicates, which would skip or repeat a step. */
 export function checkMigrationOrder(migrations: readonly CacheMigration[]): void {

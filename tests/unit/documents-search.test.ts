@@ -1,0 +1,56 @@
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { migrateCache } from '../../src/main/core/cache/migrations/index.js';
+import { DocumentsCache } from '../../src/main/core/documents/cache.js';
+
+function cacheWith(docs: { name: string; trashed?: boolean }[]): DocumentsCache {
+  const db = new Database(':memory:');
+  migrateCache(db);
+  const insert = db.prepare("INSERT INTO records (entity, id, data) VALUES ('document', ?, ?)");
+  const at = '2026-01-01T00:00:00.000Z';
+  docs.forEach((d, i) => {
+    const id = `doc${String(i).padStart(6, '0')}`;
+    insert.run(
+      id,
+      JSON.stringify({
+        id,
+        folderId: null,
+        name: d.name,
+        size: 10,
+        mime: 'application/pdf',
+        sha256: '0'.repeat(64),
+        createdAt: at,
+        updatedAt: at,
+        trashedAt: d.trashed ? at : null,
+        trashRoot: d.trashed ? id : null,
+      }),
+    );
+  });
+  return new DocumentsCache(db);
+}
+
+describe('documents search in the cache', () => {
+  const cache = cacheWith([
+    { name: 'Справка один.pdf' },
+    { name: 'Справка два.pdf', trashed: true },
+    ...Array.from({ length: 30 }, (_, i) => ({ name: `Скан ${i}.jpg` })),
+  ]);
+  const search = (query: string, limit = 100, offset = 0) =>
+    cache.list({ view: 'search', folderId: null, query, limit, offset });
+
+  it('counts trigram matches without those in the trash', () => {
+    expect(search('справ')).toMatchObject({ total: 1, items: [{ name: 'Справка один.pdf' }] });
+    expect(search('СКАН', 5).total).toBe(30);
+    expect(search('скан 2', 100).total).toBe(11);
+    expect(search('н 2.j', 100).items.map((i) => i.name)).toEqual(['Скан 2.jpg']);
+  });
+
+  it('answers one and two letters with every name containing them, paged', () => {
+    expect(search('С', 10)).toMatchObject({ total: 31 });
+    expect(search('с', 10).items).toHaveLength(10);
+    expect(search('ка', 10, 30)).toMatchObject({ total: 31, items: [{ name: 'Справка один.pdf' }] });
+    expect(search('ка', 10, 40)).toMatchObject({ total: 31, items: [] });
+    expect(search('ж')).toMatchObject({ total: 0, items: [] });
+    expect(search('jp', 100).total).toBe(30);
+  });
+});
