@@ -1,3 +1,4 @@
+import { Breadcrumbs } from './Breadcrumbs.js';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { type FormEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -457,31 +458,13 @@ export function DocumentsView() {
           {t('documents.searchResults', { count: pages.total })}
         </p>
       ) : (
-        <nav className="documents-crumbs" aria-label={t('documents.root')}>
-          <button
-            type="button"
-            className="btn-link"
-            onClick={() => setFolderId(null)}
-            aria-current={folderId === null ? 'page' : undefined}
-          >
-            {t('documents.root')}
-          </button>
-          {pages.breadcrumbs.map((c) => (
-            <span key={c.id}>
-              <span className="crumb-sep" aria-hidden="true">
-                /
-              </span>
-              <button
-                type="button"
-                className="btn-link"
-                onClick={() => setFolderId(c.id)}
-                aria-current={c.id === folderId ? 'page' : undefined}
-              >
-                {c.name}
-              </button>
-            </span>
-          ))}
-        </nav>
+        <Breadcrumbs
+          label={t('documents.root')}
+          crumbs={pages.breadcrumbs}
+          current={folderId}
+          currentKind="page"
+          onSelect={setFolderId}
+        />
       )}
 
       {pages.error ? (

@@ -1,3 +1,4 @@
+import { Breadcrumbs } from './Breadcrumbs.js';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { DocItem } from '../../../shared/documentsIpc.js';
@@ -114,31 +115,13 @@ export function MoveDialog({
         <h2 id="move-dialog-title" className="move-dialog-title">
           {t('documents.moveTitle', { name: item.name })}
         </h2>
-        <nav className="documents-crumbs" aria-label={t('documents.moveTo')}>
-          <button
-            type="button"
-            className="btn-link"
-            onClick={() => setAt(null)}
-            aria-current={at === null ? 'location' : undefined}
-          >
-            {t('documents.root')}
-          </button>
-          {(level?.breadcrumbs ?? []).map((c) => (
-            <span key={c.id}>
-              <span className="crumb-sep" aria-hidden="true">
-                /
-              </span>
-              <button
-                type="button"
-                className="btn-link"
-                onClick={() => setAt(c.id)}
-                aria-current={c.id === at ? 'location' : undefined}
-              >
-                {c.name}
-              </button>
-            </span>
-          ))}
-        </nav>
+        <Breadcrumbs
+          label={t('documents.moveTo')}
+          crumbs={level?.breadcrumbs ?? []}
+          current={at}
+          currentKind="location"
+          onSelect={setAt}
+        />
         {error ? (
           <p className="form-error" role="alert">
             {error}
