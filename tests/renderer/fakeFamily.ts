@@ -1,22 +1,9 @@
-import type { Bridge } from '../../src/shared/ipc.js';
+import type { FamilyBridge } from '../../src/renderer/src/backend/webFamily.js';
 import { AppError } from '../../src/shared/errors.js';
 import type { FamilyView } from '../../src/shared/family.js';
 
 /** The family part of the fake bridge: an empty family, no invites. */
-export function createFakeFamily(): Pick<
-  Bridge,
-  | 'familyGet'
-  | 'familyCurrentInvite'
-  | 'familyIssueInvite'
-  | 'familyPreviewInvite'
-  | 'familyConfirmInvite'
-  | 'familyLeave'
-  | 'familyTakePendingInvite'
-  | 'authCompleteEmailRegistration'
-  | 'accountsAdd'
-  | 'accountsSwitch'
-  | 'accountsRemove'
-> {
+export function createFakeFamily(): FamilyBridge {
   const view: FamilyView = { children: [], parents: [], history: [], invite: null, parentSlotsLeft: 2 };
   const refuse = async (): Promise<never> => {
     throw new AppError('INVITE_MALFORMED', 'This invite link is not valid.');

@@ -7,7 +7,8 @@ import type { Bridge } from '../../../shared/ipc.js';
 
 const INVITE_KEY = 'sferum.invite';
 
-type FamilyBridge = Pick<
+/** The family part of the bridge (the web adapter here, a fake in renderer tests). */
+export type FamilyBridge = Pick<
   Bridge,
   | 'familyGet'
   | 'familyCurrentInvite'

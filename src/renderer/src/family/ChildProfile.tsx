@@ -1,3 +1,4 @@
+import { Facts } from '../components/Facts.js';
 import { useEscape } from '../useEscape.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
@@ -39,14 +40,7 @@ export function ChildProfile({ child, view, me }: { child: FamilyChild; view: Fa
             <span className="badge badge-accent">{t('roles.student')}</span>
           </div>
         </div>
-        <dl className="facts">
-          {rows.map((row) => (
-            <div className="fact" key={row.label}>
-              <dt>{row.label}</dt>
-              <dd>{row.value}</dd>
-            </div>
-          ))}
-        </dl>
+        <Facts rows={rows} />
       </section>
       <section className="card" aria-labelledby="child-parents-title">
         <h2 className="section-title" id="child-parents-title">

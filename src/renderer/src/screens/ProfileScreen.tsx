@@ -1,3 +1,4 @@
+import { Facts } from '../components/Facts.js';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -89,14 +90,7 @@ export default function ProfileScreen({ profile }: { profile: Profile }) {
             }}
           />
         ) : (
-          <dl className="facts">
-            {rows.map((row) => (
-              <div className="fact" key={row.label}>
-                <dt>{row.label}</dt>
-                <dd>{row.value}</dd>
-              </div>
-            ))}
-          </dl>
+          <Facts rows={rows} />
         )}
       </section>
       {profile.role === 'student' ? <StudentFamilyPanel /> : null}
