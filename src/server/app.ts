@@ -48,8 +48,16 @@ export interface ServerDeps {
   nativeBinding?: string;
 }
 
+/** One method of one route the server registered (Fastify's implicit HEAD included). */
+export interface RegisteredRoute {
+  method: string;
+  url: string;
+}
+
 export interface SferumServer {
   app: FastifyInstance;
+  /** Every route as registered, for tests that must cover them all (fuzzing, authorization). */
+  readonly routes: readonly RegisteredRoute[];
   /** Starts listening; resolves with the base URL (http://127.0.0.1:PORT). */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -153,6 +161,11 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     }
   }
 
+  const routes: RegisteredRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
+
   void app.register(fastifyCookie);
   // JSON only: a text/plain body is refused with 415 rather than half-parsed. An empty
   // JSON body counts as no body, so a client that always sends the header can sign out.
@@ -215,6 +228,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   return {
     app,
     context,
+    routes,
     get url() {
       return url;
     },
