@@ -87,6 +87,33 @@ async function drop(page: Page, dt: JSHandle, shot?: string): Promise<void> {
   await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
 }
 
+/**
+ * A drop the way the browser itself delivers one from the desktop: Chromium's input
+ * pipeline (DevTools Input.dispatchDragEvent) with real paths on disk, so a folder
+ * arrives as a directory entry the page can walk, next to a piece of plain text.
+ */
+async function osDrop(page: Page, files: string[], shot?: string): Promise<void> {
+  const box = await page.locator('main').boundingBox();
+  if (!box) throw new Error('no main area to drop on');
+  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
+  const data = {
+    items: [{ mimeType: 'text/plain', data: 'not a file, just text' }],
+    files,
+    dragOperationsMask: 1,
+  };
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
+    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
+    await page.getByTestId('drop-overlay').waitFor();
+    if (shot) await screenshot(page, shot);
+    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
+  } finally {
+    await cdp.detach();
+  }
+  await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
+}
+
 function row(page: Page, name: string) {
   return page.locator(`[data-testid="document-row"][data-name="${name}"]`);
 }
@@ -186,10 +213,12 @@ for (const kind of ['desktop', 'web'] as const) {
         const dt = await dataTransfer(page, [...FILES, { name: FOLDER.name, size: 0, seed: 1 }]);
         await drop(page, dt, `${kind}-documents-drop`);
       } else {
-        const dt = await dataTransfer(page, FILES);
-        await drop(page, dt, `${kind}-documents-drop`);
-        // A browser cannot script a folder drop; the folder goes through «Выбрать папку».
-        await page.locator('input[webkitdirectory]').setInputFiles(paths[FOLDER.name]!);
+        // Two files and a whole folder dragged in from the desktop, with a piece of text.
+        await osDrop(
+          page,
+          [...FILES.map((f) => paths[f.name]!), paths[FOLDER.name]!],
+          `${kind}-documents-drop`,
+        );
       }
       // The dropped text is refused with a clear message; the files are not disturbed.
       await page.getByTestId('documents-notice').getByText('Это не файл и не папка').waitFor();
@@ -402,5 +431,22 @@ for (const kind of ['desktop', 'web'] as const) {
         await second.dispose();
       }
     });
+
+    if (kind === 'web') {
+      it('uploads a folder chosen with «Выбрать папку», keeping its structure', async () => {
+        const { page } = target;
+        const chosen = path.join(sources.path, 'Грамоты');
+        fs.mkdirSync(path.join(chosen, '2025'), { recursive: true });
+        fs.writeFileSync(path.join(chosen, 'олимпиада.pdf'), bytes(20 * KB, 19));
+        fs.writeFileSync(path.join(chosen, '2025', 'конкурс.pdf'), bytes(30 * KB, 23));
+        await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+        await page.locator('input[webkitdirectory]').setInputFiles(chosen);
+        await row(page, 'Грамоты').waitFor({ timeout: 20_000 });
+        await row(page, 'Грамоты').locator('.doc-open').click();
+        await row(page, 'олимпиада.pdf').waitFor({ timeout: 20_000 });
+        await row(page, '2025').locator('.doc-open').click();
+        await row(page, 'конкурс.pdf').waitFor({ timeout: 20_000 });
+      });
+    }
   });
 }
