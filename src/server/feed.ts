@@ -144,7 +144,7 @@ export class Feed {
 
   pull(userId: string, cursor: string | undefined, limit: number): PullResponse {
     // One read transaction: the head and the page are seen at the same moment.
-    return this.store.transaction(() => {
+    return this.store.read(() => {
       const epoch = this.store.feed.epoch();
       const head = this.store.feed.headSeq();
       const after = cursor === undefined ? 0 : decodeCursor(cursor, epoch, head);

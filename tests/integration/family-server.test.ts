@@ -161,23 +161,6 @@ describe('family: confirming a child', () => {
     expect(live(await pullAll(c), 'profile').map((p) => p.surname)).toEqual(['Третья']);
   });
 
-  it('50 parents confirming at the same moment end with exactly two links', async () => {
-    const { invite, id } = await studentWithInvite();
-    const parents = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => parent(`Родитель${'а'.repeat((i % 5) + 1)}`)),
-    );
-    const card = { surname: 'Сидоров', name: 'Миша', patronymic: 'Олегович', birthDate: '2013-05-06' };
-    const answers = await Promise.all(parents.map((p) => confirm(ts, p, invite.token, card)));
-    expect(answers.filter((a) => a.status === 200)).toHaveLength(2);
-    expect(answers.filter((a) => a.body.code === 'INVITE_PARENT_LIMIT')).toHaveLength(48);
-    const db = new Database(path.join(ts.dataDir, 'sferum.db'), { readonly: true });
-    const n = db.prepare('SELECT count(*) AS n FROM parent_links WHERE child_id = ?').get(id) as {
-      n: number;
-    };
-    db.close();
-    expect(n.n).toBe(2);
-  });
-
   it('the child opening their own link is the same-device case; confirming it is refused as their own link', async () => {
     const { student, invite } = await studentWithInvite();
     const open = await api<{ code: string }>(ts, '/api/family/invite/preview', student, {

@@ -162,7 +162,12 @@ export interface Store {
   otp: OtpStore;
   sessions: SessionStore;
   feed: FeedStore;
-  /** Runs fn atomically; nested calls join the outer transaction. */
+  /**
+   * Runs fn atomically, holding the write lock from its start (so a check and the write
+   * it allows cannot be split by another process); nested calls join the outer one.
+   */
   transaction<T>(fn: () => T): T;
+  /** Runs fn on one consistent snapshot, without the write lock (reads only). */
+  read<T>(fn: () => T): T;
   close(): void;
 }
