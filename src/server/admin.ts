@@ -7,6 +7,7 @@ import { Feed } from './feed.js';
 import {
   createClass,
   createSchool,
+  createSchoolAdmin,
   createStudent,
   createTeacher,
   findSchool,
@@ -38,6 +39,7 @@ export const USAGE = `Usage: npm run admin -- <command> [options]
   create-school --name "Школа № 5"
   create-class --school "Школа № 5" --name "2 Б" [--teacher "Иванова Мария Петровна"]
   create-teacher --school <school> --surname <..> --name <..> [--patronymic <..>] [--class <class>] (--phone <..> | --email <..>)
+  create-admin --school <school> --surname <..> --name <..> [--patronymic <..>] (--phone <..> | --email <..>)
   create-student --school <school> --class <class> --surname <..> --name <..> [--patronymic <..>] --phone <..> [--birth-date YYYY-MM-DD]
   invite-student-email --school <school> --class <class> --surname <..> --name <..> [--patronymic <..>] --email <..> [--birth-date YYYY-MM-DD]
   remove-link --child <id | phone | e-mail> --parent <id | phone | e-mail>
@@ -160,6 +162,16 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
           email: options.email ?? null,
         });
         io.out(`Teacher created: ${describe(user)}`);
+        break;
+      }
+      case 'create-admin': {
+        const user = createSchoolAdmin(ctx, {
+          ...person(),
+          school: need(options, 'school'),
+          phone: options.phone ?? null,
+          email: options.email ?? null,
+        });
+        io.out(`School administrator created: ${describe(user)}`);
         break;
       }
       case 'create-student': {

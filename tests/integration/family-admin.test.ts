@@ -120,6 +120,36 @@ describe('the school’s admin tool', () => {
     expect(missing.err).toContain('--surname');
   });
 
+  it('creates a school administrator who signs in by phone', async () => {
+    await admin('create-school', '--name', 'Школа № 8');
+    const phone = freshPhone('913');
+    const created = await admin(
+      'create-admin',
+      '--school',
+      'Школа № 8',
+      '--surname',
+      'Орлова',
+      '--name',
+      'Вера',
+      '--phone',
+      phone,
+    );
+    expect(created.code, created.err).toBe(0);
+    expect(created.out).toContain('School administrator created: admin Орлова Вера');
+    const signedIn = await signInByPhone(ts!, phone);
+    expect(signedIn.profile).toMatchObject({ role: 'admin', school: { name: 'Школа № 8' }, class: null });
+    const noContact = await admin(
+      'create-admin',
+      '--school',
+      'Школа № 8',
+      '--surname',
+      'Орлова',
+      '--name',
+      'Ия',
+    );
+    expect(noContact.code).toBe(1);
+  });
+
   it('invites a primary-school student by e-mail; the student registers from the link and later signs in by e-mail code', async () => {
     const email = `pupil.${Date.now()}@example.ru`;
     const sent = await admin(

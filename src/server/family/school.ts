@@ -160,6 +160,17 @@ export function createTeacher(ctx: SchoolContext, input: NewPerson): UserRow {
   return insertPerson(ctx, 'teacher', input);
 }
 
+/**
+ * A school administrator: belongs to a school (no class), signs in by phone or e-mail code
+ * like a teacher. The role exists so the school's people can sign in; the platform gives it
+ * no access to families or documents (see docs/RELIABILITY.md, the authorization matrix).
+ */
+export function createSchoolAdmin(ctx: SchoolContext, input: NewPerson): UserRow {
+  if (!input.phone && !input.email)
+    throw new AppError('VALIDATION_FAILED', 'An administrator needs a phone or an e-mail.');
+  return insertPerson(ctx, 'admin', { ...input, className: null });
+}
+
 export function createStudent(ctx: SchoolContext, input: NewPerson): UserRow {
   if (!input.phone) throw new AppError('PHONE_INVALID', 'A student created this way needs a phone number.');
   return insertPerson(ctx, 'student', { ...input, email: null });
