@@ -48,7 +48,18 @@ export const DOCUMENT_MUTATIONS = {
     parentId: DocumentIdSchema.nullable(),
     name: z.string().max(1000),
   }),
-  'documents.rename': z.object({ kind: ItemKindSchema, id: DocumentIdSchema, name: z.string().max(1000) }),
+  'documents.rename': z.object({
+    kind: ItemKindSchema,
+    id: DocumentIdSchema,
+    name: z.string().max(1000),
+    /**
+     * The name the device showed when the person renamed it. If the item's name is no
+     * longer that (another device renamed it first), the rename is refused with
+     * RENAME_CONFLICT instead of overwriting the other name. Absent (older clients):
+     * the last rename wins.
+     */
+    expectedName: z.string().max(1000).optional(),
+  }),
   'documents.move': z.object({
     kind: ItemKindSchema,
     id: DocumentIdSchema,

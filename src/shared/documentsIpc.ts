@@ -95,6 +95,21 @@ export const UploadQueueStateSchema = z.object({
 });
 export type UploadQueueState = z.infer<typeof UploadQueueStateSchema>;
 
+/**
+ * A rename of this device the server refused because another device renamed the item
+ * first (RENAME_CONFLICT). Kept until the person applies their name or keeps the other.
+ */
+export const RenameConflictSchema = z.object({
+  kind: ItemKindSchema,
+  id: z.string(),
+  /** The name this device asked for. */
+  mine: z.string(),
+  /** The item's name now, as the other device left it. */
+  theirs: z.string(),
+  at: z.string(),
+});
+export type RenameConflict = z.infer<typeof RenameConflictSchema>;
+
 export const EnqueueResultSchema = z.object({
   added: z.number().int(),
   /** Items refused at once, each with its reason; the rest of the queue is not disturbed. */
@@ -124,6 +139,13 @@ export const DOCUMENT_IPC = {
     output: z.object({ id: z.string() }),
   },
   'documents.rename': { input: ItemRef.extend({ name: z.string().max(1000) }), output: Void },
+  /** Renames of this device refused because another device renamed the item first. */
+  'documents.conflicts': { input: Void, output: z.array(RenameConflictSchema) },
+  /** «Применить моё» renames the item to this device's name again; «Оставить» forgets the conflict. */
+  'documents.resolveConflict': {
+    input: ItemRef.extend({ keep: z.enum(['mine', 'theirs']) }),
+    output: Void,
+  },
   'documents.move': { input: ItemRef.extend({ folderId: DocumentIdSchema.nullable() }), output: Void },
   'documents.trash': { input: ItemRef, output: Void },
   'documents.restore': { input: ItemRef, output: Void },

@@ -63,6 +63,7 @@ export const ERROR_CODES = [
   'UPLOAD_TOO_MANY_FILES',
   'UPLOAD_NOT_A_FILE',
   'UPLOAD_INCOMPLETE',
+  'RENAME_CONFLICT',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -94,6 +95,7 @@ export const ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   FILE_EMPTY: 400,
   FILE_CHANGED: 400,
   UPLOAD_INCOMPLETE: 409,
+  RENAME_CONFLICT: 409,
   FILE_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,
   SESSION_EXPIRED: 401,

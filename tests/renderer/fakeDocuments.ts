@@ -11,6 +11,8 @@ export function createFakeDocuments(): DocumentBridge {
     documentsPickFiles: async () => ({ added: 0, refused: [] }),
     documentsCreateFolder: async () => ({ id: 'folder-000001' }),
     documentsRename: none,
+    documentsConflicts: async () => [],
+    documentsResolveConflict: none,
     documentsMove: none,
     documentsThumbnail: async () => ({ url: null }),
     documentsTrash: none,

@@ -7,6 +7,7 @@ import { type PersonName, type Profile, ProfileSchema } from '../../shared/domai
 import { AppError, type ErrorCode } from '../../shared/errors.js';
 import { ENTITY_KINDS, type SyncStatus } from '../../shared/sync.js';
 import { type CacheDatabase, openCacheDatabase } from './cache/db.js';
+import { RenameConflicts } from './documents/conflicts.js';
 import { createRecordStore, type RecordStore } from './cache/records.js';
 import type { CoreEvents } from './events.js';
 import type { Logger, SecretStorage, StoredAccount, SyncTiming } from './ports.js';
@@ -57,6 +58,8 @@ export class LocalAccountRuntime {
   readonly deviceId: string;
   readonly records: RecordStore;
   readonly outbox: Outbox;
+  /** Renames of this device that another device's rename beat (kept for the documents screen). */
+  readonly conflicts: RenameConflicts;
   readonly session: SessionFile;
   /** Registration tokens never leave the core; kept only until register() or sign-out. */
   registrationToken: string | null = null;
@@ -80,6 +83,7 @@ export class LocalAccountRuntime {
     );
     this.records = createRecordStore(this.db);
     this.outbox = createOutbox(this.db);
+    this.conflicts = new RenameConflicts(this.db);
     this.session = new SessionFile(join(dir, 'session.bin'), host.secrets, host.logger);
   }
 
@@ -255,6 +259,7 @@ export class LocalAccountRuntime {
         if (entities.includes('profile')) host.onAccountChanged(this);
       },
       onRejected: (rejection) => host.events.emit('mutation.rejected', rejection),
+      keepRejection: (entry, error) => void this.conflicts.keep(entry, error),
       onRevoked: () =>
         void this.endSession({
           code: 'SESSION_REVOKED',

@@ -281,8 +281,17 @@ export class DocumentService {
       'documents.rename': ({ userId, writer, now }, payload) => {
         const p = DOCUMENT_MUTATIONS['documents.rename'].parse(payload);
         const item = this.live(p.kind, userId, p.id);
+        const wanted = checkedName(p.name);
+        if (p.expectedName !== undefined && item.name !== p.expectedName) {
+          // Renamed elsewhere since this device looked. The same new name is no conflict.
+          if (item.name === wanted) return;
+          throw new AppError(
+            'RENAME_CONFLICT',
+            `This ${p.kind} was renamed on another device to "${item.name}" first; "${wanted}" was not applied.`,
+          );
+        }
         const parent = parentOf(item);
-        const name = freeName(checkedName(p.name), (key) => this.repo.nameTaken(userId, parent, key, p.id));
+        const name = freeName(wanted, (key) => this.repo.nameTaken(userId, parent, key, p.id));
         this.repo.update(p.kind, p.id, { name, nameKey: nameKey(name), updatedAt: iso(now) });
         this.emit(writer, p.kind, userId, p.id);
       },

@@ -282,6 +282,12 @@ export const en: Catalogue = {
     folder: 'Folder',
     open: 'Open',
     rename: 'Rename',
+    conflictDocument:
+      'The file was renamed on another device: “{{theirs}}”. Your name “{{mine}}” was not applied.',
+    conflictFolder:
+      'The folder was renamed on another device: “{{theirs}}”. Your name “{{mine}}” was not applied.',
+    conflictApply: 'Apply mine',
+    conflictKeep: 'Keep the new name',
     move: 'Move…',
     moveTitle: 'Move “{{name}}”',
     moveTo: 'Where to move',
@@ -497,5 +503,7 @@ export const en: Catalogue = {
     UPLOAD_TOO_MANY_FILES: 'Too many files at once: up to 10,000 can be added. Upload the folder in parts.',
     UPLOAD_NOT_A_FILE: 'This is neither a file nor a folder, so it cannot be uploaded.',
     UPLOAD_INCOMPLETE: 'The file has not finished uploading yet.',
+    RENAME_CONFLICT:
+      'While you were renaming it, it was renamed on another device. Check the new name and rename it again if needed.',
   },
 };

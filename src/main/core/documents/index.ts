@@ -4,12 +4,19 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { MAX_FILES_PER_DROP, QuotaSchema, sanitizeName, type Quota } from '../../../shared/documents.js';
+import {
+  type ItemKind,
+  MAX_FILES_PER_DROP,
+  QuotaSchema,
+  sanitizeName,
+  type Quota,
+} from '../../../shared/documents.js';
 import {
   type EnqueueResult,
   hasThumbnail,
   type ListInput,
   type ListOutput,
+  type RenameConflict,
   THUMBNAIL_MAX_BYTES,
   type UploadQueueState,
 } from '../../../shared/documentsIpc.js';
@@ -133,15 +140,51 @@ class AccountDocuments {
     return userId;
   }
 
-  mutate(type: MutationType, payload: unknown): void {
-    queueMutation(this.account.records, this.account.outbox, {
-      type,
-      payload,
-      userId: this.userId(),
-      createdAt: new Date().toISOString(),
+  mutate(type: MutationType, payload: unknown, alongside?: () => void): void {
+    const userId = this.userId();
+    this.account.records.transaction(() => {
+      alongside?.();
+      queueMutation(this.account.records, this.account.outbox, {
+        type,
+        payload,
+        userId,
+        createdAt: new Date().toISOString(),
+      });
     });
-    this.host.events.emit('cache.changed', CHANGED);
+    this.changed();
     void this.account.syncNow().catch(() => undefined);
+  }
+
+  private changed(): void {
+    this.host.events.emit('cache.changed', CHANGED);
+  }
+
+  /**
+   * Renames with the name this device shows now, so a rename another device made in the
+   * meantime is not overwritten: the server refuses this one (RENAME_CONFLICT), the sync
+   * rolls it back and keeps it as a conflict for the screen. A new rename of the item
+   * replaces a conflict kept for it.
+   */
+  rename(kind: ItemKind, id: string, name: string): void {
+    const shown = this.account.records.get(kind, id)?.name;
+    const expected = typeof shown === 'string' ? { expectedName: shown } : {};
+    this.mutate('documents.rename', { kind, id, name, ...expected }, () => this.account.conflicts.remove(id));
+  }
+
+  conflicts(): RenameConflict[] {
+    return this.account.conflicts.list();
+  }
+
+  /** «Применить моё»: rename again to this device's name, over the current one; «Оставить»: forget it. */
+  resolveConflict(kind: ItemKind, id: string, keep: 'mine' | 'theirs'): void {
+    const conflict = this.account.conflicts.get(id);
+    if (!conflict) return;
+    if (keep === 'mine') {
+      this.rename(kind, id, conflict.mine);
+      return;
+    }
+    this.account.conflicts.remove(id);
+    this.changed();
   }
 
   createFolder(parentId: string | null, rawName: string): string {
@@ -439,11 +482,14 @@ export class CoreDocuments {
   createFolder = (parentId: string | null, name: string): { id: string } => ({
     id: this.active.createFolder(parentId, name),
   });
-  rename = (kind: 'folder' | 'document', id: string, name: string): void => {
+  rename = (kind: ItemKind, id: string, name: string): void => {
     const clean = sanitizeName(name);
     if (!clean.ok) throw new AppError('FILE_NAME_INVALID', 'The name is not valid.');
-    this.active.mutate('documents.rename', { kind, id, name: clean.name });
+    this.active.rename(kind, id, clean.name);
   };
+  conflicts = (): RenameConflict[] => this.active.conflicts();
+  resolveConflict = (kind: ItemKind, id: string, keep: 'mine' | 'theirs'): void =>
+    this.active.resolveConflict(kind, id, keep);
   move = (kind: 'folder' | 'document', id: string, folderId: string | null): void =>
     this.active.mutate('documents.move', { kind, id, folderId });
   trash = (kind: 'folder' | 'document', id: string): void =>

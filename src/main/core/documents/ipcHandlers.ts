@@ -22,6 +22,12 @@ export const DOCUMENT_IPC_HANDLERS = {
     core.documents.rename(i.kind, i.id, i.name);
     return null;
   },
+  'documents.conflicts': (core) => core.documents.conflicts(),
+  'documents.resolveConflict': (core, input) => {
+    const i = input as { kind: 'folder' | 'document'; id: string; keep: 'mine' | 'theirs' };
+    core.documents.resolveConflict(i.kind, i.id, i.keep);
+    return null;
+  },
   'documents.move': (core, input) => {
     const i = input as { kind: 'folder' | 'document'; id: string; folderId: string | null };
     core.documents.move(i.kind, i.id, i.folderId);

@@ -7,7 +7,7 @@ import type { RecordStore } from '../cache/records.js';
 import type { Logger, SyncTiming } from '../ports.js';
 import { Backoff } from './backoff.js';
 import { cancellableFetch } from './cancellableFetch.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxEntry } from './outbox.js';
 import { rebasePending, rollBack } from './mutations.js';
 
 /** At most this many mutations per push (the API's limit). */
@@ -28,6 +28,11 @@ export interface SyncEngineOptions {
   onStatus: (status: SyncStatus) => void;
   onCacheChanged: (entities: string[]) => void;
   onRejected: (rejection: { type: string; code: ErrorCode; message: string }) => void;
+  /**
+   * Runs inside the transaction that rolls a rejected mutation back, so what a capability
+   * keeps about the rejection (a rename conflict) is on disk together with the rollback.
+   */
+  keepRejection?: (entry: OutboxEntry, error: { code: ErrorCode; message: string }) => void;
   /** The server said over the live stream that this session was revoked. */
   onRevoked: () => void;
 }
@@ -181,6 +186,7 @@ export class SyncEngine {
       const touched = new Set<string>();
       let answered = 0;
       records.transaction(() => {
+        const undo: OutboxEntry[] = [];
         for (const result of results) {
           const entry = byId.get(result.id);
           if (!entry) continue;
@@ -188,10 +194,16 @@ export class SyncEngine {
           byId.delete(result.id);
           outbox.remove(entry.mutationId);
           if (result.status === 'rejected') {
-            const entity = rollBack(records, entry);
-            if (entity) touched.add(entity);
+            undo.push(entry);
+            this.o.keepRejection?.(entry, result.error);
             rejected.push({ type: entry.type, code: result.error.code, message: result.error.message });
           }
+        }
+        // Latest first: when several rejected changes touched one record, each snapshot
+        // holds the ones queued before it, so the earliest snapshot must be restored last.
+        for (const entry of undo.reverse()) {
+          const entity = rollBack(records, entry);
+          if (entity) touched.add(entity);
         }
         // Later pending changes to a rolled-back record must sit on the restored state.
         if (rejected.length > 0)

@@ -13,6 +13,7 @@ import type {
   EnqueueResult,
   ListInput,
   ListOutput,
+  RenameConflict,
   UploadItem,
   UploadQueueState,
 } from '../../../shared/documentsIpc.js';
@@ -87,6 +88,19 @@ function compare(a: DocItem, b: DocItem, sort: ListInput['sort']): number {
   }
 }
 
+/** An item's name in the list (null if it is not there, or with `live`, in the trash). */
+function currentName(
+  list: DocumentList,
+  kind: 'folder' | 'document',
+  id: string,
+  live = false,
+): string | null {
+  const items: { id: string; name: string; trashedAt: string | null }[] =
+    kind === 'folder' ? list.folders : list.documents;
+  const item = items.find((i) => i.id === id);
+  return item && !(live && item.trashedAt !== null) ? item.name : null;
+}
+
 /**
  * The web version's documents: the list from GET /api/documents (kept in memory and
  * re-read when the live stream says something changed), changes as mutations, uploads
@@ -103,6 +117,8 @@ export function createWebDocuments(deps: {
   let snapshot: DocumentList | null = null;
   let loading: Promise<DocumentList> | null = null;
   const uploads = new Map<string, WebUpload>();
+  /** Renames the server refused because another device renamed the item first, by item id. */
+  const conflicts = new Map<string, Omit<RenameConflict, 'theirs'>>();
   let offline = false;
   let emitTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -385,7 +401,46 @@ export function createWebDocuments(deps: {
     async documentsRename(input) {
       const name = sanitizeName(input.name);
       if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The name is not valid.');
-      await mutate('documents.rename', { ...input, name: name.name });
+      // The name this page shows: a rename made on another device since is not overwritten.
+      const shown = currentName(await load(), input.kind, input.id);
+      conflicts.delete(input.id);
+      try {
+        await mutate('documents.rename', {
+          kind: input.kind,
+          id: input.id,
+          name: name.name,
+          ...(shown !== null ? { expectedName: shown } : {}),
+        });
+      } catch (error) {
+        if (!hasErrorCode(error) || error.code !== 'RENAME_CONFLICT') throw error;
+        // Kept for the same notice the desktop shows, with the name that won.
+        conflicts.set(input.id, {
+          kind: input.kind,
+          id: input.id,
+          mine: name.name,
+          at: new Date().toISOString(),
+        });
+        changed();
+      }
+      return null;
+    },
+    async documentsConflicts() {
+      if (conflicts.size === 0) return [];
+      const list = await load();
+      const out: RenameConflict[] = [];
+      for (const c of conflicts.values()) {
+        const theirs = currentName(list, c.kind, c.id, true);
+        if (theirs !== null && theirs !== c.mine) out.push({ ...c, theirs });
+      }
+      return out;
+    },
+    async documentsResolveConflict(input) {
+      const conflict = conflicts.get(input.id);
+      if (!conflict) return null;
+      if (input.keep === 'mine')
+        return self.documentsRename({ kind: input.kind, id: input.id, name: conflict.mine });
+      conflicts.delete(input.id);
+      changed();
       return null;
     },
     async documentsMove(input) {

@@ -3,6 +3,7 @@ import { AppError } from '../../../../shared/errors.js';
 import { m0001Initial } from './0001-initial.js';
 import { m0002Documents } from './0002-documents.js';
 import { m0003DocumentsSearch } from './0003-documents-search.js';
+import { m0004RenameConflicts } from './0004-rename-conflicts.js';
 import type { CacheMigration } from './types.js';
 
 export type { CacheMigration } from './types.js';
@@ -12,6 +13,7 @@ export const CACHE_MIGRATIONS: readonly CacheMigration[] = [
   m0001Initial,
   m0002Documents,
   m0003DocumentsSearch,
+  m0004RenameConflicts,
 ];
 
 /** Refuses a registry with gaps or duplicates, which would skip or repeat a step. */
