@@ -6,7 +6,7 @@ import type { ServerContext } from './context.js';
 import { seedDemo } from './demo.js';
 import { Feed } from './feed.js';
 import { ClientHeadersSchema } from './http/auth.js';
-import { handleError, installErrorHandler } from './http/errors.js';
+import { handleClientError, handleError, installErrorHandler } from './http/errors.js';
 import { SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
 import { watchForeignWrites } from './family/feedWatcher.js';
@@ -83,6 +83,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     trustProxy: false,
     return503OnClosing: true,
     frameworkErrors: handleError,
+    clientErrorHandler: handleClientError,
   });
 
   const db = openDatabase(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});

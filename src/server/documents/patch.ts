@@ -30,8 +30,12 @@ export class TusPatch {
       req.resume();
     };
     if (req.headers['tus-resumable'] !== '1.0.0') {
-      res.writeHead(412, { 'tus-version': '1.0.0' }).end();
-      req.resume();
+      headers['tus-version'] = '1.0.0';
+      fail(
+        412,
+        'VALIDATION_FAILED',
+        'This upload speaks another version of the tus protocol; 1.0.0 is supported.',
+      );
       return;
     }
     if (req.headers['content-type'] !== 'application/offset+octet-stream') {

@@ -15,7 +15,7 @@ import {
   type Quota,
   type UploadMetadata,
 } from '../../shared/documents.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, ErrorCodeSchema } from '../../shared/errors.js';
 import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from '../feed.js';
@@ -181,10 +181,12 @@ export class DocumentService {
       if (doc) return documentRecord(doc);
     }
     if (upload.state === 'failed') {
-      throw new AppError(
-        (upload.error as 'CHECKSUM_MISMATCH') ?? 'NOT_FOUND',
-        'This upload failed; start it again.',
-      );
+      // The reason is stored as a code (CHECKSUM_MISMATCH, QUOTA_EXCEEDED) or as what ended it
+      // (CANCELLED, EXPIRED): an upload ended that way is gone, like one never made.
+      const reason = ErrorCodeSchema.safeParse(upload.error);
+      if (!reason.success)
+        throw new AppError('NOT_FOUND', 'This upload was cancelled or has expired; start it again.');
+      throw new AppError(reason.data, 'This upload failed; start it again.');
     }
     const meta = UploadMetadataSchema.parse(JSON.parse(upload.metadata)) as UploadMetadata;
     let size: number;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { EVENTS, Server } from '@tus/server';
 import { DOCUMENT_ID_HEADER, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, ErrorBodySchema, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { SessionService } from '../sessions.js';
 import { HashingFileStore } from './hashingStore.js';
 import type { DocumentService } from './service.js';
@@ -79,7 +79,10 @@ export function createTusServer(o: TusOptions): Server {
       }
     },
     onResponseError(_req, err) {
-      if (err instanceof Error && !('status_code' in err)) return tusError(err);
+      if (err instanceof Error && !('status_code' in err)) {
+        if (!(err instanceof AppError)) o.log.error({ err }, 'an upload request failed');
+        return tusError(err);
+      }
       return undefined;
     },
   });
@@ -88,4 +91,39 @@ export function createTusServer(o: TusOptions): Server {
     o.documents.uploadFailed(id, 'CANCELLED');
   });
   return server;
+}
+
+/** Codes for the statuses @tus/server refuses with (it answers them in plain text). */
+const TUS_STATUS_CODES: Partial<Record<number, ErrorCode>> = {
+  400: 'VALIDATION_FAILED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'VALIDATION_FAILED',
+  410: 'NOT_FOUND',
+  412: 'VALIDATION_FAILED',
+  413: 'FILE_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  460: 'CHECKSUM_MISMATCH',
+};
+
+/**
+ * A refusal from @tus/server as the platform's coded JSON error. Its own refusals are plain
+ * text (a missing Tus-Resumable, an invalid Upload-Length, an unknown upload) and a
+ * protocol extension this server does not offer is a 501; to a client each is a request
+ * it must not repeat as is, so a 400 with a code. Bodies the hooks above already made
+ * (tusError) pass through unchanged.
+ */
+export function tusRefusal(status: number, text: string): { status: number; body: ErrorBody } {
+  try {
+    const own = ErrorBodySchema.safeParse(JSON.parse(text));
+    if (own.success) return { status, body: own.data };
+  } catch {
+    // Plain text: mapped below.
+  }
+  if (status >= 500 && status !== 501) {
+    return { status: 500, body: { code: 'INTERNAL', message: 'Something went wrong on the server.' } };
+  }
+  const final = status === 501 ? 400 : status;
+  const message = text.trim().slice(0, 200) || 'The upload request is not valid.';
+  return { status: final, body: { code: TUS_STATUS_CODES[final] ?? 'VALIDATION_FAILED', message } };
 }

@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ZodError } from 'zod';
 import { AppError, zodFields, type ErrorBody } from '../../shared/errors.js';
@@ -55,4 +56,30 @@ export function handleError(
     request.log.error({ err: error }, 'unexpected error');
     send(reply, 500, { code: 'INTERNAL', message: 'Something went wrong on the server.' });
   }
+}
+
+/**
+ * Fastify's `clientErrorHandler`: a request Node's HTTP parser cannot read (a broken request
+ * line, a bad header, headers too large) never reaches a route. It still gets the platform's
+ * coded JSON body, as every other refusal does, and the connection is closed.
+ */
+export function handleClientError(error: Error & { code?: string }, socket: Socket): void {
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  let status = 400;
+  let body: ErrorBody = { code: 'VALIDATION_FAILED', message: 'The request could not be read.' };
+  if (error.code === 'HPE_HEADER_OVERFLOW') {
+    status = 431;
+    body = { code: 'PAYLOAD_TOO_LARGE', message: 'The request headers are too large.' };
+  } else if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    status = 408;
+    body = { code: 'VALIDATION_FAILED', message: 'The request took too long to arrive.' };
+  }
+  const json = JSON.stringify(body);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${status === 400 ? 'Bad Request' : status === 431 ? 'Request Header Fields Too Large' : 'Request Timeout'}\r\n` +
+        `Content-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`,
+    );
+  }
+  socket.destroy();
 }

@@ -1,12 +1,14 @@
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import type { FastifyInstance } from 'fastify';
+import { Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
 import { AppError } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
 import type { HashingFileStore } from '../documents/hashingStore.js';
 import type { DocumentsModule } from '../documents/index.js';
+import { tusRefusal } from '../documents/tus.js';
 import { requireAuth } from '../http/auth.js';
 import { SECURITY_HEADERS } from '../http/headers.js';
 import { parseInput } from '../http/validate.js';
@@ -50,13 +52,43 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
   // tus PATCH bodies are streamed straight to the file store, never parsed.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));
 
-  const toTus = (
-    request: { raw: import('node:http').IncomingMessage },
-    reply: { hijack(): void; raw: import('node:http').ServerResponse },
-  ) => {
-    reply.hijack();
-    for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
-    return tus.handle(request.raw, reply.raw);
+  /**
+   * tus creation, HEAD, termination and OPTIONS through @tus/server's web handler, so its
+   * answer passes through here: a refusal leaves as the platform's coded JSON error, never
+   * as tus's plain text.
+   */
+  const toTus = async (request: FastifyRequest, reply: FastifyReply) => {
+    const raw = request.raw;
+    const headers = new Headers();
+    try {
+      for (const [name, value] of Object.entries(raw.headers)) {
+        for (const v of [value ?? []].flat()) headers.append(name, v);
+      }
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'The upload request has a header that cannot be read.');
+    }
+    // Creation with upload: the first bytes come with the POST, unparsed (see the parser above).
+    const withBody =
+      request.method === 'POST' && raw.headers['content-type'] === 'application/offset+octet-stream';
+    const response = await tus.handleWeb(
+      new Request(new URL(raw.url ?? '/', 'http://localhost'), {
+        method: request.method,
+        headers,
+        ...(withBody ? { body: Readable.toWeb(raw) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
+      }),
+    );
+    const text = await response.text();
+    for (const [name, value] of response.headers) {
+      if (name !== 'content-length' && name !== 'content-type') void reply.header(name, value);
+    }
+    if (response.status >= 400) {
+      const refusal = tusRefusal(response.status, text);
+      return reply.status(refusal.status).type('application/json; charset=utf-8').send(refusal.body);
+    }
+    void reply.status(response.status);
+    return text === ''
+      ? reply.send()
+      : reply.type(response.headers.get('content-type') ?? 'text/plain').send(text);
   };
   app.route({ method: ['POST', 'OPTIONS'], url: UPLOADS_PATH, handler: toTus });
   app.route({ method: ['HEAD', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });

@@ -27,15 +27,16 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get('/api/sync/events', (request, reply) => {
     // Authentication fails before the hijack, so the error is an ordinary JSON answer.
     const auth = requireAuth(request, ctx.sessions);
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      ...SECURITY_HEADERS,
+    const streamHeaders = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
       'x-accel-buffering': 'no',
-    });
+    };
+    // A HEAD has no body to stream into: Node would hold its headers back forever.
+    if (request.method === 'HEAD') return reply.headers(streamHeaders).send();
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, { ...SECURITY_HEADERS, ...streamHeaders, connection: 'keep-alive' });
     let ended = false;
     const write = (chunk: string): void => {
       if (!ended) res.write(chunk);
