@@ -112,7 +112,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     uploadExpiryMs: config.uploadExpiryHours * 3_600_000,
     log: app.log,
   });
-  const limiter = new RateLimiter(now);
+  const limiter = new RateLimiter(now, { exemptIps: config.rateLimitExemptIps });
   const familyService = new FamilyService({
     store,
     family: familyStore,

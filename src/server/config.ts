@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_INVITE_TTL_DAYS } from '../shared/family.js';
@@ -14,6 +15,12 @@ export interface OtpLimits {
   verifiesPerIp: number;
   /** The per-IP window, in seconds. */
   ipWindowSeconds: number;
+  /**
+   * Wrong codes per phone or e-mail per `wrongCodesWindowSeconds`, across all its codes and
+   * from any IP; past it, no code for that address is accepted until the window has passed.
+   */
+  wrongCodesPerAddress: number;
+  wrongCodesWindowSeconds: number;
 }
 
 export interface ServerConfig {
@@ -47,6 +54,11 @@ export interface ServerConfig {
   maxFileBytes: number;
   /** Hours an unfinished upload is kept for resuming (default 72). */
   uploadExpiryHours: number;
+  /**
+   * Client IPs the per-IP rate limits do not apply to (e.g. a load test on loopback);
+   * the limits per phone number, e-mail address and account still do. Empty by default.
+   */
+  rateLimitExemptIps: string[];
 }
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
@@ -55,6 +67,8 @@ export const DEFAULT_OTP_LIMITS: OtpLimits = {
   requestsPerIp: 30,
   verifiesPerIp: 60,
   ipWindowSeconds: 600,
+  wrongCodesPerAddress: 10,
+  wrongCodesWindowSeconds: 86_400,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -102,6 +116,16 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(72),
+  SFERUM_RATE_LIMIT_EXEMPT_IPS: z
+    .string()
+    .transform((v) =>
+      v
+        .split(',')
+        .map((ip) => ip.trim())
+        .filter(Boolean),
+    )
+    .refine((ips) => ips.every((ip) => net.isIP(ip) !== 0), 'must be a comma-separated list of IP addresses')
+    .default([]),
 });
 
 export class ConfigError extends Error {
@@ -153,6 +177,7 @@ export function loadConfig(
     quotaBytes: e.SFERUM_QUOTA_BYTES,
     maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
     uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,
+    rateLimitExemptIps: e.SFERUM_RATE_LIMIT_EXEMPT_IPS,
   };
 }
 
@@ -178,5 +203,8 @@ export function describeConfig(config: ServerConfig, url: string): Record<string
     accessTtlSeconds: config.accessTtlSeconds,
     refreshTtlDays: config.refreshTtlDays,
     logLevel: config.logLevel,
+    ...(config.rateLimitExemptIps.length > 0
+      ? { rateLimitExemptIps: config.rateLimitExemptIps.join(', ') }
+      : {}),
   };
 }

@@ -11,6 +11,8 @@ import { hashOtpCode, newId, newOtpCode, sameHash } from './tokens.js';
 
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
+/** The window of `perAddressPerHour`. */
+const HOUR_SECONDS = 3600;
 
 export type VerifiedIdentity =
   | { kind: 'user'; userId: string }
@@ -28,9 +30,10 @@ interface OtpDeps {
 }
 
 /**
- * One-time codes (ASVS 5.0 V6): six digits from the CSPRNG, stored hashed, valid ten
- * minutes, single use, bound to the request id and the device that asked, at most five
- * tries, throttled per address and per IP.
+ * One-time codes (ASVS 5.0 V6): OTP_CODE_LENGTH digits from the CSPRNG, stored hashed,
+ * valid ten minutes, single use, bound to the request id and the device that asked, at
+ * most five tries per code and `wrongCodesPerAddress` wrong ones per address across its
+ * codes, throttled per address and per IP.
  */
 export class OtpService {
   constructor(private readonly deps: OtpDeps) {}
@@ -45,13 +48,13 @@ export class OtpService {
           })
         : new AppError('EMAIL_INVALID', 'This is not an e-mail address.', { fields: { email: 'invalid' } });
     }
-    limiter.hit(`otp-request-ip:${ip}`, limits.requestsPerIp, limits.ipWindowSeconds);
+    limiter.hit(limiter.ipKey('otp-request-ip', ip), limits.requestsPerIp, limits.ipWindowSeconds);
     const addressKey = `otp-address:${address}`;
     const since = limiter.sinceLast(addressKey);
     if (since < limits.resendCooldownSeconds) {
       throw rateLimited(Math.max(1, Math.ceil(limits.resendCooldownSeconds - since)));
     }
-    const hourWait = limiter.waitSeconds(addressKey, limits.perAddressPerHour, 3600);
+    const hourWait = limiter.waitSeconds(addressKey, limits.perAddressPerHour, HOUR_SECONDS);
     if (hourWait > 0) throw rateLimited(hourWait);
 
     // E-mail codes are only for accounts that have an e-mail and no phone (primary-school
@@ -80,7 +83,7 @@ export class OtpService {
       expiresAt: iso(createdAt + OTP_TTL_MS),
       consumedAt: null,
     });
-    limiter.record(addressKey);
+    limiter.record(addressKey, HOUR_SECONDS);
     if (deliver) {
       try {
         await this.deps.sender.send(body.channel === 'phone' ? { phone: address } : { email: address }, code);
@@ -105,7 +108,7 @@ export class OtpService {
 
   verify(body: OtpVerifyBody, ip: string): VerifiedIdentity {
     const { store, limiter, limits, now } = this.deps;
-    limiter.hit(`otp-verify-ip:${ip}`, limits.verifiesPerIp, limits.ipWindowSeconds);
+    limiter.hit(limiter.ipKey('otp-verify-ip', ip), limits.verifiesPerIp, limits.ipWindowSeconds);
     const row = store.otp.getRequest(body.requestId);
     if (!row) throw new AppError('OTP_INVALID', 'The code is wrong.');
     if (row.consumedAt !== null)
@@ -113,12 +116,18 @@ export class OtpService {
     if (row.attempts >= OTP_MAX_ATTEMPTS) throw tooManyAttempts();
     if (Date.parse(row.expiresAt) <= now())
       throw new AppError('OTP_EXPIRED', 'The code has expired. Ask for a new one.');
+    // Each new code brings five fresh tries: wrong codes are also counted per address,
+    // whichever code and IP they came with, or guessing would only be paced by resends.
+    const wrongKey = `otp-wrong:${row.address}`;
+    const wait = limiter.waitSeconds(wrongKey, limits.wrongCodesPerAddress, limits.wrongCodesWindowSeconds);
+    if (wait > 0) throw rateLimited(wait);
 
     const attempts = store.otp.addAttempt(row.id);
     // A code only works on the device that asked for it, so a code read off someone's
     // screen cannot be used elsewhere; a wrong device costs a try like a wrong code.
     const ok = row.deviceId === body.deviceId && sameHash(row.codeHash, hashOtpCode(row.id, body.code));
     if (!ok) {
+      limiter.record(wrongKey, limits.wrongCodesWindowSeconds);
       if (attempts >= OTP_MAX_ATTEMPTS) throw tooManyAttempts();
       throw new AppError('OTP_INVALID', 'The code is wrong.', { fields: { code: 'wrong' } });
     }

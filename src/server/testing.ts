@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { OtpRequestResponse, OtpVerifyResponse, SignedIn } from '../shared/api.js';
 import { createServer, type SferumServer, type ServerDeps } from './app.js';
 import type { Now } from './clock.js';
-import { DEFAULT_OTP_LIMITS, defaultConfig, type ServerConfig } from './config.js';
+import { DEFAULT_OTP_LIMITS, defaultConfig, type OtpLimits, type ServerConfig } from './config.js';
 import type { OtpAddress, OtpSender } from './otpSender.js';
 import { LiveEventSchema, type LiveEvent } from '../shared/sync.js';
 
@@ -54,7 +54,8 @@ export interface TestServer {
 }
 
 export interface TestServerOptions {
-  config?: Partial<ServerConfig>;
+  /** Overrides; `otpLimits` may name only the limits a test is about. */
+  config?: Partial<Omit<ServerConfig, 'otpLimits'>> & { otpLimits?: Partial<OtpLimits> };
   deps?: Omit<ServerDeps, 'otpSender'>;
   /** Reuse a data directory (e.g. to restart a server); otherwise a fresh temp dir. */
   dataDir?: string;
@@ -81,6 +82,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       perAddressPerHour: 1000,
       requestsPerIp: 10_000,
       verifiesPerIp: 10_000,
+      wrongCodesPerAddress: 10_000,
       ...options.config?.otpLimits,
     },
   });

@@ -1,4 +1,5 @@
 import crypto from 'node:crypto';
+import { OTP_CODE_LENGTH } from '../shared/api.js';
 
 /** An opaque bearer secret: 256 bits from the CSPRNG, URL-safe. */
 export function newToken(): string {
@@ -10,9 +11,12 @@ export function hashToken(token: string): string {
   return crypto.createHash('sha256').update(token).digest('hex');
 }
 
-/** A six-digit one-time code, uniformly drawn from the CSPRNG (ASVS V6). */
+/** A one-time code of OTP_CODE_LENGTH digits, uniformly drawn from the CSPRNG (ASVS V6). */
 export function newOtpCode(): string {
-  return crypto.randomInt(0, 1_000_000).toString().padStart(6, '0');
+  return crypto
+    .randomInt(0, 10 ** OTP_CODE_LENGTH)
+    .toString()
+    .padStart(OTP_CODE_LENGTH, '0');
 }
 
 /** Binds the code to its request: the same code under another request id hashes differently. */

@@ -45,9 +45,17 @@ export const OtpRequestResponseSchema = z.object({
 });
 export type OtpRequestResponse = z.infer<typeof OtpRequestResponseSchema>;
 
+/**
+ * Digits in a one-time code. Eight, not six: with five tries per code and the per-address
+ * limits (server config), the chance of guessing a code stays below one in a million
+ * (tests/integration/brute-force.test.ts computes it); six digits cannot get there.
+ */
+export const OTP_CODE_LENGTH = 8;
+export const OTP_CODE_PATTERN = new RegExp(`^\\d{${OTP_CODE_LENGTH}}$`);
+
 export const OtpVerifyBodySchema = z.object({
   requestId: z.string().min(1).max(100),
-  code: z.string().regex(/^\d{6}$/),
+  code: z.string().regex(OTP_CODE_PATTERN),
   deviceId: DeviceIdSchema,
   deviceName: z.string().trim().min(1).max(100),
 });

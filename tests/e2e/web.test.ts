@@ -36,7 +36,7 @@ describe('web version', () => {
     expect(await seriousA11yViolations(page), 'sign-in').toEqual([]);
 
     const code = await enterPhoneAndGetCode(page, mobile);
-    expect(code).toMatch(/^\d{6}$/);
+    expect(code).toMatch(/^\d{8}$/);
     await screenshot(page, 'web-signin-code');
     expect(await seriousA11yViolations(page), 'code').toEqual([]);
     await enterCode(page, code);
@@ -138,7 +138,7 @@ describe('web version', () => {
     try {
       await student.goto(server.url);
       await enterPhoneAndGetCode(student, randomMobile());
-      await enterCode(student, '000000');
+      await enterCode(student, '00000000');
       await student.getByRole('alert').waitFor();
       expect(await student.getByRole('alert').textContent()).toMatch(/Код не подходит|код/i);
       await screenshot(student, 'web-signin-wrong-code');

@@ -33,7 +33,7 @@ describe('sign-in through the core', () => {
     expect(core.getSyncStatus().state).toBe('signed_out');
     const phone = randomPhone();
     const requested = await core.requestCode({ channel: 'phone', phone });
-    expect(requested.devCode).toMatch(/^\d{6}$/);
+    expect(requested.devCode).toMatch(/^\d{8}$/);
     const verified = await core.verifyCode({ requestId: requested.requestId, code: requested.devCode! });
     expect(verified).toEqual({ status: 'registration_required' });
     const profile = await core.register({ surname: 'Петрова', name: 'Мария', patronymic: 'Ивановна' });

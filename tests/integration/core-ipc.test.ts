@@ -77,7 +77,7 @@ describe('IPC router', () => {
     const code = await router.invoke('auth.requestCode', { channel: 'phone', phone }, trusted);
     expect(code.ok).toBe(true);
     const { requestId, devCode } = (code as { value: { requestId: string; devCode: string } }).value;
-    const wrong = await router.invoke('auth.verifyCode', { requestId, code: '000000' }, trusted);
+    const wrong = await router.invoke('auth.verifyCode', { requestId, code: '00000000' }, trusted);
     expect(wrong).toMatchObject({ ok: false, error: { code: expect.stringMatching(/^OTP_/) } });
     const verified = await router.invoke('auth.verifyCode', { requestId, code: devCode }, trusted);
     expect(verified).toEqual({ ok: true, value: { status: 'registration_required' } });

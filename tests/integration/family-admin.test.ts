@@ -189,7 +189,7 @@ describe('the school’s admin tool', () => {
       deviceId,
     });
     expect(code.status).toBe(200);
-    expect(ts!.sender.lastCode(email)).toMatch(/^\d{6}$/);
+    expect(ts!.sender.lastCode(email)).toMatch(/^\d{8}$/);
   });
 
   it('removes a link; lists schools, people and links', async () => {

@@ -292,7 +292,7 @@ describe('family: a primary-school student registered by e-mail', () => {
       deviceId,
     });
     expect(code.status).toBe(200);
-    expect(code.body.devCode).toMatch(/^\d{6}$/);
+    expect(code.body.devCode).toMatch(/^\d{8}$/);
   });
 });
 

@@ -52,7 +52,7 @@ async function verify(ts: TestServer, requestId: string, code: string, deviceId:
 }
 
 function wrong(code: string): string {
-  return String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+  return String((Number(code) + 1) % 100_000_000).padStart(8, '0');
 }
 
 function bearer(token: string): Record<string, string> {
@@ -78,7 +78,7 @@ describe('server: phone sign-in and registration', () => {
     const body = OtpRequestResponseSchema.parse(requested.body);
     expect(body.resendAfter).toBeGreaterThanOrEqual(0);
     const code = ts.sender.lastCode(phone)!;
-    expect(code).toMatch(/^\d{6}$/);
+    expect(code).toMatch(/^\d{8}$/);
     // Demo mode shows the code, so a newcomer needs no SMS gateway.
     expect(body.devCode).toBe(code);
 
@@ -326,7 +326,7 @@ describe('server: rate limits', () => {
     expect(statuses).toEqual([200, 200, 200, 429]);
     const verifies: number[] = [];
     for (let i = 0; i < 5; i++)
-      verifies.push((await verify(ts, last!.requestId, '000000', testDeviceId())).status);
+      verifies.push((await verify(ts, last!.requestId, '00000000', testDeviceId())).status);
     expect(verifies.slice(0, 4).every((s) => s === 400)).toBe(true);
     expect(verifies[4]).toBe(429);
   });

@@ -13,7 +13,7 @@ import { createFakeFamily } from './fakeFamily.js';
  */
 export function createFakeBridge() {
   const emitter = createEmitter();
-  const code = '123456';
+  const code = '12345678';
   const student: Profile = {
     id: 'u1',
     role: 'student',

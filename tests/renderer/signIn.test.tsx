@@ -35,7 +35,7 @@ describe('sign-in', () => {
     expect(screen.getByTestId('demo-code').textContent).toBe(fake.code);
     expect(screen.getByText(/Отправить код ещё раз можно через \d+ с/)).toBeTruthy();
 
-    fireEvent.change(codeInput, { target: { value: '000000' } });
+    fireEvent.change(codeInput, { target: { value: '00000000' } });
     fireEvent.click(screen.getByTestId('signin-submit'));
     expect((await screen.findByRole('alert')).textContent).toBe(
       'Код не подходит. Проверьте цифры из SMS и попробуйте ещё раз.',

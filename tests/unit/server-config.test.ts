@@ -17,7 +17,19 @@ describe('server config', () => {
       webDir: path.resolve('out/renderer'),
       logLevel: 'info',
       otpLimits: DEFAULT_OTP_LIMITS,
+      rateLimitExemptIps: [],
     });
+  });
+
+  it('reads the addresses exempt from per-IP limits, and refuses what is not an address', () => {
+    const config = loadConfig({ SFERUM_RATE_LIMIT_EXEMPT_IPS: ' 127.0.0.1, ::1 ' });
+    expect(config.rateLimitExemptIps).toEqual(['127.0.0.1', '::1']);
+    expect(describeConfig(config, 'http://127.0.0.1:8787')).toMatchObject({
+      rateLimitExemptIps: '127.0.0.1, ::1',
+    });
+    expect(() => loadConfig({ SFERUM_RATE_LIMIT_EXEMPT_IPS: '127.0.0.1,school.ru' })).toThrow(
+      /SFERUM_RATE_LIMIT_EXEMPT_IPS/,
+    );
   });
 
   it('reads every variable, and --demo', () => {

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { OTP_CODE_LENGTH, OTP_CODE_PATTERN } from '../../shared/api.js';
 import type { PersonName, Profile, SessionInfo } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import type {
@@ -41,7 +42,8 @@ export async function verifyCode(
   deviceName: string,
 ): Promise<VerifyCodeOutput> {
   const code = input.code.replace(/\s+/g, '');
-  if (!/^\d{6}$/.test(code)) throw new AppError('OTP_INVALID', 'The code is six digits.');
+  if (!OTP_CODE_PATTERN.test(code))
+    throw new AppError('OTP_INVALID', `The code is ${OTP_CODE_LENGTH} digits.`);
   const answer = await account.client.call('otpVerify', {
     body: { requestId: input.requestId, code, deviceId: account.deviceId, deviceName },
   });

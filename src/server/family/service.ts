@@ -19,7 +19,10 @@ import type { Store, UserRow } from '../store/types.js';
 import { hashToken, newId, newToken } from '../tokens.js';
 import type { FamilyStore, HistoryRow, InviteRow } from './store.js';
 
-/** Wrong tokens one IP may try per window before every invite answer is "wait". */
+/**
+ * Wrong tokens one IP, and one account, may try per window before every invite answer
+ * is "wait" (an account behind many IPs is held by its own count, an IP by its own).
+ */
 export const INVITE_GUESS_LIMIT = 10;
 export const INVITE_GUESS_WINDOW_SECONDS = 600;
 /** How long the school's e-mail registration link stays valid. */
@@ -152,7 +155,7 @@ export class FamilyService {
 
   /** What a parent sees on opening a link: the child's card, or the rule that refuses it. */
   preview(caller: Caller, token: string, ip: string): ChildCard {
-    const { invite, child } = this.resolve(token, ip);
+    const { invite, child } = this.resolve(token, this.guessKeys(ip, caller));
     this.checkCaller(caller, child, 'open');
     this.checkLimit(invite.childId);
     return this.card(child);
@@ -161,10 +164,11 @@ export class FamilyService {
   /** The parent confirms the child's registration, with corrections to the personal fields. */
   confirm(caller: Caller, token: string, corrections: ChildCorrections, ip: string): ChildCard {
     const { family, feed, store, now } = this.deps;
-    this.resolve(token, ip);
+    const keys = this.guessKeys(ip, caller);
+    this.resolve(token, keys);
     return feed.write((writer) => {
       // Again inside the transaction: the link may have been revoked or used up meanwhile.
-      const { child } = this.resolve(token, ip);
+      const { child } = this.resolve(token, keys);
       this.checkCaller(caller, child, 'confirm');
       const parent = store.accounts.getUser(caller.userId)!;
       const at = iso(now());
@@ -238,12 +242,13 @@ export class FamilyService {
   /** Redeems the e-mail registration link once; returns the student's id. */
   completeEmailRegistration(token: string, ip: string): string {
     const { family, store, now, limiter } = this.deps;
-    this.checkGuesses(ip);
+    const keys = this.guessKeys(ip);
+    this.checkGuesses(keys);
     const hash = hashToken(token);
     return store.transaction(() => {
       const row = family.emailRegistration(hash);
       if (!row) {
-        limiter.record(guessKey(ip));
+        for (const key of keys) limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
         throw new AppError('REGISTRATION_EXPIRED', 'This registration link is not valid.');
       }
       if (row.usedAt !== null || Date.parse(row.expiresAt) <= now()) {
@@ -329,21 +334,31 @@ export class FamilyService {
     };
   }
 
-  private checkGuesses(ip: string): void {
-    const wait = this.deps.limiter.waitSeconds(guessKey(ip), INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS);
-    if (wait > 0) throw rateLimited(wait);
+  /** The counters a wrong token adds to: the caller's IP (unless exempt) and account. */
+  private guessKeys(ip: string, caller?: Caller): (string | null)[] {
+    return [
+      this.deps.limiter.ipKey('invite-guess', ip),
+      ...(caller ? [`invite-guess-account:${caller.userId}`] : []),
+    ];
+  }
+
+  private checkGuesses(keys: (string | null)[]): void {
+    for (const key of keys) {
+      const wait = this.deps.limiter.waitSeconds(key, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS);
+      if (wait > 0) throw rateLimited(wait);
+    }
   }
 
   /**
    * The invite behind a token, or the reason it cannot be used. A malformed token and
    * an unknown one get the same answer, so guessing tells nothing about who exists;
-   * each wrong guess counts against the caller's IP.
+   * each wrong guess counts against the caller's IP and account.
    */
-  private resolve(token: string, ip: string): { invite: InviteRow; child: UserRow } {
+  private resolve(token: string, keys: (string | null)[]): { invite: InviteRow; child: UserRow } {
     const { family, store, now, limiter } = this.deps;
-    this.checkGuesses(ip);
+    this.checkGuesses(keys);
     const unknown = (): AppError => {
-      limiter.record(guessKey(ip));
+      for (const key of keys) limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
       return new AppError('INVITE_MALFORMED', 'This invite link is not valid. Ask for the link again.');
     };
     if (!InviteTokenSchema.safeParse(token).success) throw unknown();
@@ -391,10 +406,6 @@ export class FamilyService {
   private checkLimit(childId: string): void {
     if (this.deps.family.parentsOf(childId).length >= MAX_PARENTS) throw parentLimit();
   }
-}
-
-function guessKey(ip: string): string {
-  return `invite-guess:${ip}`;
 }
 
 function sameDevice(): AppError {

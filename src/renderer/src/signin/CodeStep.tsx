@@ -1,11 +1,12 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { OTP_CODE_LENGTH, OTP_CODE_PATTERN } from '../../../shared/api.js';
 import { TextField } from '../components/TextField.js';
 import { errorMessage } from '../errorMessage.js';
 import { useNow } from '../useNow.js';
 import type { Channel } from './AddressStep.js';
 
-/** Step two: the 6-digit one-time code, with a resend countdown. */
+/** Step two: the one-time code (OTP_CODE_LENGTH digits), with a resend countdown. */
 export function CodeStep({
   channel,
   address,
@@ -38,8 +39,8 @@ export function CodeStep({
 
   async function submit(event: FormEvent) {
     event.preventDefault();
-    if (!/^\d{6}$/.test(code)) {
-      setError(t('signin.codeStep.codeFormat'));
+    if (!OTP_CODE_PATTERN.test(code)) {
+      setError(t('signin.codeStep.codeFormat', { digits: OTP_CODE_LENGTH }));
       return;
     }
     setBusy(true);
@@ -74,18 +75,18 @@ export function CodeStep({
         </p>
       </div>
       <TextField
-        label={t('signin.codeStep.label')}
+        label={t('signin.codeStep.label', { digits: OTP_CODE_LENGTH })}
         className="field-code"
         type="text"
         inputMode="numeric"
         autoComplete="one-time-code"
         pattern="[0-9]*"
-        maxLength={6}
+        maxLength={OTP_CODE_LENGTH}
         autoFocus
         value={code}
         onChange={(e) => {
           setError(null);
-          onCodeChange(e.target.value.replace(/\D/g, '').slice(0, 6));
+          onCodeChange(e.target.value.replace(/\D/g, '').slice(0, OTP_CODE_LENGTH));
         }}
         error={error}
         data-testid="signin-code"

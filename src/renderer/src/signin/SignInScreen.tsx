@@ -20,7 +20,7 @@ type Step =
   | { kind: 'code'; address: string; requestId: string; resendAt: number; devCode?: string | undefined }
   | { kind: 'name' };
 
-/** Sign-in the way VK ID does it: phone → 6-digit code → (new person) name. E-mail for pupils. */
+/** Sign-in the way VK ID does it: phone → one-time code → (new person) name. E-mail for pupils. */
 export function SignInScreen({
   reason,
   onSignedIn,
