@@ -33,6 +33,7 @@ import {
   UploadIcon,
 } from './icons.js';
 import { MoveDialog } from './MoveDialog.js';
+import { RenameConflictNotices } from './RenameConflictNotices.js';
 import { UploadPanel, useUploadState } from './UploadPanel.js';
 import { type ListParams, useDocumentPages } from './useDocumentPages.js';
 import type { DocumentsExtras, WebUploadEntry } from './webDocuments.js';
@@ -375,6 +376,8 @@ export function DocumentsView() {
           </button>
         </div>
       ) : null}
+
+      <RenameConflictNotices />
 
       {uploads ? <UploadPanel state={uploads} /> : null}
 
