@@ -75,6 +75,7 @@ const doc = { id: '', name: 'Договор-аренды-Петровых.txt', 
 const folder = { id: fid(), name: 'Папка-владельца-личное' };
 let unfinished = { id: '', location: '' };
 let emailSeq = 0;
+const activePage = '<!doctype html><script>fetch("/api/auth/refresh", { method: "POST" })</script>';
 /** Every code the server sent, so no answer is checked against a stale list. */
 const sentCodes = (): string[] => ts.sender.sent.map((s) => s.code);
 
@@ -135,11 +136,18 @@ async function patchUpload(who: Person | null, location: string, offset: number,
 }
 
 /** A whole document of `who`'s; returns its id. */
-async function uploadDocument(who: Person, name: string, data: Buffer, folderId?: string): Promise<string> {
+async function uploadDocument(
+  who: Person,
+  name: string,
+  data: Buffer,
+  folderId?: string,
+  mime?: string,
+): Promise<string> {
   const created = await createUpload(who, data.length, {
     filename: name,
     sha256: sha(data),
     ...(folderId ? { folderId } : {}),
+    ...(mime ? { mime } : {}),
   });
   expect(created.status, created.text).toBe(201);
   const done = await patchUpload(who, created.headers.location!, 0, data);
@@ -166,6 +174,10 @@ async function mutate(who: Person | null, type: string, payload: unknown): Promi
     who,
     json: { mutations: [{ id: mid(), type, payload }] },
   });
+  return resultAsAnswer(answer);
+}
+
+function resultAsAnswer(answer: Answer): Answer {
   if (answer.status !== 200) return answer;
   const result = (answer.json as { results: { status: string; error?: { code: ErrorCode } }[] }).results[0]!;
   if (result.status === 'applied') return answer;
@@ -176,6 +188,15 @@ async function mutate(who: Person | null, type: string, payload: unknown): Promi
     json: result.error,
     text: JSON.stringify(result.error),
   };
+}
+
+/** Like mutate, with a mutation id of the caller's choosing. */
+async function mutateWithId(who: Person | null, id: string, type: string, payload: unknown): Promise<Answer> {
+  const answer = await request('POST', '/api/sync/mutations', {
+    who,
+    json: { mutations: [{ id, type, payload }] },
+  });
+  return resultAsAnswer(answer);
 }
 
 async function documentsOf(who: Person) {
@@ -581,6 +602,31 @@ DRIVERS['m.folder.create.sameId'] = {
   },
 };
 
+DRIVERS['m.replay'] = {
+  prepare: async () => {
+    // The owner's folder.create under this id was applied; its stored result answers a retry.
+    const mutationId = mid();
+    const id = fid();
+    const name = `Повтор ${fid()}`;
+    const r = await mutateWithId(cast.owner, mutationId, 'folder.create', { id, parentId: null, name });
+    expect(r.status, r.text).toBe(200);
+    return { mutationId, id, name };
+  },
+  call: (_c, who, t) =>
+    mutateWithId(who, t.mutationId as string, 'documents.rename', {
+      kind: 'folder',
+      id: t.id,
+      name: 'Чужое имя',
+    }),
+  carries: () => [],
+  secrets: (t) => [t.id as string, t.name as string, cast.owner.id],
+  after: async (t) => {
+    const owners = await documentsOf(cast.owner);
+    expect(owners.folders.find((f) => f.id === t.id)?.name).toBe(t.name);
+    expect((await mutate(cast.owner, 'documents.trash', { kind: 'folder', id: t.id })).status).toBe(200);
+  },
+};
+
 DRIVERS['m.documents.rename'] = {
   // The owner renames to the same name (a no-op that applies); others try a new one.
   call: (caller, who) =>
@@ -964,6 +1010,28 @@ DRIVERS['content.signed'] = {
   call: (_c, who, t) => request('GET', t.url as string, { who }),
   carries: () => [docContent.toString('utf8')],
   secrets: docSecrets,
+};
+
+DRIVERS['content.active'] = {
+  prepare: async () => {
+    const id = await uploadDocument(
+      cast.owner,
+      `Страница-${fid()}.html`,
+      Buffer.from(activePage),
+      undefined,
+      'text/html',
+    );
+    const r = await request('POST', `/api/documents/${id}/link`, { who: cast.owner, json: {} });
+    return { url: `${(r.json as { url: string }).url}&inline=1` };
+  },
+  call: (_c, who, t) => request('GET', t.url as string, { who }),
+  carries: () => [activePage],
+  secrets: () => [],
+  after: async (_t, _c, _e, answer) => {
+    // Whoever opens it, its script never runs as the site (where the session is).
+    expect(answer.headers['content-disposition']).toMatch(/^attachment;/);
+    expect(answer.headers['content-security-policy']).toMatch(/^sandbox;/);
+  },
 };
 
 DRIVERS['content.forged'] = {

@@ -413,6 +413,24 @@ export const MATRIX: MatrixRow[] = [
     },
   },
   {
+    id: 'm.replay',
+    method: 'POST',
+    url: '/api/sync/mutations',
+    mutation: 'documents.rename',
+    what: 'renaming the owner’s folder under a mutation id the owner already used (the owner gets the stored result back; others’ ids are their own)',
+    cells: {
+      anonymous: R401,
+      owner: OK,
+      otherParent: R404,
+      unrelatedParent: R404,
+      child: R404,
+      otherChild: R404,
+      teacher: R404,
+      otherTeacher: R404,
+      admin: R404,
+    },
+  },
+  {
     id: 'm.documents.rename',
     method: 'POST',
     url: '/api/sync/mutations',
@@ -922,6 +940,13 @@ export const MATRIX: MatrixRow[] = [
     method: 'GET',
     url: '/api/documents/:id/content',
     what: 'the owner’s document through a signed link the owner asked for (the link is the credential, 5 minutes)',
+    cells: everyone(OK),
+  },
+  {
+    id: 'content.active',
+    method: 'GET',
+    url: '/api/documents/:id/content',
+    what: 'the owner’s HTML page through its signed link, asked inline: a sandboxed attachment for everyone, never a page of the site',
     cells: everyone(OK),
   },
   {

@@ -20,6 +20,7 @@ import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from '../feed.js';
 import type { Store } from '../store/types.js';
+import { cleanMime } from './contentType.js';
 import { documentRecord, folderRecord, type DocumentRepo, type DocumentRow, type FolderRow } from './repo.js';
 
 export interface DocumentLimits {
@@ -104,11 +105,13 @@ export class DocumentService {
     if (size === undefined) {
       throw new AppError('VALIDATION_FAILED', 'Uploads must declare their length (Upload-Length).');
     }
+    // Whatever the client declared must still be a media type when it goes out as Content-Type.
+    const declared = cleanMime(raw.mime);
     const parsed = UploadMetadataSchema.safeParse({
       filename: raw.filename ?? '',
       folderId: raw.folderId ? raw.folderId : null,
       sha256: raw.sha256 ? raw.sha256 : null,
-      mime: raw.mime && raw.mime !== 'application/octet-stream' ? raw.mime : mimeFromName(raw.filename ?? ''),
+      mime: declared && declared !== 'application/octet-stream' ? declared : mimeFromName(raw.filename ?? ''),
     });
     if (!parsed.success) {
       if (!raw.filename) throw new AppError('FILE_NAME_INVALID', 'The upload has no file name.');

@@ -7,6 +7,7 @@ import { DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/docu
 import { AppError } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
 import type { HashingFileStore } from '../documents/hashingStore.js';
+import { servedAs } from '../documents/contentType.js';
 import type { DocumentsModule } from '../documents/index.js';
 import { tusRefusal } from '../documents/tus.js';
 import { requireAuth } from '../http/auth.js';
@@ -139,8 +140,10 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
     const doc = documents.getDocument(owner, id);
     const range = parseRange(request.headers.range, doc.size);
     void reply.header('accept-ranges', 'bytes');
-    void reply.header('content-type', doc.mime);
-    void reply.header('content-disposition', contentDisposition(doc.name, query.inline === '1'));
+    const served = servedAs(doc.mime, query.inline === '1');
+    void reply.header('content-type', served.type);
+    void reply.header('content-disposition', contentDisposition(doc.name, served.inline));
+    void reply.header('content-security-policy', served.contentSecurityPolicy);
     void reply.header('etag', `"${doc.sha256}"`);
     void reply.header('cache-control', 'private, no-store');
     if (range === 'bad') {
