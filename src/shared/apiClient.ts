@@ -131,7 +131,15 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     let path = route.path.replace(/:(\w+)/g, (_, key: string) => {
       const value = callOptions?.params?.[key];
       if (value === undefined) throw new Error(`Missing path parameter ${key} for ${String(name)}`);
-      return encodeURIComponent(value);
+      // "", "." and ".." would address another route once the URL is normalized; a lone
+      // surrogate cannot be encoded at all (encodeURIComponent throws a URIError).
+      const invalid = () => new AppError('VALIDATION_FAILED', `The ${key} is not valid.`);
+      if (value === '' || value === '.' || value === '..') throw invalid();
+      try {
+        return encodeURIComponent(value);
+      } catch {
+        throw invalid();
+      }
     });
     const query = callOptions?.query as Record<string, unknown> | undefined;
     if (query) {

@@ -167,6 +167,10 @@ export const bodyPlan: fc.Arbitrary<BodyPlan> = fc.oneof(
     arbitrary: fc.record({ op: fc.constant('set' as const), pick: fc.nat(), value: jsonish }),
   },
   {
+    weight: 6,
+    arbitrary: fc.record({ op: fc.constant('set' as const), pick: fc.nat(), value: anyString }),
+  },
+  {
     weight: 3,
     arbitrary: fc.record({ op: fc.constant('extra' as const), key: nastyKey, value: jsonish }),
   },
@@ -536,4 +540,74 @@ export function describeRequest(request: RawRequest): string {
       ? `${request.path.slice(0, 300)}… (${request.path.length} chars)`
       : request.path;
   return `${request.method} ${path}\nheaders: ${JSON.stringify(headers)}\nbody: ${body}`;
+}
+
+/**
+ * A damaged value rather than wire bytes, for IPC (Electron's structured clone keeps NaN,
+ * Infinity, undefined, typed arrays and own "__proto__" keys that JSON would lose).
+ */
+export function applyValuePlan(valid: unknown, plan: BodyPlan): unknown {
+  switch (plan.op) {
+    case 'valid':
+      return structuredClone(valid);
+    case 'none':
+      return undefined;
+    case 'drop':
+    case 'set': {
+      const copy = structuredClone(valid ?? {}) as unknown;
+      const all = paths(copy);
+      if (all.length === 0) return plan.op === 'set' ? plan.value : copy;
+      setAt(
+        copy,
+        all[plan.pick % all.length]!,
+        plan.op === 'set' ? plan.value : undefined,
+        plan.op === 'drop',
+      );
+      return copy;
+    }
+    case 'extra': {
+      const copy = (valid && typeof valid === 'object' ? structuredClone(valid) : {}) as Record<
+        string,
+        unknown
+      >;
+      Object.defineProperty(copy, plan.key, { value: plan.value, enumerable: true });
+      return copy;
+    }
+    case 'replace':
+      return plan.value;
+    case 'raw':
+      return plan.text;
+    case 'bytes':
+      return Uint8Array.from(Buffer.from(plan.hex, 'hex'));
+    case 'oversize':
+      return plan.json ? { text: 'я'.repeat(plan.bytes) } : 'x'.repeat(plan.bytes);
+    case 'deep':
+      return nested(plan.depth, valid);
+  }
+}
+
+/** JSON of a value for a failure message, cut short; a value too deep to print says so. */
+export function preview(value: unknown, max = 300): string {
+  try {
+    const text = JSON.stringify(value) ?? String(value);
+    return text.length > max ? `${text.slice(0, max)}… (${text.length} chars)` : text;
+  } catch {
+    return `<${typeof value} too deep to print>`;
+  }
+}
+
+/** fast-check's report of a failed run, or a note when the counterexample is too deep to print. */
+export function failureReport<Ts>(
+  name: string,
+  seed: number,
+  file: string,
+  result: fc.RunDetails<Ts>,
+): string {
+  let report: string;
+  try {
+    report = (fc.defaultReportMessage(result) ?? '').slice(0, 3000);
+  } catch {
+    report = `(counterexample too deep to print; path ${String(result.counterexamplePath)})`;
+  }
+  return `${name} failed (${reproduceLine(seed, file)})\n${String(result.errorInstance).slice(0, 3000)}\n${report}`;
 }

@@ -30,7 +30,7 @@ import {
   oddNumber,
   parseRawResponse,
   pathSegment,
-  reproduceLine,
+  failureReport,
   sendRaw,
   sendSocket,
   wire,
@@ -875,9 +875,7 @@ async function runProperty<T>(
     endOnFailure: true,
   });
   if (result.failed) {
-    throw new Error(
-      `${name} failed (${reproduceLine(SEED, FILE)})\n${String(result.errorInstance).slice(0, 3000)}\n${(fc.defaultReportMessage(result) ?? '').slice(0, 3000)}`,
-    );
+    throw new Error(failureReport(name, SEED, FILE, result));
   }
 }
 
@@ -937,7 +935,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
     const table = targets.map(
       (t) => `${t.key}: ${JSON.stringify(Object.fromEntries(seen.get(t.key) ?? []))}`,
     );
-    console.info(`route fuzzing: ${sent} requests\n${table.join('\n')}`);
+    if (process.env.FUZZ_VERBOSE) console.info(`route fuzzing: ${sent} requests\n${table.join('\n')}`);
   }, 240_000);
 
   it('keeps its rules when steps come out of order', async () => {
