@@ -838,6 +838,11 @@ DRIVERS.leave = {
       (id) => e.outcome !== 'allowed' || id !== cast[caller as Signed].id,
     );
     expect(await parentsOf((t.child as Person).id)).toEqual(expected.sort());
+    if (e.outcome === 'allowed') {
+      // The parent who left no longer sees the child.
+      const view = await request('GET', '/api/family', { who: cast[caller as Signed] });
+      expect(view.text).not.toContain((t.child as Person).id);
+    }
   },
 };
 
