@@ -1,4 +1,3 @@
-import type { PullResponse } from '../shared/api.js';
 import type { Profile } from '../shared/domain.js';
 import { AppError } from '../shared/errors.js';
 import type { Change, EntityKind } from '../shared/sync.js';
@@ -122,7 +121,12 @@ export class FeedWriter {
   }
 }
 
+/** Bytes of serialized pages a server keeps. */
+const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
+
 export class Feed {
+  private readonly pages = new PageCache(PAGE_CACHE_BYTES);
+
   constructor(
     private readonly store: Store,
     private readonly hub: LiveHub,
@@ -142,25 +146,110 @@ export class Feed {
     return result;
   }
 
-  pull(userId: string, cursor: string | undefined, limit: number): PullResponse {
-    // One read transaction: the head and the page are seen at the same moment.
+  /**
+   * One page of the user's changes after `cursor`, as the JSON of a PullResponse (UTF-8).
+   *
+   * The feed only grows (every change gets a higher seq, and a reader sees every seq up to
+   * the head it reads), so a page read once stays exact for as long as the user has no
+   * change beyond the head it was read at, whoever else writes, this process or another.
+   * Pages are kept serialized: a repeated pull (every device of a family after one
+   * change, a client retrying) costs reading the head (and, if it moved, one index probe)
+   * and copying the bytes.
+   */
+  pullJson(userId: string, cursor: string | undefined, limit: number): Buffer {
+    const epoch = this.store.feed.epoch();
+    // The head alone is one consistent read: a page known exact up to it needs nothing more.
+    const head = this.store.feed.headSeq();
+    const after = cursor === undefined ? 0 : decodeCursor(cursor, epoch, head);
+    const key = `${userId}/${after}/${limit}`;
+    const known = this.pages.get(key);
+    if (known?.head === head) return pageJson(known, epoch, head);
+    // Otherwise one read transaction: the head, the probe and the page at the same moment.
     return this.store.read(() => {
-      const epoch = this.store.feed.epoch();
-      const head = this.store.feed.headSeq();
-      const after = cursor === undefined ? 0 : decodeCursor(cursor, epoch, head);
-      const rows = this.store.feed.changesAfter(userId, after, limit + 1);
-      const hasMore = rows.length > limit;
-      const page = hasMore ? rows.slice(0, limit) : rows;
-      const changes: Change[] = page.map((r) => ({
-        entity: r.entity,
-        id: r.entityId,
-        op: r.op,
-        data: r.data,
-      }));
-      // With nothing more to read, jump to the head: the next pull skips other users' rows.
-      const last = page[page.length - 1]?.seq ?? after;
-      const next = hasMore ? last : Math.max(last, head);
-      return { changes, cursor: encodeCursor(epoch, next), hasMore };
+      const now = this.store.feed.headSeq();
+      const from = cursor === undefined ? 0 : decodeCursor(cursor, epoch, now);
+      const at = `${userId}/${from}/${limit}`;
+      let page = this.pages.get(at);
+      if (page && page.head !== now) {
+        if (this.store.feed.hasChangesAfter(userId, page.head)) page = undefined;
+        else page.head = now;
+      }
+      if (!page) {
+        page = this.readPage(userId, from, limit, now);
+        this.pages.set(at, page);
+      }
+      return pageJson(page, epoch, now);
     });
+  }
+
+  private readPage(userId: string, after: number, limit: number, head: number): FeedPage {
+    const rows = this.store.feed.changesAfter(userId, after, limit + 1);
+    const hasMore = rows.length > limit;
+    const page = hasMore ? rows.slice(0, limit) : rows;
+    const changes: Change[] = page.map((r) => ({
+      entity: r.entity,
+      id: r.entityId,
+      op: r.op,
+      data: r.data,
+    }));
+    return {
+      changes: Buffer.from(JSON.stringify(changes)),
+      last: page[page.length - 1]?.seq ?? after,
+      hasMore,
+      head,
+    };
+  }
+}
+
+/** A page as pullJson keeps it: its changes serialized, and the head it is known exact up to. */
+interface FeedPage {
+  changes: Buffer;
+  last: number;
+  hasMore: boolean;
+  head: number;
+}
+
+const CHANGES_OPEN = Buffer.from('{"changes":');
+
+/** The bytes JSON.stringify gives for { changes, cursor, hasMore }. */
+function pageJson(page: FeedPage, epoch: string, head: number): Buffer {
+  // With nothing more to read, jump to the head: the next pull skips other users' rows.
+  const next = page.hasMore ? page.last : Math.max(page.last, head);
+  const tail = `,"cursor":${JSON.stringify(encodeCursor(epoch, next))},"hasMore":${page.hasMore}}`;
+  return Buffer.concat([CHANGES_OPEN, page.changes, Buffer.from(tail)]);
+}
+
+/** Most recently used pages, bounded by their total size. */
+class PageCache {
+  private readonly pages = new Map<string, FeedPage>();
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(key: string): FeedPage | undefined {
+    const page = this.pages.get(key);
+    if (page) {
+      this.pages.delete(key);
+      this.pages.set(key, page);
+    }
+    return page;
+  }
+
+  set(key: string, page: FeedPage): void {
+    this.delete(key);
+    if (page.changes.length > this.maxBytes / 4) return;
+    this.pages.set(key, page);
+    this.bytes += page.changes.length + key.length;
+    for (const [oldest] of this.pages) {
+      if (this.bytes <= this.maxBytes) break;
+      this.delete(oldest);
+    }
+  }
+
+  private delete(key: string): void {
+    const page = this.pages.get(key);
+    if (!page) return;
+    this.pages.delete(key);
+    this.bytes -= page.changes.length + key.length;
   }
 }

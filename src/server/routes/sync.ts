@@ -7,10 +7,13 @@ import { SECURITY_HEADERS } from '../http/headers.js';
 import { parseInput } from '../http/validate.js';
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  app.get('/api/sync/changes', async (request) => {
+  app.get('/api/sync/changes', async (request, reply) => {
     const auth = requireAuth(request, ctx.sessions);
     const query = parseInput(PullQuerySchema, request.query, 'query');
-    return ctx.feed.pull(auth.userId, query.cursor, query.limit);
+    // Already JSON (the UTF-8 of a PullResponse): sent as it is, typed as Fastify types JSON.
+    return reply
+      .type('application/json; charset=utf-8')
+      .send(ctx.feed.pullJson(auth.userId, query.cursor, query.limit));
   });
 
   app.post('/api/sync/mutations', async (request) => {

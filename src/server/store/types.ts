@@ -148,9 +148,14 @@ export interface ChangeRow {
 export interface FeedStore {
   /** This database's random id, carried in cursors. */
   epoch(): string;
-  /** Appends one change to one user's feed; returns its sequence number. */
+  /**
+   * Appends one change to one user's feed; returns its sequence number. Changes are never
+   * altered or removed once appended (Feed.pullJson keeps pages on that promise).
+   */
   appendChange(change: Omit<ChangeRow, 'seq'>): number;
   changesAfter(userId: string, afterSeq: number, limit: number): ChangeRow[];
+  /** Whether the user's feed has any change after `afterSeq`. */
+  hasChangesAfter(userId: string, afterSeq: number): boolean;
   /** The highest sequence number ever issued (0 for an empty feed). */
   headSeq(): number;
   getMutationResult(userId: string, mutationId: string): string | null;

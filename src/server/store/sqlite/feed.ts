@@ -16,6 +16,7 @@ export class SqliteFeedStore implements FeedStore {
       after:
         db.prepare(`SELECT seq, user_id AS userId, entity, entity_id AS entityId, op, data, created_at AS createdAt
         FROM changes WHERE user_id = ? AND seq > ? ORDER BY seq LIMIT ?`),
+      any: db.prepare('SELECT 1 FROM changes WHERE user_id = ? AND seq > ? LIMIT 1').pluck(),
       // AUTOINCREMENT keeps the highest issued seq in sqlite_sequence even if rows are pruned.
       head: db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'changes'"),
       getMutation: db.prepare('SELECT result FROM applied_mutations WHERE user_id = ? AND mutation_id = ?'),
@@ -50,6 +51,9 @@ export class SqliteFeedStore implements FeedStore {
       ...r,
       data: r.data === null ? null : (JSON.parse(r.data) as ChangeRow['data']),
     }));
+  }
+  hasChangesAfter(userId: string, afterSeq: number): boolean {
+    return this.stmts.any.get(userId, afterSeq) !== undefined;
   }
   headSeq(): number {
     const row = this.stmts.head.get() as { seq: number } | undefined;

@@ -1,0 +1,120 @@
+/**
+ * The change feed keeps the pages it answered, serialized; these tests hold it to the
+ * answers a fresh read of the database gives, whoever writes in between: this server, or
+ * another process on the same database file (the school's admin tool, a second server).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SignedIn } from '../../src/shared/api.js';
+import { encodeCursor } from '../../src/server/feed.js';
+import { openDatabase } from '../../src/server/store/db.js';
+import { createSqliteStore } from '../../src/server/store/sqlite/index.js';
+import type { Store } from '../../src/server/store/types.js';
+import { signInByPhone } from '../../src/server/testing.js';
+import { bearer, freshPhone } from '../helpers/family.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+const servers: TestServer[] = [];
+const stores: Store[] = [];
+afterEach(async () => {
+  for (const s of stores.splice(0)) s.close();
+  await Promise.all(servers.splice(0).map((s) => s.close()));
+});
+
+async function pull(ts: TestServer, who: SignedIn, query = ''): Promise<string> {
+  const response = await fetch(`${ts.url}/api/sync/changes${query}`, { headers: bearer(who) });
+  expect(response.status).toBe(200);
+  expect(response.headers.get('content-type')).toBe('application/json; charset=utf-8');
+  return response.text();
+}
+
+/** What the feed answers, read straight from the database the way the route always did. */
+function fresh(store: Store, userId: string, after: number, limit: number): string {
+  const epoch = store.feed.epoch();
+  const head = store.feed.headSeq();
+  const rows = store.feed.changesAfter(userId, after, limit + 1);
+  const hasMore = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1]?.seq ?? after;
+  return JSON.stringify({
+    changes: page.map((r) => ({ entity: r.entity, id: r.entityId, op: r.op, data: r.data })),
+    cursor: encodeCursor(epoch, hasMore ? last : Math.max(last, head)),
+    hasMore,
+  });
+}
+
+async function folder(ts: TestServer, who: SignedIn, name: string): Promise<void> {
+  const id = `f${Math.random().toString(36).slice(2, 12)}`;
+  const response = await fetch(`${ts.url}/api/sync/mutations`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...bearer(who) },
+    body: JSON.stringify({
+      mutations: [{ id: `m-${id}`, type: 'folder.create', payload: { id, parentId: null, name } }],
+    }),
+  });
+  expect(response.status).toBe(200);
+}
+
+describe('change feed: kept pages', () => {
+  it('a repeated pull answers byte for byte what a fresh read gives, as the head moves and the feed grows', async () => {
+    const ts = await startTestServer();
+    servers.push(ts);
+    const { store } = ts.server.context;
+    const mom = await signInByPhone(ts, freshPhone('971'));
+    const other = await signInByPhone(ts, freshPhone('972'));
+    for (let i = 0; i < 4; i++) await folder(ts, mom, `Папка «${i}» — ünïcode ✓`);
+
+    const first = await pull(ts, mom);
+    expect(first).toBe(fresh(store, mom.profile.id, 0, 1000));
+    expect(await pull(ts, mom)).toBe(first);
+
+    // Someone else's change moves the head: same changes, the cursor jumps to the new head.
+    await folder(ts, other, 'Чужая');
+    const again = await pull(ts, mom);
+    expect(again).toBe(fresh(store, mom.profile.id, 0, 1000));
+    expect(again).not.toBe(first);
+
+    // Her own change: the page grows.
+    await folder(ts, mom, 'Ещё одна');
+    const grown = JSON.parse(await pull(ts, mom)) as { changes: unknown[] };
+    expect(grown.changes).toHaveLength(6);
+    expect(JSON.stringify(grown)).toBe(fresh(store, mom.profile.id, 0, 1000));
+
+    // Pages of a limit, with a cursor, twice each.
+    const pageOne = JSON.parse(await pull(ts, mom, '?limit=2')) as { cursor: string; hasMore: boolean };
+    expect(pageOne.hasMore).toBe(true);
+    const after = Number(pageOne.cursor.split('.')[1]);
+    const q = `?limit=2&cursor=${pageOne.cursor}`;
+    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 2));
+    await folder(ts, mom, 'После');
+    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 2));
+  });
+
+  it('a change written by another process on the same database shows in the next pull', async () => {
+    const ts = await startTestServer();
+    servers.push(ts);
+    const mom = await signInByPhone(ts, freshPhone('973'));
+    await folder(ts, mom, 'Первая');
+    const before = JSON.parse(await pull(ts, mom)) as { changes: unknown[]; cursor: string };
+    expect(await pull(ts, mom)).toBe(JSON.stringify(before));
+
+    // A second connection, as the admin tool or a second server process has.
+    const elsewhere = createSqliteStore(openDatabase(ts.dataDir));
+    stores.push(elsewhere);
+    elsewhere.transaction(() =>
+      elsewhere.feed.appendChange({
+        userId: mom.profile.id,
+        entity: 'folder',
+        entityId: 'from-elsewhere',
+        op: 'delete',
+        data: null,
+        createdAt: new Date().toISOString(),
+      }),
+    );
+    const after = JSON.parse(await pull(ts, mom)) as { changes: { id: string }[] };
+    expect(after.changes.map((c) => c.id)).toContain('from-elsewhere');
+    expect(after.changes).toHaveLength(before.changes.length + 1);
+    // And from the old cursor, only that change.
+    const next = JSON.parse(await pull(ts, mom, `?cursor=${before.cursor}`)) as { changes: { id: string }[] };
+    expect(next.changes.map((c) => c.id)).toEqual(['from-elsewhere']);
+  });
+});
