@@ -42,8 +42,10 @@ function fresh(store: Store, userId: string, after: number, limit: number): stri
   });
 }
 
+let folders = 0;
 async function folder(ts: TestServer, who: SignedIn, name: string): Promise<void> {
-  const id = `f${Math.random().toString(36).slice(2, 12)}`;
+  folders += 1;
+  const id = `folder-${String(folders).padStart(4, '0')}`;
   const response = await fetch(`${ts.url}/api/sync/mutations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...bearer(who) },
