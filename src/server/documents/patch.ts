@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { Transform } from 'node:stream';
 import { DOCUMENT_ID_HEADER, SHA256_HEADER } from '../../shared/documents.js';
@@ -94,7 +95,15 @@ export class TusPatch {
     try {
       next = await write;
     } catch {
-      if (!res.headersSent && !res.destroyed) fail(500, 'INTERNAL', 'The upload could not be written.');
+      if (res.headersSent || res.destroyed) return;
+      // The file went away under the write: the upload was cancelled (tus DELETE) meanwhile,
+      // which is answered like an upload that does not exist, not as a server failure.
+      const gone = await fsp.access(path.join(this.directory, id)).then(
+        () => false,
+        () => true,
+      );
+      if (gone) fail(404, 'NOT_FOUND', 'Not found.');
+      else fail(500, 'INTERNAL', 'The upload could not be written.');
       return;
     } finally {
       if (this.writing.get(id)?.req === req) this.writing.delete(id);

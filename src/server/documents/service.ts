@@ -206,7 +206,7 @@ export class DocumentService {
       throw new AppError('CHECKSUM_MISMATCH', 'Send the SHA-256 of the whole file to finish the upload.');
     }
     // Hashed while it arrived when the bytes came in order; otherwise read once now.
-    const digest = hashes.digest ?? (await sha256File(tempPath));
+    const digest = hashes.digest ?? (await sha256File(tempPath).catch(cancelledMeanwhile));
     if (digest !== expected) {
       this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
       await fsp.rm(tempPath, { force: true });
@@ -221,9 +221,11 @@ export class DocumentService {
       throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
     }
     const id = newId();
-    await this.blobs.adopt(tempPath, id);
+    await this.blobs.adopt(tempPath, id).catch(cancelledMeanwhile);
     try {
       return this.feed.write((writer) => {
+        // A cancel (tus DELETE) that landed while the file was checked and filed wins: no document.
+        if (this.repo.getUpload(uploadId)?.state !== 'active') throw notFound();
         const at = iso(this.now());
         let folderId = meta.folderId;
         if (folderId && this.repo.getFolder(ownerId, folderId)?.trashedAt !== null) folderId = null;
@@ -442,6 +444,15 @@ export class DocumentService {
     if (kind === 'folder') writer.put([ownerId], 'folder', id, folderRecord(row as FolderRow));
     else writer.put([ownerId], 'document', id, documentRecord(row as DocumentRow));
   }
+}
+
+/**
+ * The upload's file vanished while it was being finished: a cancel (tus DELETE) removed
+ * it. That is the answer for a cancelled upload, not a server failure.
+ */
+function cancelledMeanwhile(error: unknown): never {
+  if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound();
+  throw error;
 }
 
 function parentOf(item: FolderRow | DocumentRow): string | null {
