@@ -940,7 +940,14 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
 
   it('keeps its rules when steps come out of order', async () => {
     const steps = fc.record({
-      scenario: fc.nat({ max: 9 }),
+      scenario: fc.nat({ max: 11 }),
+      meta: fc.record({
+        filename: anyString,
+        mime: fc.oneof(
+          fc.constantFrom('text/html', 'image/svg+xml', 'application/pdf', 'текст/простой', 'a/b; x="y"'),
+          nastyString,
+        ),
+      }),
       offset: fc.oneof(fc.integer({ min: 1, max: 5000 }), fc.constantFrom(-1, 2 ** 53)),
       size: fc.integer({ min: 1, max: 3000 }),
       garbage: nastyString,
@@ -949,7 +956,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
       'out-of-order sequences',
       steps,
       SEQUENCE_RUNS,
-      async ({ scenario, offset, size, garbage }) => {
+      async ({ scenario, offset, size, garbage, meta }) => {
         const A = fx.parentA;
         const auth = (token: string) => ({ authorization: bearer(token) });
         const tus = { 'tus-resumable': '1.0.0' };
@@ -1065,7 +1072,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
             break;
           }
           case 4: {
-            // Refresh with a used refresh token: the whole session ends.
+            // Refresh with a used refresh token after its successor was used: the whole session ends.
             const s = throwaway(fx.parentC);
             const refresh = (token: string) =>
               send({
@@ -1076,8 +1083,10 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
               });
             const first = await refresh(s.refreshToken);
             if (first.status !== 200) throw new Error(`refresh: ${first.status} ${first.body}`);
-            expectError(await refresh(s.refreshToken), [401], ['REFRESH_TOKEN_REUSED']);
             const next = JSON.parse(first.body) as { accessToken: string; refreshToken: string };
+            const me = await send({ method: 'GET', path: '/api/me', headers: auth(next.accessToken) });
+            if (me.status !== 200) throw new Error(`me: ${me.status}`);
+            expectError(await refresh(s.refreshToken), [401], ['REFRESH_TOKEN_REUSED']);
             expectError(
               await send({ method: 'GET', path: '/api/me', headers: auth(next.accessToken) }),
               [401],
@@ -1212,6 +1221,48 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
             expectError(await register(), [400], ['REGISTRATION_EXPIRED']);
             break;
           }
+          case 10: {
+            // A document whose name and type were anything at all, then read back every way.
+            const sha = createHash('sha256').update(bytes).digest('hex');
+            const created = await send({
+              method: 'POST',
+              path: '/api/uploads',
+              headers: {
+                ...auth(tokenOf(A)),
+                ...tus,
+                'upload-length': String(size),
+                'upload-metadata': encodeUploadMetadata({ ...meta, sha256: sha }),
+              },
+            });
+            if (created.status !== 201) break;
+            const id = String(created.headers.location).split('/').pop()!;
+            const done = checked(await patchUpload(A, id, 0, bytes));
+            const docId = done.headers['sferum-document-id'];
+            if (typeof docId !== 'string')
+              throw new Error(`no document from a complete upload: ${done.status}`);
+            await readBack(docId);
+            break;
+          }
+          case 11: {
+            // A document renamed to anything at all (JSON keeps lone surrogates), then read back.
+            const docId = await upload(A, bytes);
+            const renamed = await send({
+              method: 'POST',
+              path: '/api/sync/mutations',
+              headers: { ...auth(tokenOf(A)), 'content-type': 'application/json' },
+              body: JSON.stringify({
+                mutations: [
+                  {
+                    id: newMutationId(),
+                    type: 'documents.rename',
+                    payload: { kind: 'document', id: docId, name: garbage + meta.filename.slice(0, 3000) },
+                  },
+                ],
+              }),
+            });
+            if (renamed.status === 200) await readBack(docId);
+            break;
+          }
           case 9: {
             // Range requests at and past both ends of a document, and a signed link replayed with a changed id.
             const range = (value: string) =>
@@ -1303,6 +1354,22 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
     expect(wire.requests).toBeGreaterThanOrEqual(MIN_REQUESTS);
   });
 });
+
+/** Reads a document back by every way a client can: list, link, content (inline, ranged), feed. */
+async function readBack(docId: string): Promise<void> {
+  const headers = { authorization: bearer(tokenOf(fx.parentA)) };
+  await exchange({ method: 'GET', path: '/api/documents', headers });
+  await exchange({ method: 'GET', path: `/api/documents/${docId}/content`, headers });
+  await exchange({
+    method: 'GET',
+    path: `/api/documents/${docId}/content`,
+    headers: { ...headers, range: 'bytes=0-0' },
+  });
+  const link = await exchange({ method: 'POST', path: `/api/documents/${docId}/link`, headers });
+  const url = (JSON.parse(link.body) as { url: string }).url;
+  await exchange({ method: 'GET', path: `${url}&inline=1`, headers: {} });
+  await exchange({ method: 'GET', path: '/api/sync/changes?limit=5000', headers });
+}
 
 /** Checks an answer obtained outside exchange(). */
 function checked(answer: RawAnswer): RawAnswer {
