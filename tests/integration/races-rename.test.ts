@@ -188,6 +188,24 @@ describe('races: a document renamed on two devices at once', () => {
     ]);
   });
 
+  it('two renames in a row on one device, the first to a name already taken: no conflict, the device shows the final name', async () => {
+    const { laptop, desktop, doc } = await twoDevices();
+    const { id: folder } = laptop.core.documents.createFolder(null, 'Табель.pdf');
+    await settle(laptop, desktop);
+    laptop.net.up = false;
+    // Taken by the folder: the server will number it, and so does the device at once.
+    laptop.core.documents.rename('document', doc.id, 'табель.pdf');
+    expect(names(laptop)).toContain('табель (2).pdf');
+    laptop.core.documents.rename('document', doc.id, 'Итоговый табель.pdf');
+    await online(laptop);
+    await settle(laptop, desktop);
+    expect(laptop.core.documents.conflicts()).toEqual([]);
+    for (const d of [laptop, desktop]) {
+      expect(items(d).find((i) => i.id === doc.id)?.name).toBe('Итоговый табель.pdf');
+      expect(items(d).find((i) => i.id === folder)?.name).toBe('Табель.pdf');
+    }
+  });
+
   it('a move racing with a rename: both apply, the name is kept', async () => {
     const { laptop, desktop, doc } = await twoDevices();
     const { id: folderId } = desktop.core.documents.createFolder(null, 'Школа');

@@ -231,6 +231,21 @@ export class DocumentsCache {
     return this.used.bytes;
   }
 
+  /**
+   * Whether a live item other than `exceptId` in the folder has this name (a key from
+   * nameKey), as the server decides when it numbers a duplicate ("name (2)").
+   */
+  nameTaken(folderId: string | null, key: string, exceptId: string): boolean {
+    return (
+      this.db
+        .prepare<[string, string, string], { n: number }>(
+          `SELECT 1 AS n FROM doc_items WHERE parent_key = ? AND name_lower = ? AND trashed_at IS NULL
+             AND id <> ? LIMIT 1`,
+        )
+        .get(folderId ?? '', docLower(key), exceptId) !== undefined
+    );
+  }
+
   /** Names (lower case) of the live items of a folder, to pick free names for new folders. */
   liveNames(folderId: string | null): Set<string> {
     const rows = this.db

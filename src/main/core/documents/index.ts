@@ -5,6 +5,7 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  freeName,
   type ItemKind,
   MAX_FILES_PER_DROP,
   QuotaSchema,
@@ -166,9 +167,17 @@ class AccountDocuments {
    * replaces a conflict kept for it.
    */
   rename(kind: ItemKind, id: string, name: string): void {
-    const shown = this.account.records.get(kind, id)?.name;
+    const current = this.account.records.get(kind, id);
+    const shown = current?.name;
     const expected = typeof shown === 'string' ? { expectedName: shown } : {};
-    this.mutate('documents.rename', { kind, id, name, ...expected }, () => this.account.conflicts.remove(id));
+    // A name taken in the folder is numbered here as the server will ("name (2)"): the
+    // person sees the final name at once, and a second rename made before this one reached
+    // the server expects that name rather than conflicting with it.
+    const parent = (current?.[kind === 'folder' ? 'parentId' : 'folderId'] ?? null) as string | null;
+    const free = current ? freeName(name, (key) => this.cache.nameTaken(parent, key, id)) : name;
+    this.mutate('documents.rename', { kind, id, name: free, ...expected }, () =>
+      this.account.conflicts.remove(id),
+    );
   }
 
   conflicts(): RenameConflict[] {
