@@ -42,14 +42,18 @@ import {
 /**
  * Every route the server registered gets malformed, oversized and out-of-order requests
  * over real HTTP on loopback: never a 5xx, never a crash, and every refusal a JSON error
- * body with a known code. The seed comes from FUZZ_SEED (or a fixed default); a failure
- * prints it with the request that failed.
+ * body (ErrorBody: `{ code, message }`) with a code from ERROR_CODES. A route the server
+ * registers without a generator in specs() fails the suite.
+ *
+ * FUZZ_SEED=<n> picks the seed (default fixed); a failure prints it with the request.
+ * FUZZ_SCALE=0.1 runs a tenth of the requests; FUZZ_SURVEY=1 lists every wrong answer
+ * instead of stopping at the first; FUZZ_VERBOSE=1 prints the statuses seen per route.
  */
 
 const FILE = 'tests/integration/fuzz-http.test.ts';
 const SEED = fuzzSeed();
-/** Requests of the route-by-route property; the sequences and raw sockets add the rest. */
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
+/** Requests of the route-by-route property; the sequences and raw sockets add the rest. */
 const ROUTE_RUNS = Math.ceil(8_600 * SCALE);
 const SEQUENCE_RUNS = Math.ceil(260 * SCALE);
 const SOCKET_RUNS = Math.ceil(250 * SCALE);
