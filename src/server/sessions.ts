@@ -19,7 +19,12 @@ const TOUCH_INTERVAL_MS = 60_000;
 /**
  * Sessions with a short-lived access token and a rotating refresh token (ASVS V7).
  * Every refresh retires the presented token; presenting a retired one means it was
- * copied, so the whole session (the token family) is revoked.
+ * copied, so the whole session (the token family) is revoked, unless the pair issued
+ * in its place was never used at all: then the answer to that refresh never arrived
+ * (the server died after committing it, the connection dropped), and the unused pair is
+ * retired and a new one issued. A copy is still caught: once the rightful client has
+ * used its new pair, the retired token revokes the session; if the copy comes first,
+ * the rightful client's pair is the one retired, and its next refresh revokes it.
  */
 export class SessionService {
   constructor(
@@ -74,14 +79,24 @@ export class SessionService {
           revoked: session,
         };
       };
-      if (token.usedAt !== null) return reused();
-      if (Date.parse(token.expiresAt) <= now) {
-        return { error: new AppError('SESSION_EXPIRED', 'The session has expired. Sign in again.') };
+      const expired = Date.parse(token.expiresAt) <= now;
+      if (token.usedAt !== null) {
+        // The answer to this token's refresh was lost if what it was exchanged for is untouched.
+        const lost =
+          !expired && token.replacedBy !== null && this.store.sessions.pairUnused(token.replacedBy);
+        if (!lost) return reused();
+        this.store.sessions.retirePair(token.replacedBy!, iso(now));
+      } else {
+        if (expired) {
+          return { error: new AppError('SESSION_EXPIRED', 'The session has expired. Sign in again.') };
+        }
+        if (!this.store.sessions.markRefreshUsed(hash, iso(now))) return reused();
       }
-      if (!this.store.sessions.markRefreshUsed(hash, iso(now))) return reused();
       this.store.sessions.extendSession(session.id, iso(now + this.refreshMs()));
       this.store.sessions.touchSession(session.id, iso(now));
-      return { tokens: this.issue(session.id, now) };
+      const tokens = this.issue(session.id, now);
+      this.store.sessions.setReplacedBy(hash, hashToken(tokens.refreshToken));
+      return { tokens };
     });
     if ('revoked' in outcome && outcome.revoked) this.hub.revoked(outcome.revoked.userId, outcome.revoked.id);
     if ('tokens' in outcome && outcome.tokens) return outcome.tokens;
@@ -99,6 +114,8 @@ export class SessionService {
     if (Date.parse(token.expiresAt) <= now || Date.parse(session.expiresAt) <= now) {
       throw new AppError('SESSION_EXPIRED', 'The session has expired.');
     }
+    // Once per access token: a used pair means its refresh answer did arrive (see refresh).
+    if (token.usedAt === null) this.store.sessions.markAccessUsed(token.tokenHash, iso(now));
     if (now - Date.parse(session.lastSeenAt) > TOUCH_INTERVAL_MS) {
       this.store.sessions.touchSession(session.id, iso(now));
     }
@@ -150,6 +167,7 @@ export class SessionService {
       tokenHash: hashToken(accessToken),
       sessionId,
       expiresAt: accessExpiresAt,
+      refreshHash: hashToken(refreshToken),
     });
     this.store.sessions.insertRefreshToken({
       tokenHash: hashToken(refreshToken),
@@ -157,6 +175,7 @@ export class SessionService {
       createdAt: iso(now),
       expiresAt: refreshExpiresAt,
       usedAt: null,
+      replacedBy: null,
     });
     return { accessToken, accessExpiresAt, refreshToken, refreshExpiresAt, sessionId };
   }

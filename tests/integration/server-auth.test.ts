@@ -8,6 +8,7 @@ import {
 } from '../../src/shared/api.js';
 import { ProfileSchema } from '../../src/shared/domain.js';
 import { ErrorBodySchema } from '../../src/shared/errors.js';
+import { hashToken } from '../../src/server/tokens.js';
 import {
   postJson,
   signInByPhone,
@@ -367,6 +368,45 @@ describe('server: sessions', () => {
     expect(reused.body.code).toBe('REFRESH_TOKEN_REUSED');
     expect((await getJson(`${ts.url}/api/me`, pair.accessToken)).body.code).toBe('SESSION_REVOKED');
     expect((await refresh(pair.refreshToken, deviceId)).body.code).toBe('SESSION_REVOKED');
+  });
+
+  it('a refresh whose answer was lost: the same token again gets a new pair while the lost one is unused', async () => {
+    const deviceId = testDeviceId();
+    const first = await signInByPhone(ts, newPhone(), { deviceId });
+    // The server committed this refresh, but the answer never reached the client.
+    const lost = SessionTokensSchema.parse((await refresh(first.tokens.refreshToken, deviceId)).body);
+    const again = await refresh(first.tokens.refreshToken, deviceId);
+    expect(again.status).toBe(200);
+    const pair = SessionTokensSchema.parse(again.body);
+    expect(pair.sessionId).toBe(first.tokens.sessionId);
+    expect((await getJson(`${ts.url}/api/me`, pair.accessToken)).status).toBe(200);
+    // The lost pair is retired: its access token is gone, its refresh token is a copy's.
+    expect((await getJson(`${ts.url}/api/me`, lost.accessToken)).body.code).toBe('UNAUTHENTICATED');
+    expect((await refresh(lost.refreshToken, deviceId)).body.code).toBe('REFRESH_TOKEN_REUSED');
+    expect((await getJson(`${ts.url}/api/me`, pair.accessToken)).body.code).toBe('SESSION_REVOKED');
+  });
+
+  it('a copied refresh token used after the rightful client used its new pair ends the session', async () => {
+    const deviceId = testDeviceId();
+    const first = await signInByPhone(ts, newPhone(), { deviceId });
+    const pair = SessionTokensSchema.parse((await refresh(first.tokens.refreshToken, deviceId)).body);
+    // Refreshing again counts as using the pair too.
+    const next = SessionTokensSchema.parse((await refresh(pair.refreshToken, deviceId)).body);
+    expect((await refresh(first.tokens.refreshToken, deviceId)).body.code).toBe('REFRESH_TOKEN_REUSED');
+    expect((await getJson(`${ts.url}/api/me`, next.accessToken)).body.code).toBe('SESSION_REVOKED');
+  });
+
+  it('tokens of sessions that ended a refresh lifetime ago are pruned', async () => {
+    const deviceId = testDeviceId();
+    const first = await signInByPhone(ts, newPhone(), { deviceId });
+    ts.server.context.sessions.revoke(first.tokens.sessionId, 'signout');
+    clock.advance(31 * 86_400_000);
+    ts.server.context.sessions.prune();
+    expect(
+      ts.server.context.store.sessions.findRefreshToken(hashToken(first.tokens.refreshToken)),
+    ).toBeNull();
+    expect(ts.server.context.store.sessions.findAccessToken(hashToken(first.tokens.accessToken))).toBeNull();
+    clock.advance(-31 * 86_400_000);
   });
 
   it('a refresh token only works for its device', async () => {

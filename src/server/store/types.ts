@@ -110,9 +110,18 @@ export interface TokenRow {
   expiresAt: string;
 }
 
+export interface AccessTokenRow extends TokenRow {
+  /** The refresh token issued together with it (null for tokens from before migration 0007). */
+  refreshHash: string | null;
+  /** When it was first presented; null while never used. */
+  usedAt: string | null;
+}
+
 export interface RefreshTokenRow extends TokenRow {
   createdAt: string;
   usedAt: string | null;
+  /** The refresh token of the pair issued in exchange for this one. */
+  replacedBy: string | null;
 }
 
 export interface SessionStore {
@@ -125,12 +134,20 @@ export interface SessionStore {
   revokeSession(id: string, at: string, reason: string): boolean;
   touchSession(id: string, at: string): void;
   extendSession(id: string, expiresAt: string): void;
-  insertAccessToken(row: TokenRow): void;
-  findAccessToken(tokenHash: string): TokenRow | null;
+  insertAccessToken(row: Omit<AccessTokenRow, 'usedAt'>): void;
+  findAccessToken(tokenHash: string): AccessTokenRow | null;
+  /** Records the first use of an access token. */
+  markAccessUsed(tokenHash: string, at: string): void;
   insertRefreshToken(row: RefreshTokenRow): void;
   findRefreshToken(tokenHash: string): RefreshTokenRow | null;
   /** False if the token was already used (a concurrent refresh won). */
   markRefreshUsed(tokenHash: string, at: string): boolean;
+  /** Links a used refresh token to the refresh token of the pair issued for it. */
+  setReplacedBy(tokenHash: string, successorHash: string): void;
+  /** True if neither the refresh token nor the access token issued with it was ever used. */
+  pairUnused(refreshHash: string): boolean;
+  /** Retires a pair that was never used: its refresh token counts as used, its access tokens go. */
+  retirePair(refreshHash: string, at: string): void;
   /** Forgets tokens of sessions that ended before `before`. */
   pruneTokens(before: string): void;
 }

@@ -5,6 +5,7 @@ import { m0003Sync } from './0003-sync.js';
 import { m0004Family } from './0004-family.js';
 import { m0005Documents } from './0005-documents.js';
 import { m0006Support } from './0006-support.js';
+import { m0007TokenPairs } from './0007-token-pairs.js';
 
 /** Every migration, in order. Append new files here; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -14,4 +15,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0004Family,
   m0005Documents,
   m0006Support,
+  m0007TokenPairs,
 ];

@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import type { RefreshTokenRow, SessionRow, SessionStore, TokenRow } from '../types.js';
+import type { AccessTokenRow, RefreshTokenRow, SessionRow, SessionStore } from '../types.js';
 
 const SESSION_COLUMNS = `id, user_id AS userId, device_id AS deviceId, device_name AS deviceName,
   created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt,
@@ -27,27 +27,38 @@ export class SqliteSessionStore implements SessionStore {
       touch: db.prepare('UPDATE sessions SET last_seen_at = ? WHERE id = ?'),
       extend: db.prepare('UPDATE sessions SET expires_at = ? WHERE id = ?'),
       insertAccess: db.prepare(
-        'INSERT INTO access_tokens (token_hash, session_id, expires_at) VALUES (@tokenHash, @sessionId, @expiresAt)',
+        `INSERT INTO access_tokens (token_hash, session_id, expires_at, refresh_hash)
+         VALUES (@tokenHash, @sessionId, @expiresAt, @refreshHash)`,
       ),
       findAccess: db.prepare(
-        'SELECT token_hash AS tokenHash, session_id AS sessionId, expires_at AS expiresAt FROM access_tokens WHERE token_hash = ?',
+        `SELECT token_hash AS tokenHash, session_id AS sessionId, expires_at AS expiresAt,
+           refresh_hash AS refreshHash, used_at AS usedAt FROM access_tokens WHERE token_hash = ?`,
       ),
+      useAccess: db.prepare('UPDATE access_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL'),
       insertRefresh:
-        db.prepare(`INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at)
-        VALUES (@tokenHash, @sessionId, @createdAt, @expiresAt, @usedAt)`),
+        db.prepare(`INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at, replaced_by)
+        VALUES (@tokenHash, @sessionId, @createdAt, @expiresAt, @usedAt, @replacedBy)`),
       findRefresh:
         db.prepare(`SELECT token_hash AS tokenHash, session_id AS sessionId, created_at AS createdAt,
-          expires_at AS expiresAt, used_at AS usedAt FROM refresh_tokens WHERE token_hash = ?`),
+          expires_at AS expiresAt, used_at AS usedAt, replaced_by AS replacedBy FROM refresh_tokens WHERE token_hash = ?`),
       useRefresh: db.prepare(
         'UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL',
       ),
+      replacedBy: db.prepare('UPDATE refresh_tokens SET replaced_by = ? WHERE token_hash = ?'),
+      pairUnused: db
+        .prepare(
+          `SELECT (SELECT used_at IS NULL FROM refresh_tokens WHERE token_hash = @hash)
+             AND NOT EXISTS (SELECT 1 FROM access_tokens WHERE refresh_hash = @hash AND used_at IS NOT NULL)`,
+        )
+        .pluck(),
+      dropPairAccess: db.prepare('DELETE FROM access_tokens WHERE refresh_hash = ?'),
       pruneAccess: db.prepare(
         `DELETE FROM access_tokens WHERE session_id IN
-          (SELECT id FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1)`,
+          (SELECT id FROM sessions WHERE expires_at < @before OR revoked_at < @before)`,
       ),
       pruneRefresh: db.prepare(
         `DELETE FROM refresh_tokens WHERE session_id IN
-          (SELECT id FROM sessions WHERE expires_at < ?1 OR revoked_at < ?1)`,
+          (SELECT id FROM sessions WHERE expires_at < @before OR revoked_at < @before)`,
       ),
     };
   }
@@ -73,11 +84,14 @@ export class SqliteSessionStore implements SessionStore {
   extendSession(id: string, expiresAt: string): void {
     this.stmts.extend.run(expiresAt, id);
   }
-  insertAccessToken(row: TokenRow): void {
+  insertAccessToken(row: Omit<AccessTokenRow, 'usedAt'>): void {
     this.stmts.insertAccess.run(row);
   }
-  findAccessToken(tokenHash: string): TokenRow | null {
-    return (this.stmts.findAccess.get(tokenHash) as TokenRow | undefined) ?? null;
+  findAccessToken(tokenHash: string): AccessTokenRow | null {
+    return (this.stmts.findAccess.get(tokenHash) as AccessTokenRow | undefined) ?? null;
+  }
+  markAccessUsed(tokenHash: string, at: string): void {
+    this.stmts.useAccess.run(at, tokenHash);
   }
   insertRefreshToken(row: RefreshTokenRow): void {
     this.stmts.insertRefresh.run(row);
@@ -88,8 +102,19 @@ export class SqliteSessionStore implements SessionStore {
   markRefreshUsed(tokenHash: string, at: string): boolean {
     return this.stmts.useRefresh.run(at, tokenHash).changes === 1;
   }
+  setReplacedBy(tokenHash: string, successorHash: string): void {
+    this.stmts.replacedBy.run(successorHash, tokenHash);
+  }
+  pairUnused(refreshHash: string): boolean {
+    return this.stmts.pairUnused.get({ hash: refreshHash }) === 1;
+  }
+  retirePair(refreshHash: string, at: string): void {
+    this.stmts.useRefresh.run(at, refreshHash);
+    this.stmts.dropPairAccess.run(refreshHash);
+  }
   pruneTokens(before: string): void {
-    this.stmts.pruneAccess.run(before);
-    this.stmts.pruneRefresh.run(before);
+    // Named: better-sqlite3 refuses one value for a repeated `?1` ("Too many parameter values").
+    this.stmts.pruneAccess.run({ before });
+    this.stmts.pruneRefresh.run({ before });
   }
 }
