@@ -58,7 +58,7 @@ export function createDocuments(o: {
     async housekeeping() {
       await tus.cleanUpExpiredUploads().catch(() => 0);
       const before = new Date(o.now() - o.uploadExpiryMs).toISOString();
-      for (const upload of repo.staleUploads(before)) repo.setUpload(upload.id, 'failed', null, 'EXPIRED');
+      for (const upload of repo.staleUploads(before)) service.uploadFailed(upload.id, 'EXPIRED');
       service.purgeExpired();
     },
   };

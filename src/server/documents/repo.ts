@@ -66,6 +66,9 @@ export class DocumentRepo {
         VALUES (?, ?, ?, ?, 'active', ?)`),
       upload: db.prepare(`SELECT ${UPLOAD_COLS} FROM uploads WHERE id = ?`),
       setUpload: db.prepare('UPDATE uploads SET state = ?, document_id = ?, error = ? WHERE id = ?'),
+      claimBlobKey: db.prepare(
+        "UPDATE uploads SET document_id = ? WHERE id = ? AND state = 'active' AND document_id IS NULL",
+      ),
       staleUploads: db.prepare(
         `SELECT ${UPLOAD_COLS} FROM uploads WHERE state = 'active' AND created_at < ?`,
       ),
@@ -213,6 +216,10 @@ export class DocumentRepo {
   }
   setUpload(id: string, state: UploadRow['state'], documentId: string | null, error: string | null): void {
     this.s.setUpload.run(state, documentId, error, id);
+  }
+  /** Records the blob key a finishing upload is about to file its bytes under; false if it is no longer active. */
+  claimBlobKey(id: string, key: string): boolean {
+    return this.s.claimBlobKey.run(key, id).changes === 1;
   }
   staleUploads(before: string): UploadRow[] {
     return this.s.staleUploads.all(before) as UploadRow[];

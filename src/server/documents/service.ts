@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import {
   DOCUMENT_MUTATIONS,
   freeName,
@@ -147,7 +148,11 @@ export class DocumentService {
 
   uploadFailed(uploadId: string, code: string): void {
     const row = this.repo.getUpload(uploadId);
-    if (row && row.state === 'active') this.repo.setUpload(uploadId, 'failed', null, code);
+    if (row && row.state === 'active') {
+      this.repo.setUpload(uploadId, 'failed', null, code);
+      // Bytes a cut finish had filed under its claimed key go with the upload.
+      if (row.documentId) void this.blobs.delete(row.documentId).catch(() => {});
+    }
   }
 
   /**
@@ -192,12 +197,20 @@ export class DocumentService {
       throw new AppError(reason.data, 'This upload failed; start it again.');
     }
     const meta = UploadMetadataSchema.parse(JSON.parse(upload.metadata)) as UploadMetadata;
+    // An active upload with a document id is one whose finish claimed that blob key and
+    // was cut (the server died) after the bytes moved there: finish from the blob.
+    const claimedKey = upload.documentId;
+    let fromBlob = false;
     let size: number;
     try {
       size = (await fsp.stat(tempPath)).size;
     } catch {
-      throw notFound();
+      const filed = claimedKey ? await this.blobs.size(claimedKey).catch(() => null) : null;
+      if (filed === null) throw notFound();
+      size = filed;
+      fromBlob = true;
     }
+    const discard = () => (fromBlob ? this.blobs.delete(claimedKey!) : fsp.rm(tempPath, { force: true }));
     if (size !== upload.size)
       throw new AppError('UPLOAD_INCOMPLETE', 'The upload has not received every byte yet.');
     const expected =
@@ -206,10 +219,12 @@ export class DocumentService {
       throw new AppError('CHECKSUM_MISMATCH', 'Send the SHA-256 of the whole file to finish the upload.');
     }
     // Hashed while it arrived when the bytes came in order; otherwise read once now.
-    const digest = hashes.digest ?? (await sha256File(tempPath).catch(cancelledMeanwhile));
+    const digest = fromBlob
+      ? await sha256Stream(this.blobs.read(claimedKey!))
+      : (hashes.digest ?? (await sha256File(tempPath).catch(cancelledMeanwhile)));
     if (digest !== expected) {
       this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
-      await fsp.rm(tempPath, { force: true });
+      await discard();
       throw new AppError(
         'CHECKSUM_MISMATCH',
         'The received file does not match its SHA-256; nothing was stored.',
@@ -217,11 +232,16 @@ export class DocumentService {
     }
     if (this.repo.usedBytes(ownerId) + size > this.limits.quotaBytes) {
       this.repo.setUpload(uploadId, 'failed', null, 'QUOTA_EXCEEDED');
-      await fsp.rm(tempPath, { force: true });
+      await discard();
       throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
     }
-    const id = newId();
-    await this.blobs.adopt(tempPath, id).catch(cancelledMeanwhile);
+    const id = claimedKey ?? newId();
+    if (!fromBlob) {
+      // The key is written down before the file moves, so a crash between the move and
+      // the commit below leaves a blob that the next finish (or housekeeping) finds.
+      if (!claimedKey && !this.repo.claimBlobKey(uploadId, id)) throw notFound();
+      await this.blobs.adopt(tempPath, id).catch(cancelledMeanwhile);
+    }
     try {
       return this.feed.write((writer) => {
         // A cancel (tus DELETE) that landed while the file was checked and filed wins: no document.
@@ -457,6 +477,12 @@ function cancelledMeanwhile(error: unknown): never {
 
 function parentOf(item: FolderRow | DocumentRow): string | null {
   return 'parentId' in item ? item.parentId : item.folderId;
+}
+
+async function sha256Stream(stream: Readable): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of stream) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }
 
 export async function sha256File(file: string): Promise<string> {
