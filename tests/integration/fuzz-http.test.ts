@@ -31,6 +31,7 @@ import {
   parseRawResponse,
   pathSegment,
   failureReport,
+  reproduceLine,
   sendRaw,
   sendSocket,
   wire,
@@ -54,9 +55,11 @@ const FILE = 'tests/integration/fuzz-http.test.ts';
 const SEED = fuzzSeed();
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1);
 /** Requests of the route-by-route property; the sequences and raw sockets add the rest. */
-const ROUTE_RUNS = Math.ceil(8_600 * SCALE);
+const ROUTE_RUNS = Math.ceil(7_400 * SCALE);
 const SEQUENCE_RUNS = Math.ceil(260 * SCALE);
 const SOCKET_RUNS = Math.ceil(250 * SCALE);
+const BURST_RUNS = Math.ceil(1_500 * SCALE);
+const BURST_PARALLEL = 16;
 const MIN_REQUESTS = Math.floor(10_000 * SCALE);
 /** Access tokens live a day here, so the clock can move past rate-limit windows meanwhile. */
 const ACCESS_TTL_SECONDS = 86_400;
@@ -833,11 +836,11 @@ afterAll(() => {
   if (survey.length) console.log(`SURVEY ${survey.length}\n` + survey.join('\n---\n'));
 });
 /** Sends one request and checks the answer; throws with the request when it is wrong. */
-async function exchange(request: RawRequest): Promise<RawAnswer> {
+async function exchange(request: RawRequest, via: http.Agent = agent): Promise<RawAnswer> {
   let answer: RawAnswer;
   let method = request.method;
   try {
-    answer = await sendRaw(ts.url, request, agent);
+    answer = await sendRaw(ts.url, request, via);
   } catch (error) {
     const code = (error as { code?: string }).code ?? '';
     if (!(request.method === 'HEAD' && code.startsWith('HPE_'))) {
@@ -941,6 +944,36 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
     );
     if (process.env.FUZZ_VERBOSE) console.info(`route fuzzing: ${sent} requests\n${table.join('\n')}`);
   }, 240_000);
+
+  it('keeps every rule with sixteen malformed requests in flight at once', async () => {
+    const burst = new http.Agent({ keepAlive: true, maxSockets: BURST_PARALLEL });
+    const plans = fc.sample(
+      planFor(
+        targets.length,
+        targets.map((t) => t.spec.headers),
+      ),
+      { seed: SEED + 1, numRuns: BURST_RUNS },
+    );
+    let next = 0;
+    const problems: string[] = [];
+    const worker = async () => {
+      while (next < plans.length) {
+        const plan = plans[next++]!;
+        const request = await build(targets[plan.target]!, plan);
+        try {
+          await exchange(request, burst);
+        } catch (error) {
+          problems.push(String(error).slice(0, 1500));
+        }
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: BURST_PARALLEL }, worker));
+    } finally {
+      burst.destroy();
+    }
+    expect(problems, reproduceLine(SEED, FILE)).toEqual([]);
+  }, 120_000);
 
   it('keeps its rules when steps come out of order', async () => {
     const steps = fc.record({
