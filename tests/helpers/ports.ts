@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS } from '../../src/main/core/defaults.js';
 import type { SecretStorage, SettingsStore, StoredSettings } from '../../src/main/core/ports.js';
 
@@ -28,7 +28,11 @@ export function createMemorySettingsStore(initial: Partial<StoredSettings> = {})
   };
 }
 
-/** Settings in a JSON file, so a test can restart the core on the same data directory. */
+/**
+ * Settings in a JSON file, so a test can restart the core on the same data directory.
+ * Written to a temporary file and renamed, as electron-store does, so a process killed
+ * mid-write leaves the old settings or the new ones (the kill tests rely on it).
+ */
 export function createJsonSettingsStore(file: string, initial: Partial<StoredSettings> = {}): SettingsStore {
   const read = (): StoredSettings =>
     existsSync(file)
@@ -36,6 +40,9 @@ export function createJsonSettingsStore(file: string, initial: Partial<StoredSet
       : { ...DEFAULT_TEST_SETTINGS, ...initial };
   return {
     get: read,
-    set: (patch) => writeFileSync(file, JSON.stringify({ ...read(), ...patch })),
+    set: (patch) => {
+      writeFileSync(`${file}.tmp`, JSON.stringify({ ...read(), ...patch }));
+      renameSync(`${file}.tmp`, file);
+    },
   };
 }
