@@ -192,8 +192,11 @@ export class Feed {
       op: r.op,
       data: r.data,
     }));
+    const bytes = Buffer.from(`{"changes":${JSON.stringify(changes)}`);
     return {
-      changes: Buffer.from(JSON.stringify(changes)),
+      bytes,
+      changesEnd: bytes.length,
+      next: -1,
       last: page[page.length - 1]?.seq ?? after,
       hasMore,
       head,
@@ -201,22 +204,27 @@ export class Feed {
   }
 }
 
-/** A page as pullJson keeps it: its changes serialized, and the head it is known exact up to. */
+/** A page as pullJson keeps it: its answer, and the head it is known exact up to. */
 interface FeedPage {
-  changes: Buffer;
+  /** The answer for cursor `next`; its first `changesEnd` bytes are `{"changes":[…]`. */
+  bytes: Buffer;
+  changesEnd: number;
+  next: number;
   last: number;
   hasMore: boolean;
   head: number;
 }
 
-const CHANGES_OPEN = Buffer.from('{"changes":');
-
 /** The bytes JSON.stringify gives for { changes, cursor, hasMore }. */
 function pageJson(page: FeedPage, epoch: string, head: number): Buffer {
   // With nothing more to read, jump to the head: the next pull skips other users' rows.
   const next = page.hasMore ? page.last : Math.max(page.last, head);
-  const tail = `,"cursor":${JSON.stringify(encodeCursor(epoch, next))},"hasMore":${page.hasMore}}`;
-  return Buffer.concat([CHANGES_OPEN, page.changes, Buffer.from(tail)]);
+  if (next !== page.next) {
+    const tail = `,"cursor":${JSON.stringify(encodeCursor(epoch, next))},"hasMore":${page.hasMore}}`;
+    page.bytes = Buffer.concat([page.bytes.subarray(0, page.changesEnd), Buffer.from(tail)]);
+    page.next = next;
+  }
+  return page.bytes;
 }
 
 /** Most recently used pages, bounded by their total size. */
@@ -237,9 +245,9 @@ class PageCache {
 
   set(key: string, page: FeedPage): void {
     this.delete(key);
-    if (page.changes.length > this.maxBytes / 4) return;
+    if (size(key, page) > this.maxBytes / 4) return;
     this.pages.set(key, page);
-    this.bytes += page.changes.length + key.length;
+    this.bytes += size(key, page);
     for (const [oldest] of this.pages) {
       if (this.bytes <= this.maxBytes) break;
       this.delete(oldest);
@@ -250,6 +258,11 @@ class PageCache {
     const page = this.pages.get(key);
     if (!page) return;
     this.pages.delete(key);
-    this.bytes -= page.changes.length + key.length;
+    this.bytes -= size(key, page);
   }
+}
+
+/** What a kept page weighs, near enough (its cursor's digits aside). */
+function size(key: string, page: FeedPage): number {
+  return page.changesEnd + key.length + 100;
 }
