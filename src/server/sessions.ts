@@ -106,10 +106,9 @@ export class SessionService {
   /** Resolves a bearer access token to its user and session, or throws the reason it can't. */
   authenticate(accessToken: string): AuthContext {
     const now = this.now();
-    const token = this.store.sessions.findAccessToken(hashToken(accessToken));
-    if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
-    const session = this.store.sessions.getSession(token.sessionId);
-    if (!session) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+    const found = this.store.sessions.findAccessTokenWithSession(hashToken(accessToken));
+    if (!found) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+    const { token, session } = found;
     if (session.revokedAt) throw new AppError('SESSION_REVOKED', 'This session has ended.');
     if (Date.parse(token.expiresAt) <= now || Date.parse(session.expiresAt) <= now) {
       throw new AppError('SESSION_EXPIRED', 'The session has expired.');

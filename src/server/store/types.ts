@@ -136,6 +136,8 @@ export interface SessionStore {
   extendSession(id: string, expiresAt: string): void;
   insertAccessToken(row: Omit<AccessTokenRow, 'usedAt'>): void;
   findAccessToken(tokenHash: string): AccessTokenRow | null;
+  /** The access token and its session in one read (every authenticated request asks). */
+  findAccessTokenWithSession(tokenHash: string): { token: AccessTokenRow; session: SessionRow } | null;
   /** Records the first use of an access token. */
   markAccessUsed(tokenHash: string, at: string): void;
   insertRefreshToken(row: RefreshTokenRow): void;

@@ -34,6 +34,13 @@ export class SqliteSessionStore implements SessionStore {
         `SELECT token_hash AS tokenHash, session_id AS sessionId, expires_at AS expiresAt,
            refresh_hash AS refreshHash, used_at AS usedAt FROM access_tokens WHERE token_hash = ?`,
       ),
+      findAccessWithSession: db.prepare(
+        `SELECT t.token_hash AS tokenHash, t.session_id AS sessionId, t.expires_at AS tokenExpiresAt,
+           t.refresh_hash AS refreshHash, t.used_at AS usedAt, s.user_id AS userId, s.device_id AS deviceId,
+           s.device_name AS deviceName, s.created_at AS createdAt, s.last_seen_at AS lastSeenAt,
+           s.expires_at AS expiresAt, s.revoked_at AS revokedAt, s.revoke_reason AS revokeReason
+         FROM access_tokens t JOIN sessions s ON s.id = t.session_id WHERE t.token_hash = ?`,
+      ),
       useAccess: db.prepare('UPDATE access_tokens SET used_at = ? WHERE token_hash = ? AND used_at IS NULL'),
       insertRefresh:
         db.prepare(`INSERT INTO refresh_tokens (token_hash, session_id, created_at, expires_at, used_at, replaced_by)
@@ -89,6 +96,31 @@ export class SqliteSessionStore implements SessionStore {
   }
   findAccessToken(tokenHash: string): AccessTokenRow | null {
     return (this.stmts.findAccess.get(tokenHash) as AccessTokenRow | undefined) ?? null;
+  }
+  findAccessTokenWithSession(tokenHash: string): { token: AccessTokenRow; session: SessionRow } | null {
+    const row = this.stmts.findAccessWithSession.get(tokenHash) as
+      (Omit<SessionRow, 'id'> & Omit<AccessTokenRow, 'expiresAt'> & { tokenExpiresAt: string }) | undefined;
+    if (!row) return null;
+    return {
+      token: {
+        tokenHash: row.tokenHash,
+        sessionId: row.sessionId,
+        expiresAt: row.tokenExpiresAt,
+        refreshHash: row.refreshHash,
+        usedAt: row.usedAt,
+      },
+      session: {
+        id: row.sessionId,
+        userId: row.userId,
+        deviceId: row.deviceId,
+        deviceName: row.deviceName,
+        createdAt: row.createdAt,
+        lastSeenAt: row.lastSeenAt,
+        expiresAt: row.expiresAt,
+        revokedAt: row.revokedAt,
+        revokeReason: row.revokeReason,
+      },
+    };
   }
   markAccessUsed(tokenHash: string, at: string): void {
     this.stmts.useAccess.run(at, tokenHash);
