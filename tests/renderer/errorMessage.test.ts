@@ -17,6 +17,13 @@ describe('errorMessage', () => {
     expect(errorMessage(t, new AppError('RATE_LIMITED', 'slow down', { retryAfter: 42 }))).toBe(
       'Слишком много попыток. Попробуйте через 42 с.',
     );
+    // A phone number locked for its wrong codes waits most of a day: hours, not 86 280 s.
+    expect(errorMessage(t, new AppError('RATE_LIMITED', 'slow down', { retryAfter: 86_280 }))).toBe(
+      'Слишком много попыток. Попробуйте через 24 ч.',
+    );
+    expect(errorMessage(t, new AppError('RATE_LIMITED', 'slow down', { retryAfter: 570 }))).toBe(
+      'Слишком много попыток. Попробуйте через 10 мин.',
+    );
   });
 
   it('maps an error rebuilt across IPC (a plain object with a code)', () => {

@@ -9,7 +9,14 @@ export function errorMessage(t: TFunction, error: unknown): string {
   if (!hasErrorCode(error)) return t('errors.generic');
   const retryAfter = (error as { retryAfter?: unknown }).retryAfter;
   const seconds = typeof retryAfter === 'number' && retryAfter > 0 ? Math.ceil(retryAfter) : 60;
-  return t(`errors.${error.code}`, { seconds });
+  return t(`errors.${error.code}`, { seconds, wait: waitText(t, seconds) });
+}
+
+/** A wait as a parent reads it: seconds up to two minutes, minutes up to two hours, then hours. */
+function waitText(t: TFunction, seconds: number): string {
+  if (seconds < 120) return t('common.waitSeconds', { count: seconds });
+  if (seconds < 7200) return t('common.waitMinutes', { count: Math.ceil(seconds / 60) });
+  return t('common.waitHours', { count: Math.ceil(seconds / 3600) });
 }
 
 /** Field-level problems of a VALIDATION_FAILED error, if any (path → server message). */

@@ -9,6 +9,9 @@ export const en: Catalogue = {
     skipToContent: 'Skip to content',
   },
   common: {
+    waitSeconds: '{{count}} s',
+    waitMinutes: '{{count}} min',
+    waitHours: '{{count}} h',
     save: 'Save',
     saving: 'Saving…',
     cancel: 'Cancel',
@@ -452,7 +455,7 @@ export const en: Catalogue = {
     METHOD_NOT_ALLOWED: 'This action is not available right now.',
     PAYLOAD_TOO_LARGE: 'That is too much data at once. Please send less.',
     UNSUPPORTED_MEDIA_TYPE: 'This format is not supported.',
-    RATE_LIMITED: 'Too many attempts. Please try again in {{seconds}} s.',
+    RATE_LIMITED: 'Too many attempts. Please try again in {{wait}}.',
     INTERNAL: 'The server ran into an error. We know about it — please try again a little later.',
     FORBIDDEN: 'You do not have access to this.',
     UNAUTHENTICATED: 'Please sign in to continue.',

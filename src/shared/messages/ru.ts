@@ -11,6 +11,9 @@ export const ru = {
     skipToContent: 'Перейти к содержимому',
   },
   common: {
+    waitSeconds: '{{count}} с',
+    waitMinutes: '{{count}} мин',
+    waitHours: '{{count}} ч',
     save: 'Сохранить',
     saving: 'Сохраняем…',
     cancel: 'Отмена',
@@ -458,7 +461,7 @@ export const ru = {
     METHOD_NOT_ALLOWED: 'Это действие сейчас недоступно.',
     PAYLOAD_TOO_LARGE: 'Слишком большой объём данных. Попробуйте отправить меньше.',
     UNSUPPORTED_MEDIA_TYPE: 'Такой формат не поддерживается.',
-    RATE_LIMITED: 'Слишком много попыток. Попробуйте через {{seconds}} с.',
+    RATE_LIMITED: 'Слишком много попыток. Попробуйте через {{wait}}.',
     INTERNAL: 'На сервере произошла ошибка. Мы уже знаем о ней — попробуйте ещё раз чуть позже.',
     FORBIDDEN: 'У вас нет доступа к этому разделу.',
     UNAUTHENTICATED: 'Войдите в профиль, чтобы продолжить.',
