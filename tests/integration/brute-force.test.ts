@@ -468,6 +468,30 @@ describe('brute force: limits reset when their window ends, not before', () => {
     expect(limited.retryAfter).toBe(INVITE_GUESS_WINDOW_SECONDS);
     await resetsExactlyAfter(clock, limited, attempt);
   });
+
+  it('invite guesses per address', async () => {
+    const clock = new TestClock();
+    const ts = await server(clock);
+    const s = newStudent(ts);
+    const invite = await issueInvite(ts, await signInByPhone(ts, s.phone));
+    const from = ip(350);
+    for (let i = 0; i < INVITE_GUESS_LIMIT; i++) {
+      const someone = await signInByPhone(ts, freshPhone('963'));
+      await post(
+        ts,
+        from,
+        '/api/family/invite/preview',
+        { token: randomToken() },
+        someone.tokens.accessToken,
+      );
+    }
+    const dad = await signInByPhone(ts, freshPhone('964'));
+    const attempt = () =>
+      post(ts, from, '/api/family/invite/preview', { token: invite.token }, dad.tokens.accessToken);
+    const limited = await attempt();
+    expect(limited.retryAfter).toBe(INVITE_GUESS_WINDOW_SECONDS);
+    await resetsExactlyAfter(clock, limited, attempt);
+  });
 });
 
 describe('brute force: the limiter’s memory', () => {
