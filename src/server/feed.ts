@@ -121,6 +121,9 @@ export class FeedWriter {
   }
 }
 
+/** Pages smaller than this are not kept (Buffer.poolSize / 2: below it, buffers share slabs). */
+const MIN_KEPT_BYTES = 4096;
+
 /** Bytes of serialized pages a server keeps. */
 const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
 
@@ -245,7 +248,9 @@ class PageCache {
 
   set(key: string, page: FeedPage): void {
     this.delete(key);
-    if (size(key, page) > this.maxBytes / 4) return;
+    // A small page is cheap to read again, and its bytes are a slice of one of Node's
+    // shared 8 KiB buffer slabs: keeping the slice would keep the whole slab alive.
+    if (page.changesEnd < MIN_KEPT_BYTES || size(key, page) > this.maxBytes / 4) return;
     this.pages.set(key, page);
     this.bytes += size(key, page);
     for (const [oldest] of this.pages) {

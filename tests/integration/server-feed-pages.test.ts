@@ -43,18 +43,23 @@ function fresh(store: Store, userId: string, after: number, limit: number): stri
 }
 
 let folders = 0;
-async function folder(ts: TestServer, who: SignedIn, name: string): Promise<void> {
-  folders += 1;
-  const id = `folder-${String(folders).padStart(4, '0')}`;
+/** Creates folders through the API, one change each in the owner's feed. */
+async function folder(ts: TestServer, who: SignedIn, ...names: string[]): Promise<void> {
+  const mutations = names.map((name) => {
+    folders += 1;
+    const id = `folder-${String(folders).padStart(4, '0')}`;
+    return { id: `m-${id}`, type: 'folder.create', payload: { id, parentId: null, name } };
+  });
   const response = await fetch(`${ts.url}/api/sync/mutations`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...bearer(who) },
-    body: JSON.stringify({
-      mutations: [{ id: `m-${id}`, type: 'folder.create', payload: { id, parentId: null, name } }],
-    }),
+    body: JSON.stringify({ mutations }),
   });
   expect(response.status).toBe(200);
 }
+
+/** Enough folders that a page of them is large enough to be kept (small pages are read afresh). */
+const MANY = Array.from({ length: 30 }, (_, i) => `Папка «${i}» — ünïcode ✓`);
 
 describe('change feed: kept pages', () => {
   it('a repeated pull answers byte for byte what a fresh read gives, as the head moves and the feed grows', async () => {
@@ -63,9 +68,10 @@ describe('change feed: kept pages', () => {
     const { store } = ts.server.context;
     const mom = await signInByPhone(ts, freshPhone('971'));
     const other = await signInByPhone(ts, freshPhone('972'));
-    for (let i = 0; i < 4; i++) await folder(ts, mom, `Папка «${i}» — ünïcode ✓`);
+    await folder(ts, mom, ...MANY);
 
     const first = await pull(ts, mom);
+    expect(first.length).toBeGreaterThan(4096);
     expect(first).toBe(fresh(store, mom.profile.id, 0, 1000));
     expect(await pull(ts, mom)).toBe(first);
 
@@ -78,24 +84,24 @@ describe('change feed: kept pages', () => {
     // Her own change: the page grows.
     await folder(ts, mom, 'Ещё одна');
     const grown = JSON.parse(await pull(ts, mom)) as { changes: unknown[] };
-    expect(grown.changes).toHaveLength(6);
+    expect(grown.changes).toHaveLength(MANY.length + 2);
     expect(JSON.stringify(grown)).toBe(fresh(store, mom.profile.id, 0, 1000));
 
     // Pages of a limit, with a cursor, twice each.
-    const pageOne = JSON.parse(await pull(ts, mom, '?limit=2')) as { cursor: string; hasMore: boolean };
+    const pageOne = JSON.parse(await pull(ts, mom, '?limit=20')) as { cursor: string; hasMore: boolean };
     expect(pageOne.hasMore).toBe(true);
     const after = Number(pageOne.cursor.split('.')[1]);
-    const q = `?limit=2&cursor=${pageOne.cursor}`;
-    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 2));
+    const q = `?limit=20&cursor=${pageOne.cursor}`;
+    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 20));
     await folder(ts, mom, 'После');
-    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 2));
+    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 20));
   });
 
   it('a change written by another process on the same database shows in the next pull', async () => {
     const ts = await startTestServer();
     servers.push(ts);
     const mom = await signInByPhone(ts, freshPhone('973'));
-    await folder(ts, mom, 'Первая');
+    await folder(ts, mom, ...MANY);
     const before = JSON.parse(await pull(ts, mom)) as { changes: unknown[]; cursor: string };
     expect(await pull(ts, mom)).toBe(JSON.stringify(before));
 
