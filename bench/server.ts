@@ -18,9 +18,10 @@
  *   back), each with its own kept-alive connection, pulling its changes, pushing a
  *   mutation and uploading a small file over tus (create with the SHA-256 in the
  *   metadata, PATCH with it in the header, then finish, checking the stored SHA-256), a
- *   short pause, again, for 60 s after a 15 s warm-up: every non-2xx answer or network
- *   error counts (target 0); the server's resident memory, median of the first 10 s after
- *   the warm-up against the median of the last 10 s (target ≤ 64 MiB growth).
+ *   short pause, again, for 60 s after a warm-up (15 s at least, and until the parents
+ *   have been through two cycles each on average): every non-2xx answer or network error
+ *   counts (target 0); the server's resident memory, the median of the first third of the
+ *   60 s against the median of the last third (target ≤ 64 MiB growth).
  *
  * The crowd comes from one loopback address, so the server is started with
  * SFERUM_RATE_LIMIT_EXEMPT_IPS=127.0.0.1: its per-IP limits on sign-in do not apply to
@@ -50,7 +51,12 @@ const WARMUP_S = quick ? 1 : 3;
 const RUN_S = quick ? 3 : 10;
 const PARENTS = quick ? 100 : 1000;
 const CROWD_WARMUP_S = quick ? 5 : 15;
-const CROWD_S = quick ? 15 : 60;
+/** `--crowd-seconds N`: a longer crowd, to see whether memory levels off. */
+const CROWD_S = process.argv.includes('--crowd-seconds')
+  ? Number(process.argv[process.argv.indexOf('--crowd-seconds') + 1])
+  : quick
+    ? 15
+    : 60;
 const FEED_CHANGES = 100;
 const TARGET = { ratio: 0.5, p99Ms: 50, errors: 0, rssMiB: 64 };
 
@@ -513,7 +519,6 @@ async function crowd(serverUrl: string, serverPid: number) {
   let errors = 0;
   const kinds = new Map<string, number>();
   let cycles = 0;
-  let requests = 0;
   let stop = false;
   const samples: { t: number; rss: number }[] = [];
   started = performance.now();
@@ -532,7 +537,6 @@ async function crowd(serverUrl: string, serverPid: number) {
         await p.pull();
         await p.upload();
         cycles += 1;
-        requests += 6;
       } catch (error) {
         errors += 1;
         const kind =
@@ -543,21 +547,32 @@ async function crowd(serverUrl: string, serverPid: number) {
     }
   };
   const running = Promise.all(parents.map(life));
-  const total = CROWD_WARMUP_S + CROWD_S;
-  for (let s = 10; s < total; s += 10) {
-    await new Promise((r) => setTimeout(r, 10_000));
-    log(
-      `  ${s} s: ${cycles} cycles, ${errors} errors, server rss ${(rssOf(serverPid) / MiB).toFixed(0)} MiB`,
-    );
+  const elapsed = () => (performance.now() - started) / 1000;
+  const progress = setInterval(
+    () =>
+      log(
+        `  ${Math.round(elapsed())} s: ${cycles} cycles, ${errors} errors, server rss ${(rssOf(serverPid) / MiB).toFixed(0)} MiB`,
+      ),
+    10_000,
+  );
+  // Warm-up: at least CROWD_WARMUP_S, and until every parent has been through two cycles
+  // on average (the server's heap has then seen the whole crowd), at most 2 minutes.
+  while (elapsed() < 120 && (elapsed() < CROWD_WARMUP_S || cycles < 2 * PARENTS)) {
+    await new Promise((r) => setTimeout(r, 250));
   }
-  await new Promise((r) => setTimeout(r, (total % 10 || 10) * 1000));
+  const warm = elapsed();
+  const cyclesAtWarm = cycles;
+  log(`  warm after ${warm.toFixed(0)} s (${cycles} cycles); measuring ${CROWD_S} s`);
+  await new Promise((r) => setTimeout(r, CROWD_S * 1000));
   stop = true;
   await running;
+  clearInterval(progress);
   clearInterval(sampler);
   for (const p of parents) p.agent.destroy();
+  const total = warm + CROWD_S;
 
-  // Growth: the median of the last 10 s against the median of the first 10 s after the
-  // warm-up (medians, so one garbage collection more or less on either side does not count).
+  // Growth: the median of the last third against the median of the first third after the
+  // warm-up (medians over many samples: the garbage collector's sawtooth does not count).
   const median = (from: number, to: number) => {
     const xs = samples
       .filter((x) => x.t >= from && x.t < to)
@@ -565,19 +580,20 @@ async function crowd(serverUrl: string, serverPid: number) {
       .sort((p, q) => p - q);
     return xs[Math.floor(xs.length / 2)] ?? NaN;
   };
-  const window = Math.min(10, CROWD_S / 2);
-  const base = median(CROWD_WARMUP_S, CROWD_WARMUP_S + window);
+  const window = CROWD_S / 3;
+  const base = median(warm, warm + window);
   const end = median(total - window, total);
   const peak = Math.max(...samples.map((s) => s.rss));
-  const measured = samples.filter((s) => s.t >= CROWD_WARMUP_S);
+  const measured = samples.filter((s) => s.t >= warm);
   log(
-    `crowd: ${PARENTS} parents, ${CROWD_S} s after a ${CROWD_WARMUP_S} s warm-up: ${cycles} cycles ` +
-      `(${Math.round(requests / total)} requests/s), ${parents.reduce((n, p) => n + p.uploads, 0)} uploads, ${errors} errors`,
+    `crowd: ${PARENTS} parents, ${CROWD_S} s after a ${warm.toFixed(0)} s warm-up: ${cycles - cyclesAtWarm} cycles ` +
+      `(${Math.round(((cycles - cyclesAtWarm) * 6) / CROWD_S)} requests/s), ` +
+      `${parents.reduce((n, p) => n + p.uploads, 0)} uploads in all, ${errors} errors`,
   );
   for (const [kind, n] of kinds) log(`  ${n} × ${kind}`);
   log(
-    `server rss (median of ${window} s): ${(base / MiB).toFixed(0)} MiB after the warm-up, ${(end / MiB).toFixed(0)} MiB at the end, ` +
-      `peak ${(peak / MiB).toFixed(0)} MiB (${measured.length} samples)`,
+    `server rss (medians of ${window.toFixed(0)} s): ${(base / MiB).toFixed(0)} MiB after the warm-up, ` +
+      `${(end / MiB).toFixed(0)} MiB at the end, peak ${(peak / MiB).toFixed(0)} MiB (${measured.length} samples)`,
   );
   return { errors, growth: (end - base) / MiB };
 }
