@@ -8,7 +8,7 @@ export interface RateLimiterOptions {
    * limits per phone number, per e-mail address and per account still do.
    */
   exemptIps?: readonly string[];
-  /** Most keys kept at once (default 200,000); see `store`. */
+  /** Most keys kept at once (default 200,000); see `room`. */
   maxKeys?: number;
 }
 
