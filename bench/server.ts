@@ -471,7 +471,12 @@ async function measureFeed(server: { url: string; child: ChildProcess }) {
 
   const targets = {
     bare: { url: bare.url, pid: bare.child.pid! },
-    feed: { url: feedUrl, headers, pid: server.child.pid! },
+    // As the desktop core's fetch and every browser ask: the feed comes gzipped.
+    feed: {
+      url: feedUrl,
+      headers: { ...headers, 'accept-encoding': 'gzip, deflate, br' },
+      pid: server.child.pid!,
+    },
     copy: { url: `${bare.url}/copy`, pid: bare.child.pid! },
   };
   const tallies = { bare: tally(), feed: tally(), copy: tally() };

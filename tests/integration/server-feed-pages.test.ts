@@ -3,6 +3,8 @@
  * answers a fresh read of the database gives, whoever writes in between: this server, or
  * another process on the same database file (the school's admin tool, a second server).
  */
+import http from 'node:http';
+import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
 import { encodeCursor } from '../../src/server/feed.js';
@@ -124,5 +126,54 @@ describe('change feed: kept pages', () => {
     // And from the old cursor, only that change.
     const next = JSON.parse(await pull(ts, mom, `?cursor=${before.cursor}`)) as { changes: { id: string }[] };
     expect(next.changes.map((c) => c.id)).toEqual(['from-elsewhere']);
+  });
+
+  it('a big page goes gzipped to a client that accepts it, the same JSON once unpacked; a small one as it is', async () => {
+    const ts = await startTestServer();
+    servers.push(ts);
+    const { store } = ts.server.context;
+    const dad = await signInByPhone(ts, freshPhone('973'));
+    const raw = (acceptEncoding: string | null) =>
+      new Promise<{ encoding: string | undefined; vary: string | undefined; body: Buffer }>(
+        (resolve, reject) => {
+          const headers: Record<string, string> = { ...bearer(dad) };
+          if (acceptEncoding !== null) headers['accept-encoding'] = acceptEncoding;
+          http
+            .get(`${ts.url}/api/sync/changes`, { headers }, (res) => {
+              const parts: Buffer[] = [];
+              res.on('data', (c: Buffer) => parts.push(c));
+              res.on('end', () =>
+                resolve({
+                  encoding: res.headers['content-encoding'],
+                  vary: res.headers.vary,
+                  body: Buffer.concat(parts),
+                }),
+              );
+            })
+            .on('error', reject);
+        },
+      );
+
+    await folder(ts, dad, 'Справки');
+    const small = await raw('gzip, deflate, br');
+    expect(small.encoding).toBeUndefined();
+    expect(small.body.toString()).toBe(fresh(store, dad.profile.id, 0, 1000));
+
+    await folder(ts, dad, ...MANY);
+    const expected = fresh(store, dad.profile.id, 0, 1000);
+    for (let i = 0; i < 2; i++) {
+      const packed = await raw('gzip, deflate, br');
+      expect(packed.encoding).toBe('gzip');
+      expect(packed.vary).toBe('accept-encoding');
+      expect(packed.body.length).toBeLessThan(expected.length / 3);
+      expect(zlib.gunzipSync(packed.body).toString()).toBe(expected);
+    }
+    for (const refuses of [null, 'identity', 'gzip;q=0, br']) {
+      const plain = await raw(refuses);
+      expect(plain.encoding).toBeUndefined();
+      expect(plain.body.toString()).toBe(expected);
+    }
+    // fetch (the desktop core, the browser) unpacks it by itself.
+    expect(await pull(ts, dad)).toBe(expected);
   });
 });

@@ -10,10 +10,12 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.get('/api/sync/changes', async (request, reply) => {
     const auth = requireAuth(request, ctx.sessions);
     const query = parseInput(PullQuerySchema, request.query, 'query');
-    // Already JSON (the UTF-8 of a PullResponse): sent as it is, typed as Fastify types JSON.
-    return reply
-      .type('application/json; charset=utf-8')
-      .send(ctx.feed.pullJson(auth.userId, query.cursor, query.limit));
+    // Already JSON (the UTF-8 of a PullResponse): sent as it is, typed as Fastify types JSON,
+    // gzipped for clients that take it (browsers and Node's fetch do) when that is worth it.
+    const answer = ctx.feed.pull(auth.userId, query.cursor, query.limit, acceptsGzip(request.headers));
+    reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
+    if (answer.gzipped) reply.header('content-encoding', 'gzip');
+    return reply.send(answer.body);
   });
 
   app.post('/api/sync/mutations', async (request) => {
@@ -69,4 +71,17 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
     // The first bytes tell the client the subscription is in place.
     write(': connected\n\n');
   });
+}
+
+/** Whether Accept-Encoding lists gzip (or `*`) without `q=0`. */
+export function acceptsGzip(headers: { 'accept-encoding'?: string | string[] | undefined }): boolean {
+  const raw = headers['accept-encoding'];
+  const value = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
+  for (const part of value.toLowerCase().split(',')) {
+    const [coding, ...params] = part.split(';').map((p) => p.trim());
+    if (coding !== 'gzip' && coding !== '*') continue;
+    const q = params.find((p) => p.startsWith('q='));
+    return q === undefined || Number(q.slice(2)) > 0;
+  }
+  return false;
 }
