@@ -396,7 +396,7 @@ export class UploadQueue {
     }
   }
 
-  private async upload(row: QueueRow, auth: TusAuth, run: Running): Promise<void> {
+  private async upload(row: QueueRow, auth: TusAuth, run: Running, again = false): Promise<void> {
     const signal = run.abort.signal;
     const tus = new TusClient(auth);
     await this.checkFile(row);
@@ -417,6 +417,16 @@ export class UploadQueue {
     this.emitSoon();
     let url = row.uploadUrl;
     let offset = 0;
+    // The upload is no longer there although we just asked for it: an earlier request of
+    // ours may have completed it meanwhile (a core killed with its last bytes on the wire,
+    // which the server still received and finished), or it expired. As after a HEAD that
+    // finds nothing, take the document if it became one; otherwise start over.
+    const gone = async (error: unknown): Promise<string | null> => {
+      if (codeOf(error) !== 'NOT_FOUND' || !url) throw error;
+      const finished = await this.finishedAlready(tus, url, await sha(), signal);
+      if (finished) return finished;
+      return null;
+    };
     if (url) {
       const remote = await tus.offset(url, signal);
       if (remote === null) {
@@ -430,7 +440,8 @@ export class UploadQueue {
         url = null;
       } else if (remote === row.size) {
         // Every byte arrived but the answer was lost (a crash, a cut): finish explicitly.
-        const doc = await this.finishing(tus, url, row, await sha(), signal);
+        const doc = await this.finishing(tus, url, row, await sha(), signal).catch(gone);
+        if (doc === null) return this.startOver(row, auth, run, known, again);
         this.done(row, doc);
         return;
       } else {
@@ -471,18 +482,31 @@ export class UploadQueue {
           await this.checkFile(row);
           throw new AppError('FILE_CHANGED', 'The file changed while it was uploading; it was not stored.');
         }
-        throw error;
+        const finished = await gone(error);
+        if (finished === null) return this.startOver(row, auth, run, known, again);
+        this.done(row, finished);
+        return;
       }
       offset = result.offset;
       run.sent = offset;
       this.s.setOffset.run(offset, new Date().toISOString(), row.id);
       this.emitSoon();
       if (offset === row.size) {
-        const documentId = result.documentId ?? (await this.finishing(tus, url, row, await sha(), signal));
+        const documentId =
+          result.documentId ?? (await this.finishing(tus, url, row, await sha(), signal).catch(gone));
+        if (documentId === null) return this.startOver(row, auth, run, known, again);
         this.done(row, documentId);
         return;
       }
     }
+  }
+
+  /** Sends the file again under a new upload, once per run (a second loss is a failure). */
+  private startOver(row: QueueRow, auth: TusAuth, run: Running, sha256: string | null, again: boolean) {
+    if (again) throw new AppError('NOT_FOUND', 'The upload disappeared from the server twice.');
+    this.s.setUrl.run(null, 0, new Date().toISOString(), row.id);
+    run.sent = 0;
+    return this.upload({ ...row, uploadUrl: null, offset: 0, sha256 }, auth, run, true);
   }
 
   private async finishedAlready(tus: TusClient, url: string, sha: string, signal: AbortSignal) {
