@@ -211,7 +211,12 @@ describe('SIGKILL of the desktop core', () => {
           const n = snapshot.feed.get(markOf(w)) ?? 0;
           if (n > 1) problems.push(`${w.kind} ${w.value} reached the server ${n} times`);
           if (w.acked && n === 0 && (final || !queued(cache, w))) {
-            problems.push(`${w.kind} ${w.value} was accepted but is neither queued nor on the server`);
+            const rejected = [...snapshot.applied.values()].filter((r) => r.includes('rejected'));
+            problems.push(
+              `${w.kind} ${w.value} was accepted but is neither queued nor on the server ` +
+                `(folder ${w.folderId ?? '-'} is "${snapshot.folders.get(w.folderId ?? '')}" there; ` +
+                `rejections: ${rejected.join(' ')})`,
+            );
           }
         }
         for (const f of files) {
@@ -319,17 +324,31 @@ describe('SIGKILL of the desktop core', () => {
       }
 
       // The last start: nothing is asked of the core; it must get everything out by itself.
+      let last: unknown = null;
       await waitFor(
         async () => {
           const status = await child.request<{ sync: { pending: number }; uploads: { done: number } }>(
             'status',
           );
+          last = status;
           const accepted = files.filter((f) => f.acked).length;
           return status.sync.pending === 0 && status.uploads.done >= accepted;
         },
         30_000,
         'the restarted core to push its outbox and finish its uploads',
-      );
+      ).catch((error: Error) => {
+        const stuck = withDb(cacheFile, (db) => ({
+          outbox: db.prepare('SELECT type, attempts, last_error FROM outbox').all(),
+          uploads: db
+            .prepare(
+              "SELECT name, state, offset, size, upload_url, error_code, error_message FROM upload_queue WHERE state <> 'done'",
+            )
+            .all(),
+        }));
+        throw new Error(
+          `${error.message}\nstatus: ${JSON.stringify(last)}\ncache: ${JSON.stringify(stuck)}\ncore log: ${child.log.slice(-3000)}`,
+        );
+      });
       await waitFor(
         () => {
           const cache = readCache(cacheFile);
