@@ -180,10 +180,20 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     defaultJson(request, body as string, done);
   });
 
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(SECURITY_HEADERS);
-    // Headers every API route understands are checked once here, for every route alike.
-    if (isApiUrl(request.url)) parseInput(ClientHeadersSchema, request.headers, 'headers');
+    // Headers every API route understands are checked once here, for every route alike
+    // (the schema only runs when there is something to refuse: this is every request's path).
+    const client = request.headers['x-client'];
+    if (client !== undefined && client !== 'web' && client !== 'desktop' && isApiUrl(request.url)) {
+      try {
+        parseInput(ClientHeadersSchema, request.headers, 'headers');
+      } catch (error) {
+        done(error as Error);
+        return;
+      }
+    }
+    done();
   });
   installErrorHandler(app);
   registerInfoRoutes(app, context);

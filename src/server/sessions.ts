@@ -26,7 +26,24 @@ const TOUCH_INTERVAL_MS = 60_000;
  * used its new pair, the retired token revokes the session; if the copy comes first,
  * the rightful client's pair is the one retired, and its next refresh revokes it.
  */
+/**
+ * How long this process trusts an access token it has just looked up without looking
+ * again. Every change to sessions made here forgets them all at once; a session ended by
+ * another process on the same database is refused here within this time.
+ */
+const AUTH_CACHE_MS = 1000;
+const AUTH_CACHE_ENTRIES = 10_000;
+
+interface KnownToken {
+  context: AuthContext;
+  /** The earlier of the token's and the session's expiry. */
+  expiresAt: number;
+  checkedAt: number;
+}
+
 export class SessionService {
+  private readonly known = new Map<string, KnownToken>();
+
   constructor(
     private readonly store: Store,
     private readonly hub: LiveHub,
@@ -36,6 +53,7 @@ export class SessionService {
 
   /** Opens a session for a device, ending any other session that device id still has. */
   create(userId: string, deviceId: string, deviceName: string): SessionTokens {
+    this.known.clear();
     const now = this.now();
     const replaced: { userId: string; id: string }[] = [];
     const tokens = this.store.transaction(() => {
@@ -63,6 +81,7 @@ export class SessionService {
   }
 
   refresh(refreshToken: string, deviceId: string): SessionTokens {
+    this.known.clear();
     const now = this.now();
     const hash = hashToken(refreshToken);
     const outcome = this.store.transaction(() => {
@@ -106,7 +125,19 @@ export class SessionService {
   /** Resolves a bearer access token to its user and session, or throws the reason it can't. */
   authenticate(accessToken: string): AuthContext {
     const now = this.now();
-    const found = this.store.sessions.findAccessTokenWithSession(hashToken(accessToken));
+    const hash = hashToken(accessToken);
+    const known = this.known.get(hash);
+    if (known && now - known.checkedAt < AUTH_CACHE_MS && now >= known.checkedAt && now < known.expiresAt) {
+      return known.context;
+    }
+    const found = this.lookUp(hash, now);
+    if (this.known.size >= AUTH_CACHE_ENTRIES) this.known.clear();
+    this.known.set(hash, { ...found, checkedAt: now });
+    return found.context;
+  }
+
+  private lookUp(hash: string, now: number): Omit<KnownToken, 'checkedAt'> {
+    const found = this.store.sessions.findAccessTokenWithSession(hash);
     if (!found) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
     const { token, session } = found;
     if (session.revokedAt) throw new AppError('SESSION_REVOKED', 'This session has ended.');
@@ -118,10 +149,14 @@ export class SessionService {
     if (now - Date.parse(session.lastSeenAt) > TOUCH_INTERVAL_MS) {
       this.store.sessions.touchSession(session.id, iso(now));
     }
-    return { userId: session.userId, sessionId: session.id };
+    return {
+      context: { userId: session.userId, sessionId: session.id },
+      expiresAt: Math.min(Date.parse(token.expiresAt), Date.parse(session.expiresAt)),
+    };
   }
 
   revoke(sessionId: string, reason: RevokeReason): void {
+    this.known.clear();
     const session = this.store.sessions.getSession(sessionId);
     if (!session) return;
     if (this.store.sessions.revokeSession(sessionId, iso(this.now()), reason)) {
@@ -150,6 +185,7 @@ export class SessionService {
 
   /** Forgets tokens of sessions that ended more than a refresh lifetime ago. */
   prune(): void {
+    this.known.clear();
     this.store.sessions.pruneTokens(iso(this.now() - this.refreshMs()));
   }
 
