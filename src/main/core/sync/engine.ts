@@ -3,12 +3,12 @@ import type { ApiClient } from '../../../shared/apiClient.js';
 import { AppError, ErrorBodySchema, type ErrorCode } from '../../../shared/errors.js';
 import { readEventStream, SseHttpError, type SseMessage } from '../../../shared/sse.js';
 import { LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared/sync.js';
-import type { RecordStore } from '../cache/records.js';
+import type { RecordData, RecordStore } from '../cache/records.js';
 import type { Logger, SyncTiming } from '../ports.js';
 import { Backoff } from './backoff.js';
 import { cancellableFetch } from './cancellableFetch.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
-import { rebasePending, rollBack } from './mutations.js';
+import { baseOf, rebasePending, rebuild, recordKey, settleAcked, targetKey } from './mutations.js';
 
 /** At most this many mutations per push (the API's limit). */
 const PUSH_BATCH = 100;
@@ -186,28 +186,28 @@ export class SyncEngine {
       const touched = new Set<string>();
       let answered = 0;
       records.transaction(() => {
-        const undo: OutboxEntry[] = [];
+        // Read before any row leaves: the server's value under each rejected change's record.
+        const layer = outbox.layer(userId);
+        const bases = new Map<string, RecordData | null>();
         for (const result of results) {
           const entry = byId.get(result.id);
           if (!entry) continue;
           answered += 1;
           byId.delete(result.id);
-          outbox.remove(entry.mutationId);
           if (result.status === 'rejected') {
-            undo.push(entry);
+            const key = targetKey(entry);
+            if (key !== null && !bases.has(key)) bases.set(key, baseOf(layer, key) ?? null);
+            outbox.remove(entry.mutationId);
             this.o.keepRejection?.(entry, result.error);
             rejected.push({ type: entry.type, code: result.error.code, message: result.error.message });
+          } else {
+            // Applied: no longer pushed, but laid over older pages until the pull catches up.
+            outbox.markAcked(entry.mutationId);
           }
         }
-        // Latest first: when several rejected changes touched one record, each snapshot
-        // holds the ones queued before it, so the earliest snapshot must be restored last.
-        for (const entry of undo.reverse()) {
-          const entity = rollBack(records, entry);
-          if (entity) touched.add(entity);
-        }
-        // Later pending changes to a rolled-back record must sit on the restored state.
-        if (rejected.length > 0)
-          for (const entity of rebasePending(records, outbox, userId)) touched.add(entity);
+        // A rejected change is undone: its record goes back to the server's value, with the
+        // other changes to it (earlier or later, still in the layer) on top again.
+        for (const entity of rebuild(records, outbox, userId, bases)) touched.add(entity);
       });
       this.setStatus({ pending: outbox.count(userId) });
       if (touched.size > 0) this.o.onCacheChanged([...touched]);
@@ -242,9 +242,17 @@ export class SyncEngine {
       }
       if (this.stopped) return;
       const hasChanges = page.changes.length > 0 || reset;
+      const changed = new Set(page.changes.map((c) => recordKey(c.entity, c.id)));
+      const last = !page.hasMore;
       const touched = records.applyPage(page.changes, page.cursor, {
         reset,
-        inside: () => (hasChanges ? rebasePending(records, outbox, userId) : []),
+        inside: () => {
+          const layered = hasChanges
+            ? rebasePending(records, outbox, userId, reset ? undefined : changed)
+            : [];
+          // The end of the feed: it holds this device's acknowledged changes now.
+          return last ? [...layered, ...settleAcked(records, outbox, userId)] : layered;
+        },
       });
       reset = false;
       cursor = page.cursor;

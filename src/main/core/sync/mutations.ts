@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { MUTATION_PAYLOADS, type MutationType } from '../../../shared/sync.js';
 import type { RecordData, RecordStore } from '../cache/records.js';
 import { DOCUMENT_APPLIERS } from '../documents/optimistic.js';
-import type { Outbox } from './outbox.js';
+import type { Outbox, OutboxEntry } from './outbox.js';
 
 /**
  * How each mutation kind changes the local cache before the server has seen it.
@@ -67,26 +67,103 @@ export function queueMutation(
   return { mutationId, entity, after };
 }
 
+/** A record as a map key. */
+export function recordKey(entity: string, id: string): string {
+  return `${entity}\u0000${id}`;
+}
+
+/** The record a queued mutation changes, as a map key; null for a kind without an applier. */
+export function targetKey(entry: { type: string; payload: unknown; userId: string }): string | null {
+  const applier = applierFor(entry.type);
+  if (!applier) return null;
+  const { entity, id } = applier.target(entry.payload, entry.userId);
+  return recordKey(entity, id);
+}
+
+function splitKey(key: string): { entity: string; id: string } {
+  const at = key.indexOf('\u0000');
+  return { entity: key.slice(0, at), id: key.slice(at + 1) };
+}
+
 /**
- * Re-applies the user's pending mutations on top of the current records (call inside
- * the page transaction). Each row's `before` is refreshed to the record it now sits
- * on, so a later rejection rolls back to the server's latest state, not a stale one.
+ * The server's value under the optimistic layer for a record: the snapshot the layer's
+ * first change to it was queued (or last rebased) on.
  */
-export function rebasePending(records: RecordStore, outbox: Outbox, userId: string): string[] {
+export function baseOf(layer: readonly OutboxEntry[], key: string): RecordData | null | undefined {
+  const first = layer.find((entry) => targetKey(entry) === key);
+  return first ? first.before : undefined;
+}
+
+/**
+ * Rebuilds records from the server's value under the layer (`bases`, by targetKey), then
+ * re-applies the layer's changes to them in queue order, refreshing each row's `before`
+ * to the record it sits on. Call inside a transaction. Returns the entity kinds touched.
+ */
+export function rebuild(
+  records: RecordStore,
+  outbox: Outbox,
+  userId: string,
+  bases: ReadonlyMap<string, RecordData | null>,
+): string[] {
   const touched = new Set<string>();
-  for (const entry of outbox.pending(userId)) {
-    const applier = applierFor(entry.type);
-    if (!applier) continue;
-    const { entity, id } = applier.target(entry.payload, entry.userId);
-    const current = records.get(entity, id);
-    outbox.updateBefore(entry.mutationId, current);
-    const next = applier.apply(current, entry.payload);
-    if (next) {
-      records.put(entity, id, next);
-      touched.add(entity);
-    }
+  const current = new Map<string, RecordData | null>();
+  for (const [key, base] of bases) {
+    const { entity, id } = splitKey(key);
+    if (base) records.put(entity, id, base);
+    else records.remove(entity, id);
+    current.set(key, base);
+    touched.add(entity);
+  }
+  for (const entry of outbox.layer(userId)) {
+    const key = targetKey(entry);
+    if (key === null || !current.has(key)) continue;
+    const { entity, id } = splitKey(key);
+    const before = current.get(key)!;
+    outbox.updateBefore(entry.mutationId, before);
+    const next = applierFor(entry.type)!.apply(before, entry.payload);
+    if (next) records.put(entity, id, next);
+    current.set(key, next ?? before);
   }
   return [...touched];
+}
+
+/**
+ * Re-applies the layer (pending and acknowledged changes) over the records a pulled page
+ * has just set to the server's values (`changed`, by targetKey; every record after a
+ * reset), in the page's transaction. Records the page did not touch keep their layered
+ * value and their snapshots, so a later rejection rolls back to the server's value.
+ */
+export function rebasePending(
+  records: RecordStore,
+  outbox: Outbox,
+  userId: string,
+  changed?: ReadonlySet<string>,
+): string[] {
+  const bases = new Map<string, RecordData | null>();
+  for (const entry of outbox.layer(userId)) {
+    const key = targetKey(entry);
+    if (key === null || bases.has(key) || (changed && !changed.has(key))) continue;
+    const { entity, id } = splitKey(key);
+    bases.set(key, records.get(entity, id));
+  }
+  return rebuild(records, outbox, userId, bases);
+}
+
+/**
+ * The pull reached the end of the feed: the records show what the acknowledged changes
+ * did, so they leave the layer; the records they touched are rebuilt from the server's
+ * value with the changes still to push on top. Call in the last page's transaction.
+ */
+export function settleAcked(records: RecordStore, outbox: Outbox, userId: string): string[] {
+  const layer = outbox.layer(userId);
+  const bases = new Map<string, RecordData | null>();
+  for (const entry of layer) {
+    const key = entry.acked ? targetKey(entry) : null;
+    if (key !== null && !bases.has(key)) bases.set(key, baseOf(layer, key) ?? null);
+  }
+  if (!layer.some((entry) => entry.acked)) return [];
+  outbox.dropAcked(userId);
+  return rebuild(records, outbox, userId, bases);
 }
 
 /** Undoes a rejected mutation: its target record goes back to the snapshot taken before it. */

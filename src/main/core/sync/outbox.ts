@@ -13,6 +13,8 @@ export interface OutboxEntry {
   createdAt: string;
   attempts: number;
   lastError: string | null;
+  /** Applied by the server; kept over older pages until the pull reaches the end of the feed. */
+  acked: boolean;
 }
 
 interface OutboxRow {
@@ -25,6 +27,7 @@ interface OutboxRow {
   created_at: string;
   attempts: number;
   last_error: string | null;
+  acked: number;
 }
 
 /**
@@ -34,11 +37,18 @@ interface OutboxRow {
  * someone who signed out are kept, but never pushed with another person's session.
  */
 export interface Outbox {
-  add(entry: Omit<OutboxEntry, 'seq' | 'attempts' | 'lastError'>): number;
-  /** The user's rows in queue order. */
+  add(entry: Omit<OutboxEntry, 'seq' | 'attempts' | 'lastError' | 'acked'>): number;
+  /** The user's rows still to push, in queue order. */
   pending(userId: string, limit?: number): OutboxEntry[];
+  /** The optimistic layer: rows still to push and rows applied but not yet pulled, in queue order. */
+  layer(userId: string): OutboxEntry[];
+  /** Rows still to push. */
   count(userId: string): number;
   remove(mutationId: string): void;
+  /** The server applied it: it stops being pushed, and stays in the layer until dropAcked. */
+  markAcked(mutationId: string): void;
+  /** The pull reached the end of the feed: the records now show what the acked rows did. */
+  dropAcked(userId: string): void;
   updateBefore(mutationId: string, before: RecordData | null): void;
   markAttempt(mutationIds: readonly string[], error: string | null): void;
 }
@@ -50,10 +60,15 @@ export function createOutbox(db: CacheDatabase): Outbox {
        VALUES (@mutationId, @userId, @type, @payload, @before, @createdAt)`,
     ),
     pending: db.prepare<[string, number], OutboxRow>(
-      'SELECT * FROM outbox WHERE user_id = ? ORDER BY seq LIMIT ?',
+      'SELECT * FROM outbox WHERE user_id = ? AND acked = 0 ORDER BY seq LIMIT ?',
     ),
-    count: db.prepare<[string], { n: number }>('SELECT count(*) AS n FROM outbox WHERE user_id = ?'),
+    layer: db.prepare<[string], OutboxRow>('SELECT * FROM outbox WHERE user_id = ? ORDER BY seq'),
+    count: db.prepare<[string], { n: number }>(
+      'SELECT count(*) AS n FROM outbox WHERE user_id = ? AND acked = 0',
+    ),
     remove: db.prepare<[string]>('DELETE FROM outbox WHERE mutation_id = ?'),
+    markAcked: db.prepare<[string]>('UPDATE outbox SET acked = 1 WHERE mutation_id = ?'),
+    dropAcked: db.prepare<[string]>('DELETE FROM outbox WHERE user_id = ? AND acked = 1'),
     updateBefore: db.prepare<[string | null, string]>('UPDATE outbox SET before = ? WHERE mutation_id = ?'),
     markAttempt: db.prepare<[string | null, string]>(
       'UPDATE outbox SET attempts = attempts + 1, last_error = ? WHERE mutation_id = ?',
@@ -73,6 +88,7 @@ export function createOutbox(db: CacheDatabase): Outbox {
     createdAt: row.created_at,
     attempts: row.attempts,
     lastError: row.last_error,
+    acked: row.acked === 1,
   });
 
   return {
@@ -88,8 +104,11 @@ export function createOutbox(db: CacheDatabase): Outbox {
       return Number(info.lastInsertRowid);
     },
     pending: (userId, limit = 1_000_000) => stmts.pending.all(userId, limit).map(toEntry),
+    layer: (userId) => stmts.layer.all(userId).map(toEntry),
     count: (userId) => stmts.count.get(userId)?.n ?? 0,
     remove: (mutationId) => void stmts.remove.run(mutationId),
+    markAcked: (mutationId) => void stmts.markAcked.run(mutationId),
+    dropAcked: (userId) => void stmts.dropAcked.run(userId),
     updateBefore: (mutationId, before) =>
       void stmts.updateBefore.run(before === null ? null : JSON.stringify(before), mutationId),
     markAttempt: (ids, error) => markAttemptTx(ids, error),

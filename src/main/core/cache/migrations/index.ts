@@ -4,6 +4,7 @@ import { m0001Initial } from './0001-initial.js';
 import { m0002Documents } from './0002-documents.js';
 import { m0003DocumentsSearch } from './0003-documents-search.js';
 import { m0004RenameConflicts } from './0004-rename-conflicts.js';
+import { m0005OutboxAcked } from './0005-outbox-acked.js';
 import type { CacheMigration } from './types.js';
 
 export type { CacheMigration } from './types.js';
@@ -14,6 +15,7 @@ export const CACHE_MIGRATIONS: readonly CacheMigration[] = [
   m0002Documents,
   m0003DocumentsSearch,
   m0004RenameConflicts,
+  m0005OutboxAcked,
 ];
 
 /** Refuses a registry with gaps or duplicates, which would skip or repeat a step. */
