@@ -1172,7 +1172,11 @@ describe('the authorization matrix', () => {
   it('renders as a Markdown table', () => {
     const md = matrixMarkdown();
     expect(md.split('\n')).toHaveLength(MATRIX.length + 2);
-    if (process.env.AUTHZ_MATRIX_MD) fs.writeFileSync(process.env.AUTHZ_MATRIX_MD, `${md}\n`);
+    if (process.env.AUTHZ_MATRIX_MD) {
+      const title =
+        '# Authorization matrix\n\nEvery route the server registers × nine callers, as `tests/integration/authorization-matrix.ts` holds it; each cell is called against a real server by `authorization-matrix.test.ts`. Written by that test with `AUTHZ_MATRIX_MD=docs/authorization-matrix.md`.\n\n';
+      fs.writeFileSync(process.env.AUTHZ_MATRIX_MD, `${title}${md}\n`);
+    }
   });
 });
 
