@@ -18,6 +18,7 @@ import {
   TestClock,
   type TestServer,
 } from '../../src/server/testing.js';
+import { tusPatch } from '../helpers/tus.js';
 
 const QUOTA = 1024 * 1024;
 const MAX_FILE = 600 * 1024;
@@ -67,23 +68,8 @@ async function create(
   return { status: response.status, location: response.headers.get('location'), body: await response.text() };
 }
 
-async function patch(user: SignedIn, location: string, offset: number, data: Buffer) {
-  const response = await fetch(new URL(location, ts.url), {
-    method: 'PATCH',
-    headers: {
-      ...auth(user),
-      ...tus,
-      'upload-offset': String(offset),
-      'content-type': 'application/offset+octet-stream',
-    },
-    body: new Uint8Array(data),
-  });
-  return {
-    status: response.status,
-    offset: response.headers.get('upload-offset'),
-    documentId: response.headers.get(DOCUMENT_ID_HEADER),
-    body: await response.text(),
-  };
+function patch(user: SignedIn, location: string, offset: number, data: Buffer) {
+  return tusPatch(ts.url, auth(user), location, offset, data);
 }
 
 async function head(user: SignedIn, location: string) {

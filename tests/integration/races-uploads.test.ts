@@ -5,17 +5,13 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import {
-  DocumentListSchema,
-  DOCUMENT_ID_HEADER,
-  encodeUploadMetadata,
-  nameKey,
-} from '../../src/shared/documents.js';
+import { DocumentListSchema, encodeUploadMetadata, nameKey } from '../../src/shared/documents.js';
 import { postJson, signInByPhone } from '../../src/server/testing.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { bearer } from '../helpers/family.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
+import { tusPatch } from '../helpers/tus.js';
 
 /**
  * Two uploads of the same file at the same moment: two correct documents ("x.pdf" and
@@ -68,22 +64,8 @@ async function create(user: SignedIn, data: Buffer, name: string, folderId: stri
   return response.headers.get('location')!;
 }
 
-async function patch(user: SignedIn, location: string, offset: number, data: Buffer) {
-  const response = await fetch(new URL(location, server.url), {
-    method: 'PATCH',
-    headers: {
-      ...bearer(user),
-      ...tus,
-      'upload-offset': String(offset),
-      'content-type': 'application/offset+octet-stream',
-    },
-    body: new Uint8Array(data),
-  });
-  return {
-    status: response.status,
-    documentId: response.headers.get(DOCUMENT_ID_HEADER),
-    body: await response.text(),
-  };
+function patch(user: SignedIn, location: string, offset: number, data: Buffer) {
+  return tusPatch(server.url, bearer(user), location, offset, data);
 }
 
 /** A PATCH over a plain socket: `sent` settles when its last byte has left, before any answer. */
