@@ -42,12 +42,23 @@ export const ListInputSchema = z.object({
   desc: z.boolean().default(false),
   offset: z.number().int().min(0).default(0),
   limit: z.number().int().min(1).max(1000).default(200),
+  /**
+   * false: when counting every match would cost a pass over all names (a search of one or
+   * two letters whose page is full), the page comes at once with `total: null`, and the
+   * count is asked for separately (documents.count). A screen shows the rows sooner.
+   */
+  countAll: z.boolean().default(true),
 });
 export type ListInput = z.input<typeof ListInputSchema>;
 
+/** What a count is of: a folder, the trash or a search. */
+export const CountInputSchema = ListInputSchema.pick({ view: true, folderId: true, query: true });
+export type CountInput = z.input<typeof CountInputSchema>;
+
 export const ListOutputSchema = z.object({
   items: z.array(DocItemSchema),
-  total: z.number().int(),
+  /** Items in the whole list; null only when the input allowed it (countAll: false). */
+  total: z.number().int().nullable(),
   /** From the top level to the open folder. */
   breadcrumbs: z.array(z.object({ id: z.string(), name: z.string() })),
   quota: QuotaSchema.nullable(),
@@ -123,6 +134,8 @@ const Void = z.null();
 
 export const DOCUMENT_IPC = {
   'documents.list': { input: ListInputSchema, output: ListOutputSchema },
+  /** The number of items of a list (for a page that came without its total). */
+  'documents.count': { input: CountInputSchema, output: z.object({ total: z.number().int() }) },
   'documents.enqueuePaths': {
     input: z.object({
       paths: z.array(z.string().min(1).max(4096)).max(1000),

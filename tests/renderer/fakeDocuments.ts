@@ -7,6 +7,7 @@ export function createFakeDocuments(): DocumentBridge {
   const none = async () => null;
   return {
     documentsList: async () => ({ items: [], total: 0, breadcrumbs: [], quota: null }),
+    documentsCount: async () => ({ total: 0 }),
     documentsEnqueuePaths: async () => ({ added: 0, refused: [] }),
     documentsPickFiles: async () => ({ added: 0, refused: [] }),
     documentsCreateFolder: async () => ({ id: 'folder-000001' }),

@@ -53,4 +53,21 @@ describe('documents search in the cache', () => {
     expect(search('ж')).toMatchObject({ total: 0, items: [] });
     expect(search('jp', 100).total).toBe(30);
   });
+
+  it('answers a full page of a short search at once when the count may follow, then counts it', () => {
+    const page = cache.list({ view: 'search', folderId: null, query: 'С', limit: 10, countAll: false });
+    expect(page.items).toHaveLength(10);
+    expect(page.total).toBeNull();
+    expect(cache.count({ view: 'search', folderId: null, query: 'С' })).toBe(31);
+    // A page that is not full knows its total; three letters and more are counted by the index.
+    expect(
+      cache.list({ view: 'search', folderId: null, query: 'ка', limit: 100, countAll: false }).total,
+    ).toBe(31);
+    expect(
+      cache.list({ view: 'search', folderId: null, query: 'скан', limit: 5, countAll: false }).total,
+    ).toBe(30);
+    expect(cache.count({ view: 'search', folderId: null, query: 'скан 2' })).toBe(11);
+    expect(cache.count({ view: 'folder', folderId: null, query: '' })).toBe(31);
+    expect(cache.count({ view: 'trash', folderId: null, query: '' })).toBe(1);
+  });
 });

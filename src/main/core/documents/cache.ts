@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { DocItem, ListInput, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
-import { ListInputSchema } from '../../../shared/documentsIpc.js';
+import type { CountInput, DocItem, ListInput, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
+import { CountInputSchema, ListInputSchema } from '../../../shared/documentsIpc.js';
 import { docLower } from './sqlFunctions.js';
 
 interface Row {
@@ -116,10 +116,10 @@ export class DocumentsCache {
     const col = SORT_COLUMN[input.sort];
     const order = `d.kind_rank, d.${col} ${dir}${col === 'name_lower' ? '' : `, d.name_lower ${dir}`}`;
     let rows: Row[];
-    let total: number;
+    let total: number | null;
     const query = input.query.trim();
     if (input.view === 'search' || query !== '') {
-      ({ rows, total } = this.search(query, input.sort, order, input.offset, input.limit));
+      ({ rows, total } = this.search(query, input.sort, order, input.offset, input.limit, input.countAll));
     } else if (input.view === 'trash') {
       total = this.s.countTrash.get()!.n;
       rows = this.stmt(
@@ -142,12 +142,22 @@ export class DocumentsCache {
     };
   }
 
+  /** The number of items of a folder, of the trash or of a search. */
+  count(raw: CountInput): number {
+    const input = CountInputSchema.parse(raw);
+    const query = input.query.trim();
+    if (input.view === 'search' || query !== '') return this.searchCount(query);
+    if (input.view === 'trash') return this.s.countTrash.get()!.n;
+    return this.s.countFolder.get(input.folderId ?? '')!.n;
+  }
+
   /**
    * "Name contains". Three characters and more go through the trigram index: the count
    * comes from the index itself, and a page in name order walks the name index when the
    * matches are many (sorting them would cost more). One or two characters cannot use
    * trigrams: the page walks the name index and stops at the page's end, and the count
-   * (one pass over that index) is needed only when the page is full.
+   * (one pass over that index) is needed only when the page is full; a caller that can
+   * wait for it (countAll: false) gets the page without it.
    */
   private search(
     query: string,
@@ -155,31 +165,20 @@ export class DocumentsCache {
     order: string,
     offset: number,
     limit: number,
-  ): { rows: Row[]; total: number } {
+    countAll: boolean,
+  ): { rows: Row[]; total: number | null } {
     if (query === '') {
       // Everything that is not in the trash, in the chosen order.
-      const total = (
-        this.stmt('SELECT count(*) AS n FROM doc_items WHERE trashed_at IS NULL').get() as {
-          n: number;
-        }
-      ).n;
       const rows = this.stmt(
         `SELECT ${COLS} FROM doc_items d LEFT JOIN offline_files o ON o.document_id = d.id
            WHERE d.trashed_at IS NULL ORDER BY ${order} LIMIT ? OFFSET ?`,
       ).all(limit, offset) as Row[];
-      return { rows, total };
+      return { rows, total: this.searchCount(query) };
     }
     const lower = docLower(query);
     const byName = sort === 'name' ? 'INDEXED BY doc_items_live_name' : '';
     if ([...lower].length >= 3) {
-      const phrase = ftsPhrase(query);
-      const total = (
-        this.stmt(
-          `SELECT (SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?)
-             - (SELECT count(*) FROM doc_items t INDEXED BY doc_items_trashed WHERE t.trashed_at IS NOT NULL
-                AND t.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?)) AS n`,
-        ).get(phrase, phrase) as { n: number }
-      ).n;
+      const total = this.searchCount(query);
       if (total === 0) return { rows: [], total };
       // Many matches: walk the name index; few: sort them.
       const walk = byName !== '' && total > 2000 ? byName : '';
@@ -187,22 +186,42 @@ export class DocumentsCache {
         `SELECT ${COLS} FROM doc_items d ${walk} LEFT JOIN offline_files o ON o.document_id = d.id
            WHERE d.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?) AND d.trashed_at IS NULL
            ORDER BY ${order} LIMIT ? OFFSET ?`,
-      ).all(phrase, limit, offset) as Row[];
+      ).all(ftsPhrase(query), limit, offset) as Row[];
       return { rows, total };
     }
-    const where = `instr(d.name_lower, ?) > 0 AND d.trashed_at IS NULL`;
     const rows = this.stmt(
       `SELECT ${COLS} FROM doc_items d ${byName} LEFT JOIN offline_files o ON o.document_id = d.id
-         WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`,
+         WHERE instr(d.name_lower, ?) > 0 AND d.trashed_at IS NULL ORDER BY ${order} LIMIT ? OFFSET ?`,
     ).all(lower, limit, offset) as Row[];
     if (rows.length > 0 && rows.length < limit) return { rows, total: offset + rows.length };
     if (rows.length === 0 && offset === 0) return { rows, total: 0 };
-    const total = (
-      this.stmt(`SELECT count(*) AS n FROM doc_items d INDEXED BY doc_items_live_name WHERE ${where}`).get(
-        lower,
-      ) as { n: number }
+    return { rows, total: countAll ? this.searchCount(query) : null };
+  }
+
+  /** Live items whose name contains `query` (trimmed); all live items for ''. */
+  private searchCount(query: string): number {
+    if (query === '') {
+      return (
+        this.stmt('SELECT count(*) AS n FROM doc_items WHERE trashed_at IS NULL').get() as { n: number }
+      ).n;
+    }
+    const lower = docLower(query);
+    if ([...lower].length >= 3) {
+      const phrase = ftsPhrase(query);
+      return (
+        this.stmt(
+          `SELECT (SELECT count(*) FROM doc_fts WHERE doc_fts MATCH ?)
+             - (SELECT count(*) FROM doc_items t INDEXED BY doc_items_trashed WHERE t.trashed_at IS NOT NULL
+                AND t.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?)) AS n`,
+        ).get(phrase, phrase) as { n: number }
+      ).n;
+    }
+    return (
+      this.stmt(
+        `SELECT count(*) AS n FROM doc_items d INDEXED BY doc_items_live_name
+           WHERE instr(d.name_lower, ?) > 0 AND d.trashed_at IS NULL`,
+      ).get(lower) as { n: number }
     ).n;
-    return { rows, total };
   }
 
   breadcrumbs(folderId: string | null): { id: string; name: string }[] {

@@ -15,6 +15,7 @@ import {
 import {
   type EnqueueResult,
   hasThumbnail,
+  type CountInput,
   type ListInput,
   type ListOutput,
   type RenameConflict,
@@ -133,6 +134,10 @@ class AccountDocuments {
     const page = this.cache.list(input);
     const quota = this.quotaValue ? { ...this.quotaValue, usedBytes: this.cache.usedBytes() } : null;
     return { ...page, quota };
+  }
+
+  count(input: CountInput): number {
+    return this.cache.count(input);
   }
 
   private userId(): string {
@@ -480,6 +485,7 @@ export class CoreDocuments {
   }
 
   list = (input: ListInput): ListOutput => this.active.list(input);
+  count = (input: CountInput): number => this.active.count(input);
   enqueuePaths = (paths: string[], folderId: string | null): Promise<EnqueueResult> =>
     this.active.enqueuePaths(paths, folderId);
   pickFiles = async (folderId: string | null): Promise<EnqueueResult> => {

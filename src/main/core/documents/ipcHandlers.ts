@@ -1,4 +1,4 @@
-import type { DOCUMENT_IPC, ListInput } from '../../../shared/documentsIpc.js';
+import type { CountInput, DOCUMENT_IPC, ListInput } from '../../../shared/documentsIpc.js';
 import type { Core } from '../index.js';
 
 type Handler = (core: Core, input: unknown) => Promise<unknown> | unknown;
@@ -7,6 +7,7 @@ type In<T> = T;
 /** The documents channels, spread into the IPC router's handler table. */
 export const DOCUMENT_IPC_HANDLERS = {
   'documents.list': (core, input) => core.documents.list(input as ListInput),
+  'documents.count': (core, input) => ({ total: core.documents.count(input as CountInput) }),
   'documents.enqueuePaths': (core, input) => {
     const i = input as In<{ paths: string[]; folderId: string | null }>;
     return core.documents.enqueuePaths(i.paths, i.folderId);

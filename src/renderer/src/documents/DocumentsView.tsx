@@ -1,6 +1,15 @@
 import { Breadcrumbs } from './Breadcrumbs.js';
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { type FormEvent, useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import type { TFunction } from 'i18next';
+import {
+  type FormEvent,
+  memo,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { useTranslation } from 'react-i18next';
 import { MAX_FILES_PER_DROP } from '../../../shared/documents.js';
 import {
@@ -42,6 +51,21 @@ import './documents.css';
 const ROW_HEIGHT = 52;
 const TILE_HEIGHT = 150;
 const TILE_WIDTH = 160;
+/** Rows rendered beyond each edge of the visible part of the list. */
+const OVERSCAN = 6;
+
+type RowAction = 'open' | 'rename' | 'move' | 'trash' | 'restore' | 'saveAs' | 'reveal' | 'keep';
+
+/** What every row shares: one object while the layout, the view and the language stay. */
+interface RowContext {
+  layout: 'list' | 'grid';
+  trash: boolean;
+  web: boolean;
+  language: string;
+  t: TFunction;
+  bytes: (n: number) => string;
+  act: (action: RowAction, item: DocItem) => void;
+}
 
 type Notice = { kind: 'error' | 'info'; text: string; details?: string[] } | null;
 
@@ -75,7 +99,8 @@ export function DocumentsView() {
     desc,
   };
   const pages = useDocumentPages(bridge, params);
-  const bytes = (n: number) => formatBytes(t, n, i18n.language);
+  const language = i18n.language;
+  const bytes = useCallback((n: number) => formatBytes(t, n, language), [t, language]);
   const here = pages.breadcrumbs[pages.breadcrumbs.length - 1]?.name ?? t('documents.root');
 
   const report = useCallback(
@@ -196,6 +221,36 @@ export function DocumentsView() {
   };
 
   const act = (p: Promise<unknown>) => void p.catch(fail);
+
+  // Rows get one stable function for their buttons, so a row re-renders only when its
+  // item changes (a keystroke in the search box re-renders none of them).
+  const rowAction = useRef<(action: RowAction, item: DocItem) => void>(() => undefined);
+  rowAction.current = (action, item) => {
+    const ref = { kind: item.kind, id: item.id };
+    switch (action) {
+      case 'open':
+        return openItem(item);
+      case 'rename':
+        return setRenaming(item);
+      case 'move':
+        return setMoving(item);
+      case 'trash':
+        return act(bridge.documentsTrash(ref));
+      case 'restore':
+        return act(bridge.documentsRestore(ref));
+      case 'saveAs':
+        return act(bridge.documentsSaveAs({ id: item.id }));
+      case 'reveal':
+        return act(bridge.documentsShowInFolder({ id: item.id }));
+      case 'keep':
+        return act(bridge.documentsKeepOffline({ id: item.id, keep: !item.offline }));
+    }
+  };
+  const onRowAction = useCallback((action: RowAction, item: DocItem) => rowAction.current(action, item), []);
+  const rowContext = useMemo<RowContext>(
+    () => ({ layout, trash, web, language, t, bytes, act: onRowAction }),
+    [layout, trash, web, language, t, bytes, onRowAction],
+  );
 
   const quota = pages.quota;
   const quotaPercent = quota ? Math.min(100, (quota.usedBytes / quota.limitBytes) * 100) : 0;
@@ -458,7 +513,8 @@ export function DocumentsView() {
         </div>
       ) : params.view === 'search' ? (
         <p className="muted documents-crumbs" aria-live="polite">
-          {t('documents.searchResults', { count: pages.total })}
+          {/* A short search's count follows its first rows by a moment. */}
+          {pages.count === null ? '\u00a0' : t('documents.searchResults', { count: pages.count })}
         </p>
       ) : (
         <Breadcrumbs
@@ -492,27 +548,12 @@ export function DocumentsView() {
         </div>
       ) : (
         <VirtualItems
-          layout={layout}
           total={pages.total}
           item={pages.item}
           ensure={pages.ensure}
-          render={(item) => (
-            <ItemView
-              item={item}
-              layout={layout}
-              trash={trash}
-              web={web}
-              bytes={bytes}
-              onOpen={() => openItem(item)}
-              onRename={() => setRenaming(item)}
-              onMove={() => setMoving(item)}
-              onTrash={() => act(bridge.documentsTrash({ kind: item.kind, id: item.id }))}
-              onRestore={() => act(bridge.documentsRestore({ kind: item.kind, id: item.id }))}
-              onSaveAs={() => act(bridge.documentsSaveAs({ id: item.id }))}
-              onReveal={() => act(bridge.documentsShowInFolder({ id: item.id }))}
-              onKeep={() => act(bridge.documentsKeepOffline({ id: item.id, keep: !item.offline }))}
-            />
-          )}
+          // A new folder, search, sort or view starts at the top of its list.
+          scrollKey={pages.key}
+          context={rowContext}
         />
       )}
 
@@ -529,124 +570,126 @@ export function DocumentsView() {
   );
 }
 
+/**
+ * The list (or grid) with only the rows on screen in the DOM. Rows have a fixed height,
+ * so which rows are visible is arithmetic on the scroll position: nothing is measured,
+ * and a new total (another search) costs nothing. Each row is keyed by its position, so
+ * new results reuse the rows already on screen and only their text changes.
+ */
 function VirtualItems({
-  layout,
   total,
   item,
   ensure,
-  render,
+  scrollKey,
+  context,
 }: {
-  layout: 'list' | 'grid';
   total: number;
   item: (index: number) => DocItem | undefined;
   ensure: (start: number, end: number) => void;
-  render: (item: DocItem) => React.ReactNode;
+  scrollKey: string;
+  context: RowContext;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
-  const [width, setWidth] = useState(800);
-  useLayoutEffect(() => {
+  // Until the first resize observation: a typical size, so the first render has rows.
+  const [box, setBox] = useState({ width: 800, height: 600 });
+  const [top, setTop] = useState(0);
+  useEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    setWidth(el.clientWidth || 800);
-    const observer = new ResizeObserver(() => setWidth(el.clientWidth || 800));
+    const observer = new ResizeObserver(([entry]) => {
+      if (!entry) return;
+      const { width, height } = entry.contentRect;
+      setBox((b) => (b.width === width && b.height === height ? b : { width, height }));
+    });
     observer.observe(el);
-    return () => observer.disconnect();
+    const onScroll = () => setTop(el.scrollTop);
+    el.addEventListener('scroll', onScroll, { passive: true });
+    return () => {
+      observer.disconnect();
+      el.removeEventListener('scroll', onScroll);
+    };
   }, []);
-  const columns = layout === 'grid' ? Math.max(2, Math.floor(width / TILE_WIDTH)) : 1;
-  const rows = Math.ceil(total / columns);
-  const virtualizer = useVirtualizer({
-    count: rows,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => (layout === 'grid' ? TILE_HEIGHT : ROW_HEIGHT),
-    overscan: 6,
-    initialRect: { width: 800, height: 600 },
+  const [shownKey, setShownKey] = useState(scrollKey);
+  const resetScroll = useRef(false);
+  if (shownKey !== scrollKey) {
+    setShownKey(scrollKey);
+    if (top !== 0) {
+      setTop(0);
+      resetScroll.current = true;
+    }
+  }
+  useLayoutEffect(() => {
+    if (!resetScroll.current || !scroller.current) return;
+    resetScroll.current = false;
+    scroller.current.scrollTop = 0;
   });
-  const visible = virtualizer.getVirtualItems();
-  const first = visible[0]?.index ?? 0;
-  const last = visible[visible.length - 1]?.index ?? 0;
+
+  const { layout } = context;
+  const grid = layout === 'grid';
+  const columns = grid ? Math.max(2, Math.floor((box.width || 800) / TILE_WIDTH)) : 1;
+  const rowHeight = grid ? TILE_HEIGHT : ROW_HEIGHT;
+  const rows = Math.ceil(total / columns);
+  const height = box.height || 600;
+  const first = Math.max(0, Math.floor(top / rowHeight) - OVERSCAN);
+  const last = Math.min(rows - 1, Math.ceil((top + height) / rowHeight) - 1 + OVERSCAN);
   useEffect(() => {
-    if (rows > 0) ensure(first * columns, Math.min(total - 1, (last + 1) * columns - 1));
+    if (rows > 0 && last >= first) ensure(first * columns, Math.min(total - 1, (last + 1) * columns - 1));
   }, [first, last, columns, rows, total, ensure]);
+
+  const shown: React.ReactNode[] = [];
+  for (let r = first; r <= last; r++) {
+    const cells: React.ReactNode[] = [];
+    for (let c = 0; c < columns; c++) {
+      const index = r * columns + c;
+      if (index >= total) break;
+      const it = item(index);
+      cells.push(
+        it ? (
+          <ItemCell key={c} item={it} context={context} />
+        ) : (
+          <div key={c} role="listitem" className="documents-cell documents-placeholder">
+            <span className="skeleton skeleton-line" />
+          </div>
+        ),
+      );
+    }
+    shown.push(
+      <div
+        key={r}
+        className={grid ? 'documents-row documents-grid-row' : 'documents-row'}
+        style={{ height: rowHeight, transform: `translateY(${r * rowHeight}px)` }}
+      >
+        {cells}
+      </div>,
+    );
+  }
 
   return (
     <div ref={scroller} className="documents-scroller" data-testid="documents-list" role="list">
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
-        {visible.map((row) => (
-          <div
-            key={row.key}
-            className={layout === 'grid' ? 'documents-grid-row' : undefined}
-            style={{
-              position: 'absolute',
-              top: 0,
-              left: 0,
-              right: 0,
-              height: row.size,
-              transform: `translateY(${row.start}px)`,
-            }}
-          >
-            {Array.from({ length: columns }, (_, c) => {
-              const index = row.index * columns + c;
-              if (index >= total) return null;
-              const it = item(index);
-              return it ? (
-                <div
-                  key={it.id}
-                  role="listitem"
-                  className="documents-cell"
-                  data-testid="document-row"
-                  data-name={it.name}
-                >
-                  {render(it)}
-                </div>
-              ) : (
-                <div key={`p${index}`} role="listitem" className="documents-cell documents-placeholder">
-                  <span className="skeleton skeleton-line" />
-                </div>
-              );
-            })}
-          </div>
-        ))}
+      <div className="documents-rows" style={{ height: rows * rowHeight }}>
+        {shown}
       </div>
     </div>
   );
 }
 
-function ItemView({
-  item,
-  layout,
-  trash,
-  web,
-  bytes,
-  onOpen,
-  onRename,
-  onMove,
-  onTrash,
-  onRestore,
-  onSaveAs,
-  onReveal,
-  onKeep,
-}: {
-  item: DocItem;
-  layout: 'list' | 'grid';
-  trash: boolean;
-  web: boolean;
-  bytes: (n: number) => string;
-  onOpen: () => void;
-  onRename: () => void;
-  onMove: () => void;
-  onTrash: () => void;
-  onRestore: () => void;
-  onSaveAs: () => void;
-  onReveal: () => void;
-  onKeep: () => void;
-}) {
-  const { t, i18n } = useTranslation();
+const ItemCell = memo(function ItemCell({ item, context }: { item: DocItem; context: RowContext }) {
+  return (
+    <div role="listitem" className="documents-cell" data-testid="document-row" data-name={item.name}>
+      <ItemView item={item} context={context} />
+    </div>
+  );
+});
+
+function ItemView({ item, context }: { item: DocItem; context: RowContext }) {
+  const { layout, trash, web, language, t, bytes, act } = context;
   const isDoc = item.kind === 'document';
   const label = typeLabel(item.name);
+  const iconSize = layout === 'grid' ? 40 : 22;
   const action = (
     name: string,
     icon: React.ReactNode,
-    onClick: () => void,
+    which: RowAction,
     extra: Record<string, unknown> = {},
   ) => (
     <button
@@ -654,29 +697,30 @@ function ItemView({
       className="icon-btn"
       title={name}
       aria-label={`${name}: ${item.name}`}
-      onClick={onClick}
+      onClick={() => act(which, item)}
       {...extra}
     >
       {icon}
     </button>
   );
+  const open = () => act('open', item);
   return (
     <div className={`doc-item doc-${layout}${item.kind === 'folder' ? ' doc-folder' : ''}`}>
       <button
         type="button"
         className="doc-open"
-        onDoubleClick={onOpen}
-        onClick={item.kind === 'folder' ? onOpen : undefined}
-        onKeyDown={(e) => e.key === 'Enter' && onOpen()}
+        onDoubleClick={open}
+        onClick={item.kind === 'folder' ? open : undefined}
+        onKeyDown={(e) => e.key === 'Enter' && open()}
         title={item.name}
       >
         <span className={`doc-icon${isDoc ? ' doc-icon-file' : ''}`} aria-hidden="true">
           {isDoc && layout === 'grid' && !trash && hasThumbnail(item) ? (
-            <Thumbnail item={item} />
+            <Thumbnail key={item.id} item={item} />
           ) : isDoc ? (
-            <FileIcon width={layout === 'grid' ? 40 : 22} height={layout === 'grid' ? 40 : 22} />
+            <FileIcon width={iconSize} height={iconSize} />
           ) : (
-            <FolderIcon width={layout === 'grid' ? 40 : 22} height={layout === 'grid' ? 40 : 22} />
+            <FolderIcon width={iconSize} height={iconSize} />
           )}
           {isDoc && label ? <span className="doc-ext">{label}</span> : null}
         </span>
@@ -684,31 +728,41 @@ function ItemView({
         <span className="doc-meta">
           {isDoc ? bytes(item.size) : t('documents.folder')}
           {layout === 'list'
-            ? ` · ${formatDate(trash && item.trashedAt ? item.trashedAt : item.updatedAt, i18n.language)}`
+            ? ` · ${formatDate(trash && item.trashedAt ? item.trashedAt : item.updatedAt, language)}`
             : ''}
           {item.offline ? ` · ${t('documents.offline')}` : ''}
         </span>
       </button>
       <div className="doc-actions">
         {trash ? (
-          action(t('documents.restore'), <RestoreIcon />, onRestore)
+          action(t('documents.restore'), RESTORE_ICON, 'restore')
         ) : (
           <>
-            {isDoc ? action(t('documents.open'), <FileIcon />, onOpen) : null}
-            {isDoc ? action(t('documents.saveAs'), <DownloadIcon />, onSaveAs) : null}
-            {isDoc && !web ? action(t('documents.showInFolder'), <RevealIcon />, onReveal) : null}
+            {isDoc ? action(t('documents.open'), FILE_ICON, 'open') : null}
+            {isDoc ? action(t('documents.saveAs'), DOWNLOAD_ICON, 'saveAs') : null}
+            {isDoc && !web ? action(t('documents.showInFolder'), REVEAL_ICON, 'reveal') : null}
             {isDoc && !web
-              ? action(t('documents.keepOffline'), <PinIcon />, onKeep, { 'aria-pressed': item.offline })
+              ? action(t('documents.keepOffline'), PIN_ICON, 'keep', { 'aria-pressed': item.offline })
               : null}
-            {action(t('documents.rename'), <PencilIcon />, onRename)}
-            {action(t('documents.move'), <MoveIcon />, onMove)}
-            {action(t('documents.delete'), <TrashIcon />, onTrash)}
+            {action(t('documents.rename'), PENCIL_ICON, 'rename')}
+            {action(t('documents.move'), MOVE_ICON, 'move')}
+            {action(t('documents.delete'), TRASH_ICON, 'trash')}
           </>
         )}
       </div>
     </div>
   );
 }
+
+// The same element every time: React skips them when a row shows another item.
+const RESTORE_ICON = <RestoreIcon />;
+const FILE_ICON = <FileIcon />;
+const DOWNLOAD_ICON = <DownloadIcon />;
+const REVEAL_ICON = <RevealIcon />;
+const PIN_ICON = <PinIcon />;
+const PENCIL_ICON = <PencilIcon />;
+const MOVE_ICON = <MoveIcon />;
+const TRASH_ICON = <TrashIcon />;
 
 /** Thumbnail addresses by document and version; web links are short-lived, so entries expire. */
 const thumbnails = new Map<string, { at: number; url: Promise<string | null> }>();

@@ -2,7 +2,12 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { DocItem, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 
-export const PAGE = 100;
+/**
+ * Rows per read. The first page of a search is on the path of every keystroke, and its
+ * cost (the read, the trip across the bridge, the parse) grows with its size: a page
+ * covers the list's first screen (at most 12 rows and the overscan), not more.
+ */
+export const PAGE = 20;
 
 export interface ListParams {
   view: 'folder' | 'trash' | 'search';
@@ -13,7 +18,12 @@ export interface ListParams {
 }
 
 export interface DocumentPages {
+  /** The parameters the pages are for; changes with the folder, the query, the sort. */
+  key: string;
+  /** Rows of the list (until the count arrives, the rows known so far). */
   total: number;
+  /** The exact number of items, for the screen to say; the last known one while counting. */
+  count: number | null;
   loaded: boolean;
   breadcrumbs: ListOutput['breadcrumbs'];
   quota: ListOutput['quota'];
@@ -23,9 +33,22 @@ export interface DocumentPages {
   error: unknown;
 }
 
+interface Head {
+  /** Rows of the list: the exact total, or the rows known so far while it is counted. */
+  total: number;
+  /** The exact total, or the last one known (of the same view) while counting. */
+  count: number | null;
+  countOf: ListParams['view'] | null;
+  breadcrumbs: ListOutput['breadcrumbs'];
+  quota: ListOutput['quota'];
+  loaded: boolean;
+}
+
 /**
  * The list a screen shows, read page by page as the virtual list scrolls: the first
- * page answers at once with the total, later pages load when their rows come into view.
+ * page answers at once, later pages load when their rows come into view. A page whose
+ * total would cost a pass over every name (a one- or two-letter search) comes without
+ * it, and the count follows in a request of its own, so the rows are on screen first.
  * Any change in the cache (or new parameters) starts again from the first page; a stale
  * answer from before is dropped by its generation number.
  */
@@ -33,35 +56,73 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
   const pages = useRef(new Map<number, DocItem[]>());
   const inflight = useRef(new Set<number>());
   const generation = useRef(0);
-  const [head, setHead] = useState<{
-    total: number;
-    breadcrumbs: ListOutput['breadcrumbs'];
-    quota: ListOutput['quota'];
-    loaded: boolean;
-  }>({ total: 0, breadcrumbs: [], quota: null, loaded: false });
-  const [, setTick] = useState(0);
+  /** The parameters `pages` holds rows for (until the effect below starts on new ones). */
+  const pagesKey = useRef('');
+  /** This generation's exact total once known, the rows it has at least until then. */
+  const exact = useRef<number | null>(null);
+  const atLeast = useRef(0);
+  const counting = useRef(-1);
+  const [head, setHead] = useState<Head>({
+    total: 0,
+    count: null,
+    countOf: null,
+    breadcrumbs: [],
+    quota: null,
+    loaded: false,
+  });
+  const [tick, setTick] = useState(0);
   const [error, setError] = useState<unknown>(null);
   const key = JSON.stringify(params);
+  const { view, folderId, query } = params;
+
+  const count = useCallback(
+    (gen: number) => {
+      if (counting.current === gen) return;
+      counting.current = gen;
+      bridge
+        .documentsCount({ view, folderId, query })
+        .then(({ total }) => {
+          if (gen !== generation.current) return;
+          exact.current = total;
+          setHead((h) => ({ ...h, total, count: total, countOf: view }));
+        })
+        .catch((e: unknown) => {
+          if (gen === generation.current) setError(e);
+        });
+    },
+    [bridge, key],
+  );
 
   const load = useCallback(
     (page: number, gen: number) => {
       if (inflight.current.has(page)) return;
       inflight.current.add(page);
       bridge
-        .documentsList({ ...params, offset: page * PAGE, limit: PAGE })
+        .documentsList({ ...params, offset: page * PAGE, limit: PAGE, countAll: false })
         .then((out) => {
           if (gen !== generation.current) return;
           pages.current.set(page, out.items);
+          if (out.total !== null) exact.current = out.total;
+          atLeast.current = Math.max(atLeast.current, page * PAGE + out.items.length);
+          const known = exact.current;
           setError(null);
-          setHead({ total: out.total, breadcrumbs: out.breadcrumbs, quota: out.quota, loaded: true });
+          setHead((h) => ({
+            total: known ?? atLeast.current,
+            count: known ?? (h.countOf === view ? h.count : null),
+            countOf: view,
+            breadcrumbs: out.breadcrumbs,
+            quota: out.quota,
+            loaded: true,
+          }));
           setTick((n) => n + 1);
+          if (known === null) count(gen);
         })
         .catch((e: unknown) => {
           if (gen === generation.current) setError(e);
         })
         .finally(() => inflight.current.delete(page));
     },
-    [bridge, key],
+    [bridge, key, count],
   );
 
   const reload = useCallback(() => {
@@ -69,14 +130,20 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     const keep = [...pages.current.keys()];
     pages.current = new Map();
     inflight.current = new Set();
+    // The list keeps its length (and the reader their place) until the new count.
+    atLeast.current = exact.current ?? atLeast.current;
+    exact.current = null;
     const gen = generation.current;
     for (const page of keep.length > 0 ? keep : [0]) load(page, gen);
   }, [load]);
 
   useEffect(() => {
     generation.current += 1;
+    pagesKey.current = key;
     pages.current = new Map();
     inflight.current = new Set();
+    exact.current = null;
+    atLeast.current = 0;
     load(0, generation.current);
   }, [load]);
 
@@ -93,14 +160,30 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     };
   }, [bridge, reload]);
 
-  return {
-    ...head,
-    error,
-    item: (index) => pages.current.get(Math.floor(index / PAGE))?.[index % PAGE],
-    ensure: (start, end) => {
+  const item = useCallback(
+    (index: number) => pages.current.get(Math.floor(index / PAGE))?.[index % PAGE],
+    [],
+  );
+  const ensure = useCallback(
+    (start: number, end: number) => {
+      // Right after new parameters the old rows are still shown; the first page is on its way.
+      if (pagesKey.current !== key) return;
       for (let page = Math.floor(start / PAGE); page <= Math.floor(end / PAGE); page++) {
         if (!pages.current.has(page)) load(page, generation.current);
       }
     },
+    // A new identity after each answer, so the list asks again for what is still missing.
+    [load, key, tick],
+  );
+  return {
+    key,
+    total: head.total,
+    count: head.countOf === view ? head.count : null,
+    loaded: head.loaded,
+    breadcrumbs: head.breadcrumbs,
+    quota: head.quota,
+    error,
+    item,
+    ensure,
   };
 }

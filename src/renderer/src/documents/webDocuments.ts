@@ -382,6 +382,11 @@ export function createWebDocuments(deps: {
       const page = chosen.slice(q.offset, q.offset + q.limit).map(({ trashRoot: _root, ...item }) => item);
       return { items: page, total: chosen.length, breadcrumbs, quota: list.quota };
     },
+    // The web version filters a list it holds in memory: its pages always carry the total.
+    async documentsCount(input) {
+      const { total } = await self.documentsList({ ...input, offset: 0, limit: 1 });
+      return { total: total ?? 0 };
+    },
     async documentsEnqueuePaths() {
       throw new AppError('FORBIDDEN', 'The web version uploads files, not paths.');
     },
