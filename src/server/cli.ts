@@ -1,8 +1,19 @@
+import v8 from 'node:v8';
 import { AppError } from '../shared/errors.js';
 import { formatPhone } from '../shared/phone.js';
 import { createServer, type SferumServer } from './app.js';
 import { ConfigError, describeConfig, loadConfig, type ServerConfig } from './config.js';
 import { DEMO_ACCOUNTS } from './demo.js';
+
+/**
+ * Garbage collection for a server that streams uploads. Each request body arrives in
+ * 64 KiB buffers outside the V8 heap, and V8 counts them against the old generation's
+ * limit; at its default growth that limit sits only a few tens of MB above this server's
+ * small heap, so a 1 GiB upload ran some forty full collections instead of cheap young
+ * ones, about a second of CPU (seen with --trace-gc). A larger growth step leaves the
+ * buffers to the young collections. Process-wide, hence here, at the entry point.
+ */
+const HEAP_GROWING_PERCENT = 300;
 
 /** How long shutdown may take before the process gives up waiting and exits anyway. */
 const SHUTDOWN_DEADLINE_MS = 5000;
@@ -22,6 +33,7 @@ function printBanner(config: ServerConfig, url: string): void {
 }
 
 async function main(): Promise<void> {
+  v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
   let config: ServerConfig;
   try {
     config = loadConfig(process.env, process.argv.slice(2));

@@ -180,7 +180,7 @@ describe('document uploads (tus)', () => {
     expect(fs.existsSync(path.join(ts.dataDir, 'uploads', id))).toBe(false);
   });
 
-  it('accepts the checksum on the last PATCH instead of at creation, and refuses none at all', async () => {
+  it('accepts the checksum on the last PATCH or at the finish instead of at creation, and refuses none at all', async () => {
     const user = await signInByPhone(ts, newPhone());
     const data = randomBytes(50_000);
     const created = await create(user, data.length, { filename: 'late.bin' });
@@ -199,10 +199,24 @@ describe('document uploads (tus)', () => {
     });
     expect(last.status).toBe(204);
     expect(last.headers.get(DOCUMENT_ID_HEADER)).toBeTruthy();
+    // A client that hashes as it sends: every byte first, then the checksum at the finish.
+    const bareData = randomBytes(10);
     const bare = await create(user, 10, { filename: 'bare.bin' });
-    const done = await patch(user, bare.location!, 0, randomBytes(10));
-    expect([done.status, JSON.parse(done.body).code]).toEqual([400, 'CHECKSUM_MISMATCH']);
+    const done = await patch(user, bare.location!, 0, bareData);
+    expect([done.status, done.offset, done.documentId]).toEqual([204, '10', null]);
     expect((await list(user)).documents.map((d) => d.name)).toEqual(['late.bin']);
+    const finish = (sha256?: string) =>
+      postJson<{ code?: string; document?: DocumentRecord }>(`${ts.url}${bare.location}/finish`, undefined, {
+        ...auth(user),
+        ...(sha256 ? { 'sferum-sha256': sha256 } : {}),
+      });
+    const none = await finish();
+    expect([none.status, none.body.code]).toEqual([400, 'CHECKSUM_MISMATCH']);
+    expect((await list(user)).documents.map((d) => d.name)).toEqual(['late.bin']);
+    const finished = await finish(sha(bareData));
+    expect(finished.status).toBe(200);
+    expect(finished.body.document).toMatchObject({ name: 'bare.bin', size: 10, sha256: sha(bareData) });
+    expect((await list(user)).documents.map((d) => d.name).sort()).toEqual(['bare.bin', 'late.bin']);
   });
 
   it('checks the quota before a byte is sent, counting uploads in progress', async () => {

@@ -1,8 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Transform } from 'node:stream';
-import { DOCUMENT_ID_HEADER, SHA256_HEADER } from '../../shared/documents.js';
+import { DOCUMENT_ID_HEADER, type DocumentRecord, SHA256_HEADER } from '../../shared/documents.js';
 import { AppError } from '../../shared/errors.js';
 import type { HashingFileStore } from './hashingStore.js';
 import type { DocumentService } from './service.js';
@@ -72,24 +71,9 @@ export class TusPatch {
       return;
     }
     const size = upload.size ?? 0;
-    const room = size - offset;
-    let seen = 0;
-    // Never past the declared length: an over-long body is cut at the end of the file.
-    const limit = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        const left = room - seen;
-        if (left <= 0) return done();
-        seen += chunk.length;
-        done(null, chunk.length > left ? chunk.subarray(0, left) : chunk);
-      },
-    });
-    req.on('error', (error) => limit.destroy(error));
-    // A cut connection (or a newer PATCH ending this one) must end the write too.
-    req.on('close', () => {
-      if (!req.complete) limit.destroy(new Error('The upload request was cut off.'));
-    });
-    req.pipe(limit);
-    const write = this.store.write(limit, id, offset);
+    // Never past the declared length; a cut connection (or a newer PATCH ending this one)
+    // ends the write.
+    const write = this.store.write(req, id, offset, size - offset);
     this.writing.set(id, { req, done: write });
     let next: number;
     try {
@@ -110,22 +94,19 @@ export class TusPatch {
     }
     if (res.destroyed) return;
     headers['upload-offset'] = String(next);
-    if (next === size) {
+    const claimed = typeof req.headers[SHA256_HEADER] === 'string' ? req.headers[SHA256_HEADER] : null;
+    // Complete: it becomes a document once its SHA-256 is checked. A client that hashes as
+    // it sends knows it only now and sends it to /finish; until then the upload waits.
+    if (next === size && (claimed !== null || this.documents.declaredChecksum(id))) {
       try {
-        const claimed = req.headers[SHA256_HEADER];
-        const doc = await this.documents.finishUpload(userId, id, path.join(this.directory, id), {
-          digest: await this.store.digest(id, size),
-          claimed: typeof claimed === 'string' ? claimed : null,
-        });
-        await this.store.configstore.delete(id).catch(() => undefined);
-        headers[DOCUMENT_ID_HEADER] = doc.id;
+        headers[DOCUMENT_ID_HEADER] = (await this.finish(userId, id, claimed)).id;
       } catch (error) {
         const app =
           error instanceof AppError ? error : new AppError('INTERNAL', 'Something went wrong on the server.');
         fail(app.status, app.code, app.message);
         return;
       }
-    } else {
+    } else if (next < size) {
       const expiry = this.store.getExpiration();
       if (expiry > 0 && upload.creation_date) {
         headers['upload-expires'] = new Date(new Date(upload.creation_date).getTime() + expiry).toUTCString();
@@ -134,5 +115,22 @@ export class TusPatch {
     res
       .writeHead(204, { ...headers, 'access-control-expose-headers': 'Upload-Offset, Sferum-Document-Id' })
       .end();
+  }
+
+  /**
+   * Turns a complete upload into its document, the SHA-256 read by the store's worker
+   * (which followed the file as it arrived). The last PATCH and POST .../finish both come
+   * here; asking twice gives the same document.
+   */
+  async finish(userId: string, id: string, claimed: string | null): Promise<DocumentRecord> {
+    const upload = await this.store.getUpload(id).catch(() => null);
+    const size = upload?.size;
+    const complete = upload !== null && size !== undefined && upload.offset === size;
+    const doc = await this.documents.finishUpload(userId, id, path.join(this.directory, id), {
+      digest: complete ? await this.store.digest(id, size) : null,
+      claimed,
+    });
+    await this.store.configstore.delete(id).catch(() => undefined);
+    return doc;
   }
 }

@@ -146,6 +146,13 @@ export class DocumentService {
     return this.repo.getUpload(uploadId)?.ownerId === ownerId;
   }
 
+  /** True if the upload's creation declared its SHA-256 (in the tus metadata). */
+  declaredChecksum(uploadId: string): boolean {
+    const row = this.repo.getUpload(uploadId);
+    if (!row) return false;
+    return UploadMetadataSchema.safeParse(JSON.parse(row.metadata)).data?.sha256 != null;
+  }
+
   uploadFailed(uploadId: string, code: string): void {
     const row = this.repo.getUpload(uploadId);
     if (row && row.state === 'active') {

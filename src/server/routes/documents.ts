@@ -1,5 +1,3 @@
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -46,7 +44,7 @@ function contentDisposition(name: string, inline: boolean): string {
 }
 
 export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext, mod: DocumentsModule): void {
-  const { service: documents, tus, uploadDir, blobs } = mod;
+  const { service: documents, tus, blobs } = mod;
   app.addHook('onClose', async () => {
     await (tus.datastore as HashingFileStore).hasher.close();
   });
@@ -108,10 +106,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
     const { id } = parseInput(UploadParams, request.params, 'params');
     if (!documents.ownsUpload(auth.userId, id)) throw new AppError('NOT_FOUND', 'Not found.');
     const claimed = request.headers[SHA256_HEADER];
-    const document = await documents.finishUpload(auth.userId, id, path.join(uploadDir, id), {
-      claimed: typeof claimed === 'string' ? claimed : null,
-    });
-    await fsp.rm(path.join(uploadDir, `${id}.json`), { force: true });
+    const document = await mod.patch.finish(auth.userId, id, typeof claimed === 'string' ? claimed : null);
     return { document };
   });
 

@@ -1,8 +1,5 @@
-import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import {
   DOCUMENT_ID_HEADER,
   DocumentRecordSchema,
@@ -12,6 +9,12 @@ import {
   type DocumentRecord,
 } from '../../../shared/documents.js';
 import { AppError, ErrorBodySchema } from '../../../shared/errors.js';
+
+/**
+ * Writes a request's body and ends it; resolves once every byte is handed to the request.
+ * A rejection aborts the request with that error.
+ */
+export type BodyWriter = (req: http.ClientRequest) => Promise<void>;
 
 /** What the tus client needs from the signed-in account. */
 export interface TusAuth {
@@ -50,10 +53,10 @@ function errorOf(answer: Answer): AppError {
 }
 
 /**
- * A small tus 1.0 client over node:http. It streams each chunk straight from the file
- * (fs.createReadStream with start/end), so memory stays flat whatever the size, and it
- * asks the server for the offset before continuing, so a resumed upload re-sends at
- * most the chunk that was in flight.
+ * A small tus 1.0 client over node:http. A PATCH body is written by its caller (the upload
+ * queue streams it from the file through a few reused buffers, so memory stays flat
+ * whatever the size), and the client asks the server for the offset before continuing,
+ * so a resumed upload re-sends at most the chunk that was in flight.
  */
 export class TusClient {
   constructor(private readonly auth: TusAuth) {}
@@ -62,7 +65,7 @@ export class TusClient {
     method: string,
     url: string,
     headers: Record<string, string>,
-    body?: { file: string; start: number; end: number; onBytes: (n: number) => void },
+    body?: BodyWriter,
     signal?: AbortSignal,
   ): Promise<Answer> {
     return new Promise<Answer>((resolve, reject) => {
@@ -74,11 +77,21 @@ export class TusClient {
         agent: target.protocol === 'https:' ? agents.https : agents.http,
       });
       let settled = false;
-      const fail = (error: unknown) => {
+      let bodyError: unknown = null;
+      // The body writer's end: an answer settles only after it, so the writer never outlives
+      // its request (its buffers are the next request's).
+      let writing: Promise<void> = Promise.resolve();
+      const settle = (outcome: () => void) => {
         if (settled) return;
         settled = true;
-        reject(signal?.aborted ? new AppError('INTERNAL', 'aborted') : offline(error));
+        signal?.removeEventListener('abort', onAbort);
+        void writing.then(outcome);
       };
+      const fail = (error: unknown) =>
+        settle(() => {
+          if (signal?.aborted) reject(new AppError('INTERNAL', 'aborted'));
+          else reject(bodyError instanceof AppError ? bodyError : offline(error));
+        });
       const onAbort = () => {
         req.destroy(new Error('aborted'));
       };
@@ -91,31 +104,27 @@ export class TusClient {
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', fail);
         res.on('end', () => {
-          signal?.removeEventListener('abort', onAbort);
-          if (settled) return;
-          settled = true;
-          resolve({
+          // Answered before the whole body went (a refusal): the rest is not sent.
+          if (!req.writableEnded) req.destroy();
+          const answer = {
             status: res.statusCode ?? 0,
             headers: res.headers,
             body: Buffer.concat(chunks).toString('utf8'),
-          });
+          };
+          settle(() => resolve(answer));
         });
       });
       if (!body) {
         req.end();
         return;
       }
-      const counter = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          body.onBytes(chunk.length);
-          done(null, chunk);
+      writing = body(req).then(
+        () => undefined,
+        (error: unknown) => {
+          bodyError = error;
+          req.destroy(error instanceof Error ? error : new Error(String(error)));
         },
-      });
-      pipeline(
-        fs.createReadStream(body.file, { start: body.start, end: body.end, highWaterMark: 1 << 20 }),
-        counter,
-        req,
-      ).catch(fail);
+      );
     });
   }
 
@@ -124,7 +133,7 @@ export class TusClient {
     method: string,
     url: string,
     headers: Record<string, string>,
-    body?: { file: string; start: number; end: number; onBytes: (n: number) => void },
+    body?: BodyWriter,
     signal?: AbortSignal,
   ): Promise<Answer> {
     const answer = await this.request(method, url, headers, body, signal);
@@ -154,13 +163,15 @@ export class TusClient {
     return Number(answer.headers['upload-offset'] ?? 0);
   }
 
-  /** Sends bytes `offset..offset+length-1` of the file; resolves with the new offset and, at the end, the document id. */
+  /**
+   * Sends `length` bytes at `offset`, written by `body`; resolves with the new offset and,
+   * when the server could finish the upload, the document id.
+   */
   async patch(
     url: string,
-    file: string,
     offset: number,
     length: number,
-    onBytes: (n: number) => void,
+    body: BodyWriter,
     signal?: AbortSignal,
     extraHeaders: Record<string, string> = {},
   ): Promise<{ offset: number; documentId: string | null }> {
@@ -173,7 +184,7 @@ export class TusClient {
         'content-type': 'application/offset+octet-stream',
         'content-length': String(length),
       },
-      { file, start: offset, end: offset + length - 1, onBytes },
+      body,
       signal,
     );
     // 409: the server is at another offset (an earlier, cut request was still writing

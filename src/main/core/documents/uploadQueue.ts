@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import type Database from 'better-sqlite3';
@@ -7,6 +7,7 @@ import type { UploadItem, UploadQueueState, UploadState } from '../../../shared/
 import { AppError, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
 import type { Logger } from '../ports.js';
 import { FileHasher } from '../../../node/fileHasher.js';
+import { SEND_SLOT, SEND_SLOTS, sendRange } from './sendRange.js';
 import { TusClient, type TusAuth } from './tusClient.js';
 
 export interface QueueRow {
@@ -67,8 +68,9 @@ function codeOf(error: unknown): ErrorCode {
 
 /**
  * The persisted upload queue of one local account. Each row is a file on disk with its
- * size and mtime at the time it was added, its SHA-256 (computed streaming before the
- * first byte is sent), its tus upload URL and the last offset the server confirmed.
+ * size and mtime at the time it was added, its SHA-256 (computed from the bytes as they
+ * are sent, and sent to the server to finish), its tus upload URL and the last offset the
+ * server confirmed.
  * Two files upload at a time; a network error puts a file back in line and retries
  * with backoff (the queue reports itself offline meanwhile); on start, rows that were
  * uploading continue from the offset the server reports. A file whose size or mtime
@@ -214,6 +216,7 @@ export class UploadQueue {
     this.setState(id, 'cancelled');
     const run = this.running.get(id);
     if (run) this.stop(run, 'cancelled');
+    this.hasher?.forget(id);
     const session = this.o.session();
     if (row.uploadUrl && session) void new TusClient(session.auth).terminate(row.uploadUrl);
     this.kick();
@@ -369,6 +372,7 @@ export class UploadQueue {
     }
     this.o.logger.warn(`Upload of ${row.name} failed: ${code}`, message);
     this.setState(row.id, 'failed', { code, message });
+    this.hasher?.forget(row.id);
   }
 
   private scheduleRetry(): void {
@@ -400,16 +404,17 @@ export class UploadQueue {
     const signal = run.abort.signal;
     const tus = new TusClient(auth);
     await this.checkFile(row);
-    // The SHA-256 is read in a pass of its own, alongside the upload (two cores, one
-    // file in the page cache); the last chunk waits for it and carries it. A file that
-    // changes meanwhile makes the two passes disagree, and the server refuses it.
+    // The SHA-256 is computed from the bytes as they are read to be sent (a worker thread
+    // hashes them in the shared buffers) and goes to the server once the last byte is there;
+    // the server checks it against what it received before the document exists.
+    const hasher = (this.hasher ??= new FileHasher());
     let known = row.sha256;
-    const hashing = known ? Promise.resolve(known) : this.hashInWorker(row, signal);
-    hashing.catch(() => undefined);
     const sha = async (): Promise<string> => {
       if (known) return known;
-      known = await hashing;
+      const digest = await hasher.digest(row.id, row.path, row.size);
       await this.checkFile(row);
+      if (!digest) throw new AppError('FILE_UNREADABLE', 'The file could not be read.');
+      known = digest;
       this.s.setHash.run(known, new Date().toISOString(), row.id);
       return known;
     };
@@ -461,19 +466,30 @@ export class UploadQueue {
     }
     run.sent = offset;
     run.lastSent = offset;
+    const shared = new SharedArrayBuffer(SEND_SLOTS * SEND_SLOT);
     while (offset < row.size) {
       await this.checkFile(row);
-      const length = Math.min(this.chunk, row.size - offset);
-      const last = offset + length === row.size;
-      const headers: Record<string, string> = last ? { [SHA256_HEADER]: await sha() } : {};
+      const start = offset;
+      const length = Math.min(this.chunk, row.size - start);
+      // A hash known before the last chunk (from an earlier run) goes with it.
+      const headers: Record<string, string> =
+        known && start + length === row.size ? { [SHA256_HEADER]: known } : {};
       let result: { offset: number; documentId: string | null };
       try {
         result = await tus.patch(
           url,
-          row.path,
-          offset,
+          start,
           length,
-          (n) => this.progress(run, n),
+          (req) =>
+            sendRange(req, {
+              id: row.id,
+              path: row.path,
+              start,
+              end: start + length,
+              hasher,
+              shared,
+              onBytes: (n) => this.progress(run, n),
+            }),
           signal,
           headers,
         );
@@ -519,27 +535,6 @@ export class UploadQueue {
   }
 
   private hasher: FileHasher | null = null;
-
-  private async hashInWorker(row: QueueRow, signal: AbortSignal): Promise<string> {
-    this.hasher ??= new FileHasher();
-    const hasher = this.hasher;
-    let onAbort: () => void = () => {};
-    const aborted = new Promise<never>((_, reject) => {
-      onAbort = () => {
-        hasher.forget(row.id);
-        reject(new AppError('INTERNAL', 'aborted'));
-      };
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
-    });
-    aborted.catch(() => undefined);
-    try {
-      const digest = await Promise.race([hasher.digest(row.id, row.path, row.size), aborted]);
-      return digest ?? (await hashFile(row.path, signal));
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-    }
-  }
 
   /** The explicit finish; a checksum refusal there means the file changed under us. */
   private async finishing(tus: TusClient, url: string, row: QueueRow, sha: string, signal: AbortSignal) {
@@ -587,12 +582,4 @@ export class UploadQueue {
       }
     }, wait);
   }
-}
-
-/** SHA-256 of a file, read as a stream (memory stays flat). */
-export async function hashFile(path: string, signal?: AbortSignal): Promise<string> {
-  const hash = createHash('sha256');
-  const stream = fs.createReadStream(path, { highWaterMark: 1 << 20, ...(signal ? { signal } : {}) });
-  for await (const chunk of stream) hash.update(chunk as Buffer);
-  return hash.digest('hex');
 }
