@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
+import { fileBody } from '../../src/main/core/documents/tusClient.js';
 import { RawDevice, sha256 } from '../helpers/kill/rawDevice.js';
 import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
@@ -42,7 +43,15 @@ it('a finish cut between filing the bytes and the commit is completed by the nex
     return new Promise<void>(() => {});
   };
   const cut = new AbortController();
-  const sending = device.tus.patch(url, file, 0, data.length, () => {}, cut.signal).catch(() => null);
+  const sending = device.tus
+    .patch(
+      url,
+      0,
+      data.length,
+      fileBody(file, 0, data.length, () => {}),
+      cut.signal,
+    )
+    .catch(() => null);
   await expect.poll(() => filed, { timeout: 5000 }).not.toBeNull();
   cut.abort();
   await sending;

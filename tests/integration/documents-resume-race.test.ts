@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
+import { fileBody } from '../../src/main/core/documents/tusClient.js';
 import { SHA256_HEADER } from '../../src/shared/documents.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { RawDevice } from '../helpers/kill/rawDevice.js';
@@ -63,9 +64,8 @@ it('a resumed upload that became a document between the HEAD and the PATCH ends 
       raced = true;
       const url = `${ts.url}/api/uploads/${id}`;
       const offset = (await other.tus.offset(url))!;
-      await other.tus.patch(url, file, offset, data.length - offset, () => {}, undefined, {
-        [SHA256_HEADER]: sha256,
-      });
+      const body = fileBody(file, offset, data.length, () => {});
+      await other.tus.patch(url, offset, data.length - offset, body, undefined, { [SHA256_HEADER]: sha256 });
     }
     return original(req, res, userId, id);
   };

@@ -264,6 +264,12 @@ function validInputs(): Record<IpcChannel, (pick: Pick) => unknown> {
         { view: 'search', folderId: null, query: 'спр' },
         { view: 'trash', folderId: null },
       ]),
+    'documents.count': (pick) =>
+      pick([
+        { view: 'folder', folderId: id(pick, known.folderIds) },
+        { view: 'search', folderId: null, query: 'с' },
+        { view: 'trash', folderId: null },
+      ]),
     'documents.enqueuePaths': (pick) => ({
       paths: pick([
         [path.join(files, 'справка.txt')],

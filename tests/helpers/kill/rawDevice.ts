@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { API, type SessionTokens } from '../../../src/shared/api.js';
 import { createApiClient, type ApiClient } from '../../../src/shared/apiClient.js';
 import type { Change, Mutation, MutationResult } from '../../../src/shared/sync.js';
-import { TusClient } from '../../../src/main/core/documents/tusClient.js';
+import { fileBody, TusClient } from '../../../src/main/core/documents/tusClient.js';
 import { hasErrorCode } from '../../../src/shared/errors.js';
 
 /**
@@ -142,7 +142,12 @@ export async function runUpload(
   }
   while (offset < upload.size) {
     const length = Math.min(chunkBytes, upload.size - offset);
-    const result = await tus.patch(upload.url, upload.path, offset, length, onBytes);
+    const result = await tus.patch(
+      upload.url,
+      offset,
+      length,
+      fileBody(upload.path, offset, offset + length, onBytes),
+    );
     offset = result.offset;
     if (offset === upload.size) {
       const id = result.documentId ?? (await finish(upload.url));

@@ -1,5 +1,8 @@
+import fs from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import {
   DOCUMENT_ID_HEADER,
   DocumentRecordSchema,
@@ -15,6 +18,21 @@ import { AppError, ErrorBodySchema } from '../../../shared/errors.js';
  * A rejection aborts the request with that error.
  */
 export type BodyWriter = (req: http.ClientRequest) => Promise<void>;
+
+/** A body of bytes start..end-1 of a file, read as a stream (for a client that does not hash as it sends). */
+export function fileBody(file: string, start: number, end: number, onBytes: (n: number) => void): BodyWriter {
+  return (req) =>
+    pipeline(
+      fs.createReadStream(file, { start, end: end - 1, highWaterMark: 1 << 20 }),
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          onBytes(chunk.length);
+          done(null, chunk);
+        },
+      }),
+      req,
+    );
+}
 
 /** What the tus client needs from the signed-in account. */
 export interface TusAuth {
