@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { migrateCache } from '../../src/main/core/cache/migrations/index.js';
 import { DocumentsCache } from '../../src/main/core/documents/cache.js';
+import { RenameConflicts } from '../../src/main/core/documents/conflicts.js';
 
 function cacheWith(docs: { name: string; trashed?: boolean }[]): DocumentsCache {
   const db = new Database(':memory:');
@@ -69,5 +70,18 @@ describe('documents search in the cache', () => {
     expect(cache.count({ view: 'search', folderId: null, query: 'скан 2' })).toBe(11);
     expect(cache.count({ view: 'folder', folderId: null, query: '' })).toBe(31);
     expect(cache.count({ view: 'trash', folderId: null, query: '' })).toBe(1);
+  });
+
+  it('reads rename conflicts from the conflicts, not from a walk over every item', () => {
+    const db = new Database(':memory:');
+    migrateCache(db);
+    const conflicts = new RenameConflicts(db);
+    const plan = db
+      .prepare(
+        `EXPLAIN QUERY PLAN ${(conflicts as unknown as { s: { list: { source: string } } }).s.list.source}`,
+      )
+      .all() as { detail: string }[];
+    expect(plan[0]!.detail).toMatch(/^SCAN c\b/);
+    expect(conflicts.list()).toEqual([]);
   });
 });

@@ -27,9 +27,12 @@ export class RenameConflicts {
          ON CONFLICT (item_id) DO UPDATE SET kind = excluded.kind, mine = excluded.mine, seen = excluded.seen,
            created_at = excluded.created_at`,
       ),
+      // CROSS JOIN keeps the (usually empty) conflicts outside: left to itself, the planner
+      // walked every live item and looked each one up here (60 ms at 100,000 documents, on
+      // every opening of the documents screen).
       list: db.prepare<[], Row>(
         `SELECT c.kind, c.item_id AS id, c.mine, d.name AS theirs, c.created_at AS at
-           FROM rename_conflicts c JOIN doc_items d ON d.id = c.item_id AND d.kind = c.kind
+           FROM rename_conflicts c CROSS JOIN doc_items d ON d.id = c.item_id AND d.kind = c.kind
           WHERE d.trashed_at IS NULL AND d.name <> c.mine ORDER BY c.created_at, c.item_id`,
       ),
       get: db.prepare<[string], { kind: 'folder' | 'document'; mine: string }>(
