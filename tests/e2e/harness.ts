@@ -54,9 +54,31 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
+export type BridgeTransport = 'binding' | 'http';
+
+/** Where the page posts its IPC calls when the bridge goes over HTTP. */
+const IPC_PATH = '/__sferum-ipc';
+
 /** Serves the built renderer like the app:// protocol does: same files, same CSP. */
-async function serveRendererLikeTheApp(): Promise<{ origin: string; close(): Promise<void> }> {
+async function serveRendererLikeTheApp(
+  ipc?: (channel: string, input: unknown, frameUrl: string | null) => Promise<unknown>,
+): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createHttpServer((request, response) => {
+    if (ipc && request.method === 'POST' && request.url === IPC_PATH) {
+      const parts: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => parts.push(chunk));
+      request.on('end', () => {
+        const { channel, input } = JSON.parse(Buffer.concat(parts).toString()) as {
+          channel: string;
+          input: unknown;
+        };
+        void ipc(channel, input, request.headers.referer ?? null).then((result) => {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify(result));
+        });
+      });
+      return;
+    }
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     let file = resolve(RENDERER_DIR, `.${path === '/' ? '/index.html' : path}`);
     if (!file.startsWith(RENDERER_DIR) || !existsSync(file)) file = join(RENDERER_DIR, 'index.html');
@@ -84,16 +106,21 @@ async function serveRendererLikeTheApp(): Promise<{ origin: string; close(): Pro
  * channel, calling into the real core through the Electron-free IPC router (which
  * checks the sender frame), and events delivered as plain payloads.
  */
-function bridgeInitScript(): string {
+function bridgeInitScript(transport: BridgeTransport): string {
   const channels = JSON.stringify(IPC_CHANNELS.map((channel) => [channel, bridgeName(channel)]));
   const events = JSON.stringify(IPC_EVENT_NAMES);
+  const invoke =
+    transport === 'http'
+      ? `(channel, input) => fetch(${JSON.stringify(IPC_PATH)}, { method: 'POST', body: JSON.stringify({ channel, input }) }).then((r) => r.json())`
+      : `(channel, input) => window.__sferumInvoke(channel, input)`;
   return `(() => {
     const listeners = new Map();
     const events = ${events};
     const bridge = {};
+    const invoke = ${invoke};
     for (const [channel, name] of ${channels}) {
       bridge[name] = async (input) => {
-        const result = await window.__sferumInvoke(channel, input === undefined ? null : input);
+        const result = await invoke(channel, input === undefined ? null : input);
         if (result.ok) return result.value;
         const error = new Error(result.error.message);
         error.code = result.error.code;
@@ -134,9 +161,22 @@ export async function openDesktopTarget(
     secrets?: SecretStorage;
     /** Extra core dependencies (the documents tests pass fake dialogs and shell). */
     core?: Partial<CoreDeps>;
+    /**
+     * How the page reaches the core: a Playwright binding (the default), or a same-origin
+     * POST to the server that serves the renderer, whose round trip (about a millisecond)
+     * is nearer Electron's IPC than the binding's; benchmarks of the screens use that.
+     */
+    transport?: BridgeTransport;
   },
 ): Promise<DesktopTarget> {
-  const renderer = await serveRendererLikeTheApp();
+  const transport = options.transport ?? 'binding';
+  // The router needs the core, the core comes after the server: the server looks it up per call.
+  const routed: { router?: ReturnType<typeof createIpcRouter> } = {};
+  const renderer = await serveRendererLikeTheApp(
+    transport === 'http'
+      ? (channel, input, frameUrl) => routed.router!.invoke(channel, input, { frameUrl })
+      : undefined,
+  );
   const testCore = await createTestCore({
     serverUrl: options.serverUrl,
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
@@ -148,10 +188,11 @@ export async function openDesktopTarget(
   });
   const context = await newContext(browser, options.locale ? { locale: options.locale } : {});
   const page = await context.newPage();
+  routed.router = router;
   await page.exposeBinding('__sferumInvoke', (source, channel: string, input: unknown) =>
     router.invoke(channel, input, { frameUrl: source.frame.url() }),
   );
-  await page.addInitScript(bridgeInitScript());
+  await page.addInitScript(bridgeInitScript(transport));
   const offs = IPC_EVENT_NAMES.map((event) =>
     testCore.core.on(event, (payload: unknown) => {
       void page
