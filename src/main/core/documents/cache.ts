@@ -49,6 +49,9 @@ function ftsPhrase(query: string): string {
  * of a name search, sorted by an indexed column, folders first. Each read is a couple of
  * index lookups, so a page over 100,000 documents costs the same as over ten.
  */
+/** Matches beyond which a name-ordered search page walks the name index instead of sorting them. */
+const WALK_FROM = 2000;
+
 export class DocumentsCache {
   private readonly s;
 
@@ -178,10 +181,19 @@ export class DocumentsCache {
     const lower = docLower(query);
     const byName = sort === 'name' ? 'INDEXED BY doc_items_live_name' : '';
     if ([...lower].length >= 3) {
-      const total = this.searchCount(query);
+      // How many match, up to the point where walking the name index beats sorting them:
+      // exact below it (few matches are cheap to count), counted in full beyond it only
+      // for a caller that cannot wait (countAll).
+      const many =
+        (
+          this.stmt(
+            `SELECT count(*) AS n FROM (SELECT 1 FROM doc_fts WHERE doc_fts MATCH ? LIMIT ${WALK_FROM + 1})`,
+          ).get(ftsPhrase(query)) as { n: number }
+        ).n > WALK_FROM;
+      const total = many && !countAll ? null : this.searchCount(query);
       if (total === 0) return { rows: [], total };
       // Many matches: walk the name index; few: sort them.
-      const walk = byName !== '' && total > 2000 ? byName : '';
+      const walk = byName !== '' && many ? byName : '';
       const rows = this.stmt(
         `SELECT ${COLS} FROM doc_items d ${walk} LEFT JOIN offline_files o ON o.document_id = d.id
            WHERE d.rowid IN (SELECT rowid FROM doc_fts WHERE doc_fts MATCH ?) AND d.trashed_at IS NULL
