@@ -9,6 +9,9 @@ import type { Bridge } from '../../../shared/ipc.js';
  */
 export const PAGE = 20;
 
+/** How long typing must pause before a search's full count is asked for. */
+const COUNT_AFTER_MS = 150;
+
 export interface ListParams {
   view: 'folder' | 'trash' | 'search';
   folderId: string | null;
@@ -79,16 +82,22 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     (gen: number) => {
       if (counting.current === gen) return;
       counting.current = gen;
-      bridge
-        .documentsCount({ view, folderId, query })
-        .then(({ total }) => {
-          if (gen !== generation.current) return;
-          exact.current = total;
-          setHead((h) => ({ ...h, total, count: total, countOf: view }));
-        })
-        .catch((e: unknown) => {
-          if (gen === generation.current) setError(e);
-        });
+      // A count can take the core several milliseconds (a short search reads every name);
+      // asked for while the person is still typing, it would hold up the next keystroke's
+      // page. It waits for a pause, and is dropped if the search changed meanwhile.
+      window.setTimeout(() => {
+        if (gen !== generation.current) return;
+        bridge
+          .documentsCount({ view, folderId, query })
+          .then(({ total }) => {
+            if (gen !== generation.current) return;
+            exact.current = total;
+            setHead((h) => ({ ...h, total, count: total, countOf: view }));
+          })
+          .catch((e: unknown) => {
+            if (gen === generation.current) setError(e);
+          });
+      }, COUNT_AFTER_MS);
     },
     [bridge, key],
   );
