@@ -376,6 +376,27 @@ for (const kind of ['desktop', 'web'] as const) {
       await screenshot(page, `${kind}-documents-thumbnail`);
     });
 
+    it('finds documents anywhere by a part of the name as one types, and clearing goes back', async () => {
+      const { page } = target;
+      await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+      await row(page, 'Справка.pdf').waitFor();
+      const search = page.getByTestId('documents-search');
+      // A file two folders down is found from the top, whatever the case of the letters.
+      await search.pressSequentially('КЛИ');
+      await row(page, 'клип.mp4').waitFor({ timeout: 20_000 });
+      await page.getByText('Найдено: 1').waitFor();
+      expect(await row(page, 'Справка.pdf').count()).toBe(0);
+      await search.fill('');
+      await search.pressSequentially('прав');
+      await row(page, 'Справка.pdf').waitFor({ timeout: 20_000 });
+      await page.getByText('Найдено: 1').waitFor();
+      expect(await row(page, 'клип.mp4').count()).toBe(0);
+      await screenshot(page, `${kind}-documents-search`);
+      await search.fill('');
+      await row(page, FOLDER.name).waitFor();
+      await row(page, 'Справка.pdf').waitFor();
+    });
+
     it('moves a document into a folder from the grid, seen on the second device', async () => {
       const { page } = target;
       const trigger = page.getByRole('button', { name: 'Переместить…: Фото.jpg' });

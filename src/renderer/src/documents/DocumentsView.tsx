@@ -91,13 +91,14 @@ export function DocumentsView() {
   const fileInput = useRef<HTMLInputElement>(null);
   const folderInput = useRef<HTMLInputElement>(null);
 
-  const params: ListParams = {
-    view: trash ? 'trash' : query.trim() ? 'search' : 'folder',
+  const paramsFor = (q: string): ListParams => ({
+    view: trash ? 'trash' : q.trim() ? 'search' : 'folder',
     folderId,
-    query: trash ? '' : query,
+    query: trash ? '' : q,
     sort,
     desc,
-  };
+  });
+  const params = paramsFor(query);
   const pages = useDocumentPages(bridge, params);
   const language = i18n.language;
   const bytes = useCallback((n: number) => formatBytes(t, n, language), [t, language]);
@@ -306,7 +307,11 @@ export function DocumentsView() {
             aria-label={t('documents.search')}
             value={query}
             disabled={trash}
-            onChange={(e) => setQuery(e.target.value)}
+            onChange={(e) => {
+              // The core starts on the first page while the screen re-renders.
+              pages.prefetch(paramsFor(e.target.value));
+              setQuery(e.target.value);
+            }}
             data-testid="documents-search"
           />
         </div>

@@ -31,6 +31,8 @@ export interface DocumentPages {
   breadcrumbs: ListOutput['breadcrumbs'];
   quota: ListOutput['quota'];
   item(index: number): DocItem | undefined;
+  /** Asks for the first page of `next` now, ahead of the render that will show it. */
+  prefetch(next: ListParams): void;
   /** Loads the pages covering rows start..end (what the virtual list shows). */
   ensure(start: number, end: number): void;
   error: unknown;
@@ -102,12 +104,23 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     [bridge, key],
   );
 
+  const early = useRef<{ key: string; answer: Promise<ListOutput> } | null>(null);
+  const prefetch = useCallback(
+    (next: ListParams) => {
+      const answer = bridge.documentsList({ ...next, offset: 0, limit: PAGE, countAll: false });
+      answer.catch(() => undefined);
+      early.current = { key: JSON.stringify(next), answer };
+    },
+    [bridge],
+  );
+
   const load = useCallback(
     (page: number, gen: number) => {
       if (inflight.current.has(page)) return;
       inflight.current.add(page);
-      bridge
-        .documentsList({ ...params, offset: page * PAGE, limit: PAGE, countAll: false })
+      const ahead = page === 0 && early.current?.key === key ? early.current.answer : null;
+      early.current = null;
+      (ahead ?? bridge.documentsList({ ...params, offset: page * PAGE, limit: PAGE, countAll: false }))
         .then((out) => {
           if (gen !== generation.current) return;
           pages.current.set(page, out.items);
@@ -194,5 +207,6 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     error,
     item,
     ensure,
+    prefetch,
   };
 }
