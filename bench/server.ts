@@ -34,13 +34,13 @@
 import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import autocannon from 'autocannon';
+import { freePort, rssOf } from './proc.js';
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
@@ -69,23 +69,6 @@ function log(line: string): void {
 
 function load(): string {
   return execSync('uptime').toString().trim();
-}
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 // ---------------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
+import { freePort, rssOf } from './proc.js';
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
@@ -46,26 +47,9 @@ function log(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as net.AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
 /** Writes dirty pages out, so a measurement does not pay for the previous one's. */
 function flush(): void {
   spawnSync('sync');
-}
-
-function rssOf(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
-  } catch {
-    return 0;
-  }
 }
 
 async function makeFile(file: string, size: number): Promise<string> {

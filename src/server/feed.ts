@@ -162,14 +162,9 @@ export class Feed {
    * Pages are kept serialized: a repeated pull (every device of a family after one
    * change, a client retrying) costs reading the head (and, if it moved, one index probe)
    * and copying the bytes.
-   */
-  pullJson(userId: string, cursor: string | undefined, limit: number): Buffer {
-    return this.pull(userId, cursor, limit, false).body;
-  }
-
-  /**
-   * The same page, gzipped when the client accepts it and the page is big enough to be
-   * worth it. A kept page keeps its gzip too, so a repeated pull compresses nothing.
+   *
+   * Gzipped when the client accepts it and the page is big enough to be worth it. A kept
+   * page keeps its gzip too, so a repeated pull compresses nothing.
    */
   pull(userId: string, cursor: string | undefined, limit: number, gzip: boolean): PageAnswer {
     const page = this.pullPage(userId, cursor, limit);
@@ -231,7 +226,7 @@ export interface PageAnswer {
   gzipped: boolean;
 }
 
-/** A page as pullJson keeps it: its answer, and the head it is known exact up to. */
+/** A page as pull keeps it: its answer, and the head it is known exact up to. */
 interface FeedPage {
   /** The answer for cursor `next`; its first `changesEnd` bytes are `{"changes":[…]`. */
   bytes: Buffer;

@@ -2,23 +2,12 @@ import Database from 'better-sqlite3';
 import { afterEach, expect, it } from 'vitest';
 import { CACHE_MIGRATIONS, migrateCache, schemaVersion } from '../../src/main/core/cache/migrations/index.js';
 import { createRecordStore } from '../../src/main/core/cache/records.js';
+import { docRecord } from '../helpers/cacheRecords.js';
 
 let db: Database.Database | null = null;
 afterEach(() => db?.close());
 
-const doc = (id: string, name: string, extra: Record<string, unknown> = {}) => ({
-  id,
-  folderId: null,
-  name,
-  size: 10,
-  mime: 'application/pdf',
-  sha256: 'x',
-  createdAt: '2025-01-01T00:00:00.000Z',
-  updatedAt: '2025-01-01T00:00:00.000Z',
-  trashedAt: null,
-  trashRoot: null,
-  ...extra,
-});
+const doc = docRecord;
 
 it('0002-documents builds typed tables from cached records and keeps them in step', () => {
   db = new Database(':memory:');

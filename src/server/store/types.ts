@@ -169,7 +169,7 @@ export interface FeedStore {
   epoch(): string;
   /**
    * Appends one change to one user's feed; returns its sequence number. Changes are never
-   * altered or removed once appended (Feed.pullJson keeps pages on that promise).
+   * altered or removed once appended (Feed.pull keeps pages on that promise).
    */
   appendChange(change: Omit<ChangeRow, 'seq'>): number;
   changesAfter(userId: string, afterSeq: number, limit: number): ChangeRow[];
