@@ -40,7 +40,8 @@ for (;;) {
     print({ failed: state.items[0]?.error });
     process.exit(1);
   }
-  await new Promise((r) => setTimeout(r, 50));
+  // Finely once every byte is out, so the end of the upload is seen within a few ms.
+  await new Promise((r) => setTimeout(r, state.total.sent >= state.total.bytes ? 5 : 50));
 }
 print({ done: true, ms: performance.now() - started });
 await test.close();

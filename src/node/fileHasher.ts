@@ -150,6 +150,11 @@ export class FileHasher {
     });
   }
 
+  /** Starts the thread now (it takes a few milliseconds), so the first request does not wait for it. */
+  start(): void {
+    void this.thread;
+  }
+
   /** The upload's file now holds `upTo` final bytes (fewer if it is shorter). */
   advance(id: string, path: string, upTo: number): void {
     this.thread.postMessage({ type: 'advance', id, path, upTo });

@@ -10,8 +10,12 @@ import { FileHasher } from '../../node/fileHasher.js';
 const FOLLOW_STEP = 8 * 1024 * 1024;
 /** Bytes between flushes of an upload to the disk (started early, so finishing is quick). */
 const SYNC_STEP = 64 * 1024 * 1024;
-/** Bytes a request may have received and not yet written (those are written together). */
-const WRITE_BUFFER = 64 * 1024;
+/**
+ * Bytes a request may have received and not yet written (those are written together).
+ * While one write is on its way to the file the socket keeps being read into this; a
+ * smaller buffer pauses the socket on every write, and reading and writing take turns.
+ */
+const WRITE_BUFFER = 4 * 1024 * 1024;
 
 /** What @tus/server answers when a body cannot be written. */
 const WRITE_ERROR = { status_code: 500, body: 'Something went wrong receiving the file\n' };

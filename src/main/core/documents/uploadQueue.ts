@@ -403,6 +403,8 @@ export class UploadQueue {
   private async upload(row: QueueRow, auth: TusAuth, run: Running, again = false): Promise<void> {
     const signal = run.abort.signal;
     const tus = new TusClient(auth);
+    // The hashing thread boots while the requests before the first byte are on their way.
+    (this.hasher ??= new FileHasher()).start();
     await this.checkFile(row);
     // The SHA-256 is computed from the bytes as they are read to be sent (a worker thread
     // hashes them in the shared buffers) and goes to the server once the last byte is there;
