@@ -391,6 +391,8 @@ for (const kind of ['desktop', 'web'] as const) {
       await row(page, 'Справка.pdf').waitFor({ timeout: 20_000 });
       await page.getByText('Найдено: 1').waitFor();
       expect(await row(page, 'клип.mp4').count()).toBe(0);
+      // The list says it is no longer busy once it shows this search's rows (screen readers hear it).
+      expect(await page.getByTestId('documents-list').getAttribute('aria-busy')).toBe('false');
       await screenshot(page, `${kind}-documents-search`);
       await search.fill('');
       await row(page, FOLDER.name).waitFor();

@@ -65,7 +65,25 @@ interface RowContext {
   t: TFunction;
   bytes: (n: number) => string;
   act: (action: RowAction, item: DocItem) => void;
+  /** The rows' words, translated once per language rather than in every row. */
+  labels: RowLabels;
 }
+
+function rowLabels(t: TFunction) {
+  return {
+    open: t('documents.open'),
+    saveAs: t('documents.saveAs'),
+    showInFolder: t('documents.showInFolder'),
+    keepOffline: t('documents.keepOffline'),
+    rename: t('documents.rename'),
+    move: t('documents.move'),
+    delete: t('documents.delete'),
+    restore: t('documents.restore'),
+    folder: t('documents.folder'),
+    offline: t('documents.offline'),
+  };
+}
+type RowLabels = ReturnType<typeof rowLabels>;
 
 type Notice = { kind: 'error' | 'info'; text: string; details?: string[] } | null;
 
@@ -249,12 +267,11 @@ export function DocumentsView() {
   };
   const onRowAction = useCallback((action: RowAction, item: DocItem) => rowAction.current(action, item), []);
   const rowContext = useMemo<RowContext>(
-    () => ({ layout, trash, web, language, t, bytes, act: onRowAction }),
+    () => ({ layout, trash, web, language, t, bytes, act: onRowAction, labels: rowLabels(t) }),
     [layout, trash, web, language, t, bytes, onRowAction],
   );
 
   const quota = pages.quota;
-  const quotaPercent = quota ? Math.min(100, (quota.usedBytes / quota.limitBytes) * 100) : 0;
 
   return (
     <div className="documents" data-testid="documents">
@@ -386,33 +403,7 @@ export function DocumentsView() {
         }}
       />
 
-      <div className="documents-quota" data-testid="quota">
-        {quota ? (
-          <>
-            <div
-              className="progress progress-thin"
-              role="progressbar"
-              aria-label={t('documents.quota', {
-                used: bytes(quota.usedBytes),
-                limit: bytes(quota.limitBytes),
-              })}
-              aria-valuemin={0}
-              aria-valuemax={100}
-              aria-valuenow={Math.round(quotaPercent)}
-            >
-              <div
-                className={`progress-bar${quotaPercent > 90 ? ' progress-bar-danger' : ''}`}
-                style={{ width: `${quotaPercent}%` }}
-              />
-            </div>
-            <span className="muted">
-              {t('documents.quota', { used: bytes(quota.usedBytes), limit: bytes(quota.limitBytes) })}
-            </span>
-          </>
-        ) : (
-          <span className="muted">{t('documents.quotaUnknown')}</span>
-        )}
-      </div>
+      <QuotaBar used={quota?.usedBytes ?? null} limit={quota?.limitBytes ?? null} />
 
       {notice ? (
         <div
@@ -558,6 +549,7 @@ export function DocumentsView() {
           ensure={pages.ensure}
           // A new folder, search, sort or view starts at the top of its list.
           scrollKey={pages.key}
+          busy={pages.busy}
           context={rowContext}
         />
       )}
@@ -575,6 +567,41 @@ export function DocumentsView() {
   );
 }
 
+/** The storage used, of the limit; numbers as props, so a new answer with the same ones skips it. */
+const QuotaBar = memo(function QuotaBar({ used, limit }: { used: number | null; limit: number | null }) {
+  const { t, i18n } = useTranslation();
+  if (used === null || limit === null) {
+    return (
+      <div className="documents-quota" data-testid="quota">
+        <span className="muted">{t('documents.quotaUnknown')}</span>
+      </div>
+    );
+  }
+  const percent = Math.min(100, (used / limit) * 100);
+  const text = t('documents.quota', {
+    used: formatBytes(t, used, i18n.language),
+    limit: formatBytes(t, limit, i18n.language),
+  });
+  return (
+    <div className="documents-quota" data-testid="quota">
+      <div
+        className="progress progress-thin"
+        role="progressbar"
+        aria-label={text}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(percent)}
+      >
+        <div
+          className={`progress-bar${percent > 90 ? ' progress-bar-danger' : ''}`}
+          style={{ width: `${percent}%` }}
+        />
+      </div>
+      <span className="muted">{text}</span>
+    </div>
+  );
+});
+
 /**
  * The list (or grid) with only the rows on screen in the DOM. Rows have a fixed height,
  * so which rows are visible is arithmetic on the scroll position: nothing is measured,
@@ -586,12 +613,14 @@ function VirtualItems({
   item,
   ensure,
   scrollKey,
+  busy,
   context,
 }: {
   total: number;
   item: (index: number) => DocItem | undefined;
   ensure: (start: number, end: number) => void;
   scrollKey: string;
+  busy: boolean;
   context: RowContext;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
@@ -670,7 +699,13 @@ function VirtualItems({
   }
 
   return (
-    <div ref={scroller} className="documents-scroller" data-testid="documents-list" role="list">
+    <div
+      ref={scroller}
+      className="documents-scroller"
+      data-testid="documents-list"
+      role="list"
+      aria-busy={busy}
+    >
       <div className="documents-rows" style={{ height: rows * rowHeight }}>
         {shown}
       </div>
@@ -687,7 +722,7 @@ const ItemCell = memo(function ItemCell({ item, context }: { item: DocItem; cont
 });
 
 function ItemView({ item, context }: { item: DocItem; context: RowContext }) {
-  const { layout, trash, web, language, t, bytes, act } = context;
+  const { layout, trash, web, language, bytes, act, labels } = context;
   const isDoc = item.kind === 'document';
   const label = typeLabel(item.name);
   const iconSize = layout === 'grid' ? 40 : 22;
@@ -731,27 +766,27 @@ function ItemView({ item, context }: { item: DocItem; context: RowContext }) {
         </span>
         <span className="doc-name">{item.name}</span>
         <span className="doc-meta">
-          {isDoc ? bytes(item.size) : t('documents.folder')}
+          {isDoc ? bytes(item.size) : labels.folder}
           {layout === 'list'
             ? ` · ${formatDate(trash && item.trashedAt ? item.trashedAt : item.updatedAt, language)}`
             : ''}
-          {item.offline ? ` · ${t('documents.offline')}` : ''}
+          {item.offline ? ` · ${labels.offline}` : ''}
         </span>
       </button>
       <div className="doc-actions">
         {trash ? (
-          action(t('documents.restore'), RESTORE_ICON, 'restore')
+          action(labels.restore, RESTORE_ICON, 'restore')
         ) : (
           <>
-            {isDoc ? action(t('documents.open'), FILE_ICON, 'open') : null}
-            {isDoc ? action(t('documents.saveAs'), DOWNLOAD_ICON, 'saveAs') : null}
-            {isDoc && !web ? action(t('documents.showInFolder'), REVEAL_ICON, 'reveal') : null}
+            {isDoc ? action(labels.open, FILE_ICON, 'open') : null}
+            {isDoc ? action(labels.saveAs, DOWNLOAD_ICON, 'saveAs') : null}
+            {isDoc && !web ? action(labels.showInFolder, REVEAL_ICON, 'reveal') : null}
             {isDoc && !web
-              ? action(t('documents.keepOffline'), PIN_ICON, 'keep', { 'aria-pressed': item.offline })
+              ? action(labels.keepOffline, PIN_ICON, 'keep', { 'aria-pressed': item.offline })
               : null}
-            {action(t('documents.rename'), PENCIL_ICON, 'rename')}
-            {action(t('documents.move'), MOVE_ICON, 'move')}
-            {action(t('documents.delete'), TRASH_ICON, 'trash')}
+            {action(labels.rename, PENCIL_ICON, 'rename')}
+            {action(labels.move, MOVE_ICON, 'move')}
+            {action(labels.delete, TRASH_ICON, 'trash')}
           </>
         )}
       </div>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { memo, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RenameConflict } from '../../../shared/documentsIpc.js';
 import type { Bridge } from '../../../shared/ipc.js';
@@ -11,7 +11,7 @@ import './conflicts.css';
  * one notice per item with both names, «Применить моё» (rename again to this device's
  * name) and «Оставить» (keep the other name and dismiss). Re-read whenever documents change.
  */
-export function RenameConflictNotices() {
+export const RenameConflictNotices = memo(function RenameConflictNotices() {
   const { t } = useTranslation();
   const bridge = useBridge() as Bridge;
   const [conflicts, setConflicts] = useState<RenameConflict[]>([]);
@@ -81,4 +81,4 @@ export function RenameConflictNotices() {
       ))}
     </div>
   );
-}
+});

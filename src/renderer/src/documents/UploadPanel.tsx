@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UploadItem, UploadQueueState } from '../../../shared/documentsIpc.js';
 import { useBridge } from '../backend/BridgeContext.js';
@@ -32,7 +32,8 @@ function percent(sent: number, size: number): number {
 }
 
 /** The upload queue: a bar per file and one for all, speed and time left, and the controls. */
-export function UploadPanel({ state }: { state: UploadQueueState }) {
+/** Re-renders only when the queue changes (not on a keystroke in the search box). */
+export const UploadPanel = memo(function UploadPanel({ state }: { state: UploadQueueState }) {
   const { t, i18n } = useTranslation();
   const bridge = useBridge();
   const [collapsed, setCollapsed] = useState(false);
@@ -123,7 +124,7 @@ export function UploadPanel({ state }: { state: UploadQueueState }) {
       ) : null}
     </section>
   );
-}
+});
 
 function UploadRow({ item }: { item: UploadItem }) {
   const { t, i18n } = useTranslation();

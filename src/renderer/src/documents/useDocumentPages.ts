@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import type { DocItem, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 
@@ -28,6 +28,8 @@ export interface DocumentPages {
   /** The exact number of items, for the screen to say; the last known one while counting. */
   count: number | null;
   loaded: boolean;
+  /** The rows on screen are still those of other parameters (the new ones are on their way). */
+  busy: boolean;
   breadcrumbs: ListOutput['breadcrumbs'];
   quota: ListOutput['quota'];
   item(index: number): DocItem | undefined;
@@ -47,6 +49,8 @@ interface Head {
   breadcrumbs: ListOutput['breadcrumbs'];
   quota: ListOutput['quota'];
   loaded: boolean;
+  /** The parameters (key) the pages shown are for. */
+  shownKey: string;
 }
 
 /**
@@ -74,6 +78,7 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     breadcrumbs: [],
     quota: null,
     loaded: false,
+    shownKey: '',
   });
   const [tick, setTick] = useState(0);
   const [error, setError] = useState<unknown>(null);
@@ -135,6 +140,7 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
             breadcrumbs: out.breadcrumbs,
             quota: out.quota,
             loaded: true,
+            shownKey: key,
           }));
           setTick((n) => n + 1);
           if (known === null) count(gen);
@@ -159,7 +165,9 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     for (const page of keep.length > 0 ? keep : [0]) load(page, gen);
   }, [load]);
 
-  useEffect(() => {
+  // A layout effect: it runs right after the keystroke's render, not after the next frame
+  // is painted, so an answer that is already back (prefetched) is shown at once.
+  useLayoutEffect(() => {
     generation.current += 1;
     pagesKey.current = key;
     pages.current = new Map();
@@ -202,6 +210,7 @@ export function useDocumentPages(bridge: Bridge, params: ListParams): DocumentPa
     total: head.total,
     count: head.countOf === view ? head.count : null,
     loaded: head.loaded,
+    busy: head.shownKey !== key,
     breadcrumbs: head.breadcrumbs,
     quota: head.quota,
     error,
