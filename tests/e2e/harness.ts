@@ -55,9 +55,9 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(SCREENSHOT_DIR, `${name}.png`) });
 }
 
-export type BridgeTransport = 'binding' | 'http' | 'websocket';
+export type BridgeTransport = 'binding' | 'websocket';
 
-/** Where the page posts its IPC calls when the bridge goes over HTTP (or opens its WebSocket). */
+/** Where the page opens its WebSocket when the bridge goes over one. */
 const IPC_PATH = '/__sferum-ipc';
 
 type Ipc = (channel: string, input: unknown, frameUrl: string | null) => Promise<unknown>;
@@ -92,21 +92,6 @@ function acceptIpcSockets(server: Server, ipc: Ipc): WebSocketServer {
 /** Serves the built renderer like the app:// protocol does: same files, same CSP. */
 async function serveRendererLikeTheApp(ipc?: Ipc): Promise<{ origin: string; close(): Promise<void> }> {
   const server: Server = createHttpServer((request, response) => {
-    if (ipc && request.method === 'POST' && request.url === IPC_PATH) {
-      const parts: Buffer[] = [];
-      request.on('data', (chunk: Buffer) => parts.push(chunk));
-      request.on('end', () => {
-        const { channel, input } = JSON.parse(Buffer.concat(parts).toString()) as {
-          channel: string;
-          input: unknown;
-        };
-        void ipc(channel, input, request.headers.referer ?? null).then((result) => {
-          response.writeHead(200, { 'content-type': 'application/json' });
-          response.end(JSON.stringify(result));
-        });
-      });
-      return;
-    }
     const path = decodeURIComponent(new URL(request.url ?? '/', 'http://x').pathname);
     let file = resolve(RENDERER_DIR, `.${path === '/' ? '/index.html' : path}`);
     if (!file.startsWith(RENDERER_DIR) || !existsSync(file)) file = join(RENDERER_DIR, 'index.html');
@@ -141,10 +126,8 @@ function bridgeInitScript(transport: BridgeTransport): string {
   const channels = JSON.stringify(IPC_CHANNELS.map((channel) => [channel, bridgeName(channel)]));
   const events = JSON.stringify(IPC_EVENT_NAMES);
   const invoke =
-    transport === 'http'
-      ? `(channel, input) => fetch(${JSON.stringify(IPC_PATH)}, { method: 'POST', body: JSON.stringify({ channel, input }) }).then((r) => r.json())`
-      : transport === 'websocket'
-        ? `(() => {
+    transport === 'websocket'
+      ? `(() => {
             const socket = new WebSocket('ws://' + location.host + ${JSON.stringify(IPC_PATH)});
             const open = new Promise((resolve) => socket.addEventListener('open', resolve, { once: true }));
             const waiting = new Map();
@@ -164,7 +147,7 @@ function bridgeInitScript(transport: BridgeTransport): string {
               });
             };
           })()`
-        : `(channel, input) => window.__sferumInvoke(channel, input)`;
+      : `(channel, input) => window.__sferumInvoke(channel, input)`;
   return `(() => {
     const listeners = new Map();
     const events = ${events};
@@ -214,9 +197,9 @@ export async function openDesktopTarget(
     /** Extra core dependencies (the documents tests pass fake dialogs and shell). */
     core?: Partial<CoreDeps>;
     /**
-     * How the page reaches the core: a Playwright binding (the default, 3-9 ms a call), a
-     * same-origin POST to the server that serves the renderer (2-3 ms), or a WebSocket to
-     * it (well under a millisecond, as Electron's IPC); benchmarks of the screens use that.
+     * How the page reaches the core: a Playwright binding (the default, 3-9 ms a call), or
+     * a WebSocket to the server that serves the renderer (well under a millisecond, as
+     * Electron's IPC); benchmarks of the screens use that.
      */
     transport?: BridgeTransport;
   },
