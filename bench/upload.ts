@@ -258,6 +258,7 @@ async function main(): Promise<void> {
     // are flushed first, so neither pays for the other's writeback.
     flush();
     let putMs = await plainPut(file, size, serverDir);
+    let lastPutMs = putMs;
     // This machine's speed wanders by a quarter from one run to the next: the ratio is
     // taken between the best of several rounds of each, run in turns.
     const rounds = size <= 1024 * MiB ? 4 : 1;
@@ -266,7 +267,8 @@ async function main(): Promise<void> {
     for (let round = 0; round < rounds; round++) {
       if (round > 0) {
         flush();
-        putMs = Math.min(putMs, await plainPut(file, size, serverDir));
+        lastPutMs = await plainPut(file, size, serverDir);
+        putMs = Math.min(putMs, lastPutMs);
       }
       flush();
       const clientDir = path.join(root, `client-${size}-${round}`);
@@ -288,6 +290,8 @@ async function main(): Promise<void> {
       // The next round uploads the same name again: keep names unique on the server.
       fs.renameSync(file, (file = path.join(root, `source-${size}-${round + 1}.bin`)));
       oursMs = Math.min(oursMs, done.ms);
+      const rate = (ms: number) => (size / MiB / (ms / 1000)).toFixed(0);
+      log(`  round ${round + 1}: ours ${rate(done.ms)} MiB/s, plain PUT ${rate(lastPutMs)} MiB/s`);
       entry = {
         size,
         ours: oursMs,
