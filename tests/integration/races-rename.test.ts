@@ -79,6 +79,11 @@ function items(d: TestCore): DocItem[] {
 function names(d: TestCore): string[] {
   return items(d).map((i) => i.name);
 }
+function trashNames(d: TestCore): string[] {
+  return d.core.documents
+    .list({ view: 'trash', folderId: null, query: '', limit: 1000 })
+    .items.map((i) => i.name);
+}
 
 async function online(d: Device): Promise<void> {
   d.net.up = true;
@@ -249,5 +254,50 @@ describe('races: a document renamed on two devices at once', () => {
     ).toMatchObject({ status: 'applied' });
     await settle(laptop);
     expect(names(laptop)).toEqual(['Старое приложение.pdf']);
+  });
+  it('a rename racing a move to the trash on the other device: both apply, the document waits in the trash under the new name and comes back with it', async () => {
+    const { laptop, desktop, doc } = await twoDevices();
+    laptop.net.up = false;
+    laptop.core.documents.rename('document', doc.id, 'Справка для школы.pdf');
+    desktop.core.documents.trash('document', doc.id);
+    await desktop.core.syncNow();
+    await online(laptop);
+    await settle(laptop, desktop);
+    for (const d of [laptop, desktop]) {
+      expect(names(d)).toEqual([]);
+      expect(trashNames(d)).toEqual(['Справка для школы.pdf']);
+      expect(d.core.documents.conflicts()).toEqual([]);
+    }
+    desktop.core.documents.restore('document', doc.id);
+    await settle(desktop, laptop);
+    for (const d of [laptop, desktop]) {
+      expect(names(d)).toEqual(['Справка для школы.pdf']);
+      expect(trashNames(d)).toEqual([]);
+    }
+  });
+
+  it('renamed inside a folder that went to the trash meanwhile: restoring the folder brings both back, names kept apart', async () => {
+    const { laptop, desktop, doc } = await twoDevices();
+    const folder = laptop.core.documents.createFolder(null, 'Школа').id;
+    laptop.core.documents.move('document', doc.id, folder);
+    const other = path.join(files.path, `${randomBytes(4).toString('hex')}/y.pdf`);
+    fs.mkdirSync(path.dirname(other));
+    fs.writeFileSync(other, randomBytes(1000));
+    await laptop.core.documents.enqueuePaths([other], folder);
+    await laptop.core.documents.uploads.whenIdle();
+    await settle(laptop, desktop);
+    laptop.net.up = false;
+    // Offline, the laptop gives x.pdf the name its neighbour already has.
+    laptop.core.documents.rename('document', doc.id, 'y.pdf');
+    desktop.core.documents.trash('folder', folder);
+    await desktop.core.syncNow();
+    await online(laptop);
+    await settle(laptop, desktop);
+    desktop.core.documents.restore('folder', folder);
+    await settle(desktop, laptop);
+    for (const d of [laptop, desktop]) {
+      expect(names(d).sort()).toEqual(['y (2).pdf', 'y.pdf', 'Школа'].sort());
+      expect(d.core.documents.conflicts()).toEqual([]);
+    }
   });
 });

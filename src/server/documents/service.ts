@@ -314,7 +314,11 @@ export class DocumentService {
       },
       'documents.rename': ({ userId, writer, now }, payload) => {
         const p = DOCUMENT_MUTATIONS['documents.rename'].parse(payload);
-        const item = this.live(p.kind, userId, p.id);
+        // An item in the trash is renamed too: another device may have moved it there after
+        // this one renamed it (offline, or at the same moment). Both wishes are kept: it waits
+        // in the trash under its new name, and comes back with it.
+        const item = this.repo.get(p.kind, userId, p.id);
+        if (!item) throw notFound();
         const wanted = checkedName(p.name);
         if (p.expectedName !== undefined && item.name !== p.expectedName) {
           // Renamed elsewhere since this device looked. The same new name is no conflict.
@@ -325,7 +329,11 @@ export class DocumentService {
           );
         }
         const parent = parentOf(item);
-        const name = freeName(wanted, (key) => this.repo.nameTaken(userId, parent, key, p.id));
+        // Names are unique among live items; one in the trash gets a free name when restored.
+        const name =
+          item.trashedAt !== null
+            ? wanted
+            : freeName(wanted, (key) => this.repo.nameTaken(userId, parent, key, p.id));
         this.repo.update(p.kind, p.id, { name, nameKey: nameKey(name), updatedAt: iso(now) });
         this.emit(writer, p.kind, userId, p.id);
       },
@@ -384,7 +392,10 @@ export class DocumentService {
         for (const kind of ['folder', 'document'] as const) {
           for (const other of this.repo.withTrashRoot(kind, userId, item.trashRoot ?? p.id)) {
             if (other.id === p.id) continue;
-            this.repo.update(kind, other.id, clear);
+            // Renamed while in the trash, it may now share a name with a neighbour.
+            const within = parentOf(other);
+            const free = freeName(other.name, (key) => this.repo.nameTaken(userId, within, key, other.id));
+            this.repo.update(kind, other.id, { ...clear, name: free, nameKey: nameKey(free) });
             this.emit(writer, kind, userId, other.id);
           }
         }
