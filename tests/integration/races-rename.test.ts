@@ -300,4 +300,28 @@ describe('races: a document renamed on two devices at once', () => {
       expect(d.core.documents.conflicts()).toEqual([]);
     }
   });
+  it('a move racing a move to the trash on the other device: restored, the document comes back in the folder it was moved to', async () => {
+    const { laptop, desktop, doc } = await twoDevices();
+    const folder = laptop.core.documents.createFolder(null, 'Школа').id;
+    await settle(laptop, desktop);
+    laptop.net.up = false;
+    laptop.core.documents.move('document', doc.id, folder);
+    desktop.core.documents.trash('document', doc.id);
+    await desktop.core.syncNow();
+    await online(laptop);
+    await settle(laptop, desktop);
+    for (const d of [laptop, desktop]) expect(trashNames(d)).toEqual(['x.pdf']);
+    desktop.core.documents.restore('document', doc.id);
+    await settle(desktop, laptop);
+    for (const d of [laptop, desktop]) {
+      const inFolder = d.core.documents.list({
+        view: 'folder',
+        folderId: folder,
+        query: '',
+        limit: 100,
+      }).items;
+      expect(inFolder.map((i) => i.name)).toEqual(['x.pdf']);
+      expect(trashNames(d)).toEqual([]);
+    }
+  });
 });

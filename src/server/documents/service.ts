@@ -339,12 +339,18 @@ export class DocumentService {
       },
       'documents.move': ({ userId, writer, now }, payload) => {
         const p = DOCUMENT_MUTATIONS['documents.move'].parse(payload);
-        const item = this.live(p.kind, userId, p.id);
+        // Like a rename, a move reaching an item another device has put in the trash is kept:
+        // restored, the item comes back in the folder it was moved to.
+        const item = this.repo.get(p.kind, userId, p.id);
+        if (!item) throw notFound();
         const target = this.liveParent(userId, p.folderId, true);
         if (p.kind === 'folder' && target !== null && this.repo.subtree(userId, p.id).includes(target)) {
           throw new AppError('VALIDATION_FAILED', 'A folder cannot be moved into itself.');
         }
-        const name = freeName(item.name, (key) => this.repo.nameTaken(userId, target, key, p.id));
+        const name =
+          item.trashedAt !== null
+            ? item.name
+            : freeName(item.name, (key) => this.repo.nameTaken(userId, target, key, p.id));
         this.repo.update(p.kind, p.id, {
           parentId: target,
           name,
