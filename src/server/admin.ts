@@ -124,11 +124,13 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
   let family: FamilyService | null = null;
   const feed = new Feed(store, new LiveHub(), now, (userId) => family?.audience(userId) ?? []);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
+  // Nothing here is limited per client: the counters need not outlive the command.
+  const limiter = new RateLimiter(now);
   family = new FamilyService({
     store,
     family: familyStore,
     feed,
-    limiter: new RateLimiter(now),
+    limiter,
     now,
     inviteTtlDays: config.inviteTtlDays,
     publicUrl: () => publicUrl,
@@ -281,6 +283,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
   } finally {
     mail.close?.();
     store.close();
+    limiter.close();
   }
 }
 

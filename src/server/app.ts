@@ -1,3 +1,4 @@
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { systemNow, type Now } from './clock.js';
@@ -112,7 +113,11 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     uploadExpiryMs: config.uploadExpiryHours * 3_600_000,
     log: app.log,
   });
-  const limiter = new RateLimiter(now, { exemptIps: config.rateLimitExemptIps });
+  const limiter = new RateLimiter(now, {
+    exemptIps: config.rateLimitExemptIps,
+    file: path.join(config.dataDir, 'rate-limits.db'),
+    ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+  });
   const familyService = new FamilyService({
     store,
     family: familyStore,
@@ -233,6 +238,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     clearInterval(prune);
     stopWatching();
     store.close();
+    limiter.close();
   });
 
   let closing: Promise<void> | null = null;

@@ -1,4 +1,5 @@
 import net from 'node:net';
+import Database from 'better-sqlite3';
 import { AppError } from '../shared/errors.js';
 import type { Now } from './clock.js';
 
@@ -10,18 +11,38 @@ export interface RateLimiterOptions {
   exemptIps?: readonly string[];
   /** Most keys kept at once (default 200,000); see `room`. */
   maxKeys?: number;
+  /**
+   * The file the counters live in, shared by every server process on the same data
+   * directory and kept across restarts; without it, a database in memory (one process).
+   */
+  file?: string;
+  /** The better-sqlite3 addon built for Electron, when the server runs inside it. */
+  nativeBinding?: string;
+}
+
+interface Entry {
+  /** Its hits (oldest first). */
+  times: number[];
+  /** The longest window it was checked against. */
+  windowMs: number;
 }
 
 /**
- * Sliding-window counters kept in memory. Enough for one server process; a deployment
- * with several processes would move these into a shared store behind the same methods.
+ * Sliding-window counters in SQLite: one row per key with its recent hits. Kept in a file
+ * of their own beside the server database, written without waiting for the disk (a
+ * counter lost with the power is harmless, and the main database's writer is never
+ * held up by them), and shared by every process on the data directory: a client cannot
+ * multiply its tries by the number of server processes, nor reset them by a restart.
  */
 export class RateLimiter {
-  /** Per key: its hits (oldest first) and the longest window it was checked against. */
-  private readonly hits = new Map<string, { times: number[]; windowMs: number }>();
+  private readonly db: Database.Database;
+  private readonly s;
   private readonly exempt: ReadonlySet<string>;
   private readonly maxKeys: number;
+  /** Keys in the table, as last counted (and since added by this process). */
+  private keys: number;
   private lastSweep = -Infinity;
+  private lastCount = -Infinity;
 
   constructor(
     private readonly now: Now,
@@ -29,6 +50,38 @@ export class RateLimiter {
   ) {
     this.exempt = new Set((options.exemptIps ?? []).map(clientNetwork));
     this.maxKeys = options.maxKeys ?? 200_000;
+    this.db = new Database(
+      options.file ?? ':memory:',
+      options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
+    );
+    if (options.file) {
+      this.db.pragma('journal_mode = WAL');
+      this.db.pragma('synchronous = OFF');
+      this.db.pragma('busy_timeout = 5000');
+    }
+    this.db.exec(`CREATE TABLE IF NOT EXISTS rate_hits (
+      key TEXT PRIMARY KEY,
+      times TEXT NOT NULL,
+      window_ms INTEGER NOT NULL,
+      last INTEGER NOT NULL
+    ) WITHOUT ROWID`);
+    this.s = {
+      get: this.db.prepare<[string], { times: string; windowMs: number }>(
+        'SELECT times, window_ms AS windowMs FROM rate_hits WHERE key = ?',
+      ),
+      put: this.db.prepare<[string, string, number, number]>(
+        `INSERT INTO rate_hits (key, times, window_ms, last) VALUES (?, ?, ?, ?)
+           ON CONFLICT (key) DO UPDATE SET times = excluded.times, window_ms = excluded.window_ms, last = excluded.last`,
+      ),
+      delete: this.db.prepare<[string]>('DELETE FROM rate_hits WHERE key = ?'),
+      sweep: this.db.prepare<[number]>('DELETE FROM rate_hits WHERE last <= ? - window_ms'),
+      count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rate_hits'),
+    };
+    this.keys = this.s.count.get()!.n;
+  }
+
+  close(): void {
+    this.db.close();
   }
 
   /**
@@ -43,13 +96,19 @@ export class RateLimiter {
 
   /**
    * Throws RATE_LIMITED if `key` already has `limit` hits in the last `windowSeconds`;
-   * otherwise records a hit. A null key (an exempt address) is never limited.
+   * otherwise records a hit. A null key (an exempt address) is never limited. The check
+   * and the hit are one transaction, so two processes cannot both take the last try.
    */
   hit(key: string | null, limit: number, windowSeconds: number): void {
     if (key === null) return;
-    const wait = this.waitSeconds(key, limit, windowSeconds);
+    const wait = this.db
+      .transaction(() => {
+        const seconds = this.waitSeconds(key, limit, windowSeconds);
+        if (seconds === 0) this.record(key, windowSeconds);
+        return seconds;
+      })
+      .immediate();
     if (wait > 0) throw rateLimited(wait);
-    this.record(key, windowSeconds);
   }
 
   /** Seconds until `key` may be hit again, 0 if now (always 0 for a null key). */
@@ -57,19 +116,21 @@ export class RateLimiter {
     if (key === null) return 0;
     const now = this.now();
     const windowMs = windowSeconds * 1000;
-    const entry = this.hits.get(key);
+    const entry = this.entry(key);
     if (!entry) {
       // A key the table has no room for could not be counted, so it is refused rather
       // than let through uncounted (fail closed); see `room`.
       return limit > 0 && this.room() ? 0 : Math.max(1, windowSeconds);
     }
-    entry.windowMs = Math.max(entry.windowMs, windowMs);
     const times = entry.times.filter((t) => t > now - windowMs);
     if (times.length === 0) {
-      this.hits.delete(key);
+      this.s.delete.run(key);
+      this.keys = Math.max(0, this.keys - 1);
       return limit > 0 ? 0 : Math.max(1, windowSeconds);
     }
-    entry.times = times;
+    const widest = Math.max(entry.windowMs, windowMs);
+    if (times.length !== entry.times.length || widest !== entry.windowMs)
+      this.save(key, { times, windowMs: widest });
     if (times.length < limit) return 0;
     const oldest = times[times.length - limit] ?? now;
     return Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
@@ -77,7 +138,7 @@ export class RateLimiter {
 
   /** Seconds since the last hit on `key`, or Infinity. */
   sinceLast(key: string | null): number {
-    const times = key === null ? undefined : this.hits.get(key)?.times;
+    const times = key === null ? undefined : this.entry(key)?.times;
     const last = times?.[times.length - 1];
     return last === undefined ? Infinity : (this.now() - last) / 1000;
   }
@@ -85,40 +146,61 @@ export class RateLimiter {
   /** Records a hit on `key`, which counts for `windowSeconds` (the window it is checked against). */
   record(key: string | null, windowSeconds: number): void {
     if (key === null) return;
-    const entry = this.hits.get(key);
+    const entry = this.entry(key);
     if (entry) {
       entry.times.push(this.now());
-      entry.windowMs = Math.max(entry.windowMs, windowSeconds * 1000);
+      this.save(key, { times: entry.times, windowMs: Math.max(entry.windowMs, windowSeconds * 1000) });
     } else if (this.room()) {
-      this.hits.set(key, { times: [this.now()], windowMs: windowSeconds * 1000 });
+      this.save(key, { times: [this.now()], windowMs: windowSeconds * 1000 });
+      this.keys += 1;
     }
   }
 
   /** Takes back the latest hit, for an attempt that failed on our side (a delivery error). */
   undo(key: string | null): void {
-    const entry = key === null ? undefined : this.hits.get(key);
-    entry?.times.pop();
-    if (entry?.times.length === 0) this.hits.delete(key!);
+    const entry = key === null ? undefined : this.entry(key);
+    if (!entry) return;
+    entry.times.pop();
+    if (entry.times.length > 0) {
+      this.save(key!, entry);
+    } else {
+      this.s.delete.run(key!);
+      this.keys = Math.max(0, this.keys - 1);
+    }
+  }
+
+  private entry(key: string): Entry | undefined {
+    const row = this.s.get.get(key);
+    return row ? { times: JSON.parse(row.times) as number[], windowMs: row.windowMs } : undefined;
+  }
+
+  private save(key: string, entry: Entry): void {
+    const last = entry.times[entry.times.length - 1] ?? 0;
+    this.s.put.run(key, JSON.stringify(entry.times), entry.windowMs, last);
   }
 
   /**
-   * Whether a new key fits. Memory is bounded under a flood of distinct keys, but never by
+   * Whether a new key fits. Room is bounded under a flood of distinct keys, but never by
    * forgetting a key that still counts: that would reset its limit before its window ends
    * (a flood of fresh addresses would wipe a phone number's count of wrong codes). Keys
-   * whose last hit is older than their window are swept (at most once a second); if the
+   * whose last hit is older than their window are swept (at most once a second, when the
+   * table looks full, and the keys counted again, other processes' included); if the
    * table is still full, new keys wait (`waitSeconds` refuses them) until old ones expire.
    */
   private room(): boolean {
-    if (this.hits.size < this.maxKeys) return true;
     const now = this.now();
+    // Other processes add and remove keys too: count again now and then.
+    if (now - this.lastCount >= 10_000) {
+      this.lastCount = now;
+      this.keys = this.s.count.get()!.n;
+    }
+    if (this.keys < this.maxKeys) return true;
     if (now - this.lastSweep >= 1000) {
       this.lastSweep = now;
-      for (const [key, entry] of this.hits) {
-        const last = entry.times[entry.times.length - 1];
-        if (last === undefined || last <= now - entry.windowMs) this.hits.delete(key);
-      }
+      this.s.sweep.run(now);
+      this.keys = this.s.count.get()!.n;
     }
-    return this.hits.size < this.maxKeys;
+    return this.keys < this.maxKeys;
   }
 }
 

@@ -18,6 +18,7 @@ import { signInByPhone, testDeviceId } from '../../src/server/testing.js';
 import { newOtpCode, newToken } from '../../src/server/tokens.js';
 import { freshPhone, issueInvite, newStudent } from '../helpers/family.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
+import { makeTempDir } from '../helpers/tempDir.js';
 
 const LIMITS = DEFAULT_OTP_LIMITS;
 const DAY_S = 86_400;
@@ -180,6 +181,35 @@ describe('brute force: one-time codes', () => {
       clock.advance(LIMITS.resendCooldownSeconds * 1000);
     }
     expect(statuses).toEqual([...Array<number>(LIMITS.perAddressPerHour).fill(200), 429]);
+  });
+
+  it('the counts are shared by server processes on one data directory, and outlive a restart', async () => {
+    const clock = new TestClock();
+    const config = { otpLimits: DEFAULT_OTP_LIMITS, rateLimitExemptIps: ['127.0.0.1'] };
+    const dir = makeTempDir('sferum-limits-');
+    const first = await startTestServer({ clock, config, dataDir: dir.path });
+    const second = await startTestServer({ clock, config, dataDir: dir.path });
+    const phone = freshPhone('957');
+    const statuses: number[] = [];
+    try {
+      // Asking each server in turn gives no more codes than asking one.
+      for (let i = 0; i < LIMITS.perAddressPerHour + 1; i++) {
+        statuses.push((await requestCode(i % 2 ? second : first, ip(150 + i), phone)).status);
+        clock.advance(LIMITS.resendCooldownSeconds * 1000);
+      }
+    } finally {
+      await second.close();
+      await first.close();
+    }
+    expect(statuses).toEqual([...Array<number>(LIMITS.perAddressPerHour).fill(200), 429]);
+    // Nor does a restart.
+    const restarted = await startTestServer({ clock, config, dataDir: dir.path });
+    try {
+      expect((await requestCode(restarted, ip(170), phone)).status).toBe(429);
+    } finally {
+      await restarted.close();
+      dir.remove();
+    }
   });
 
   it('one address is limited across many phone numbers: code requests and verify attempts', async () => {
