@@ -13,9 +13,11 @@ const SYNC_STEP = 64 * 1024 * 1024;
 /**
  * Bytes a request may have received and not yet written (those are written together).
  * While one write is on its way to the file the socket keeps being read into this; a
- * smaller buffer pauses the socket on every write, and reading and writing take turns.
+ * buffer of one socket read (64 KiB) paused the socket on every write, and reading and
+ * writing took turns. A megabyte keeps both busy (4 MiB measured no faster) and is what
+ * each upload in progress holds at most.
  */
-const WRITE_BUFFER = 4 * 1024 * 1024;
+const WRITE_BUFFER = 1024 * 1024;
 
 /** What @tus/server answers when a body cannot be written. */
 const WRITE_ERROR = { status_code: 500, body: 'Something went wrong receiving the file\n' };
