@@ -19,3 +19,27 @@ export function rssOf(pid: number): number {
     return 0;
   }
 }
+
+/** Resolves once `url` answers 2xx; fails after 30 s. */
+export async function waitFor(url: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing answers at ${url}`);
+}
+
+/** The environment of a server child process: demo mode, quiet, no web version. */
+export function serverEnv(port: number, dataDir: string): Record<string, string> {
+  return {
+    SFERUM_PORT: String(port),
+    SFERUM_DATA_DIR: dataDir,
+    SFERUM_DEMO: '1',
+    SFERUM_LOG_LEVEL: 'warn',
+    SFERUM_WEB_DIR: `${dataDir}/no-web`,
+  };
+}

@@ -40,7 +40,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import http from 'node:http';
 import autocannon from 'autocannon';
-import { freePort, rssOf } from './proc.js';
+import { freePort, rssOf, serverEnv, waitFor } from './proc.js';
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
@@ -111,27 +111,11 @@ function node(args: string[], env: Record<string, string> = {}): ChildProcess {
   return child;
 }
 
-async function waitFor(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nothing answers at ${url}`);
-}
-
 async function startServer(): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const dataDir = path.join(tmp, 'server');
   const child = node(['src/server/cli.ts'], {
-    SFERUM_PORT: String(port),
-    SFERUM_DATA_DIR: dataDir,
-    SFERUM_DEMO: '1',
-    SFERUM_LOG_LEVEL: 'warn',
-    SFERUM_WEB_DIR: path.join(dataDir, 'no-web'),
+    ...serverEnv(port, dataDir),
     // The crowd signs in from this one address; see the header comment.
     SFERUM_RATE_LIMIT_EXEMPT_IPS: '127.0.0.1',
     // The run outlasts the default 15-minute access token; refreshing is not what is measured.

@@ -26,7 +26,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
 import Database from 'better-sqlite3';
-import { freePort, rssOf } from './proc.js';
+import { freePort, rssOf, serverEnv, waitFor } from './proc.js';
 
 const MiB = 1024 * 1024;
 const quick = process.argv.includes('--quick');
@@ -83,32 +83,16 @@ function node(args: string[], env: Record<string, string> = {}): ChildProcess {
   return child;
 }
 
-async function waitHealthy(url: string): Promise<void> {
-  for (let i = 0; i < 300; i++) {
-    try {
-      if ((await fetch(`${url}/api/health`)).ok) return;
-    } catch {
-      // not yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no server at ${url}`);
-}
-
 async function startServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
   const port = await freePort();
   const child = node(['src/server/cli.ts'], {
-    SFERUM_PORT: String(port),
-    SFERUM_DATA_DIR: dataDir,
-    SFERUM_DEMO: '1',
-    SFERUM_LOG_LEVEL: 'warn',
-    SFERUM_WEB_DIR: path.join(dataDir, 'no-web'),
+    ...serverEnv(port, dataDir),
     SFERUM_QUOTA_BYTES: String(1024 * 1024 * MiB),
     SFERUM_MAX_FILE_BYTES: String(8 * 1024 * MiB),
   });
   child.stdout?.resume();
   const url = `http://127.0.0.1:${port}`;
-  await waitHealthy(url);
+  await waitFor(`${url}/api/health`);
   return { url, child };
 }
 

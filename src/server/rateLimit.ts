@@ -78,7 +78,17 @@ export class RateLimiter {
       count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rate_hits'),
     };
     this.keys = this.s.count.get()!.n;
+    this.checkAndHit = this.db.transaction((key: string, limit: number, windowSeconds: number) => {
+      const seconds = this.waitSeconds(key, limit, windowSeconds);
+      if (seconds === 0) this.record(key, windowSeconds);
+      return seconds;
+    });
   }
+
+  /** `hit`'s check and record, as one transaction. */
+  private readonly checkAndHit: Database.Transaction<
+    (key: string, limit: number, windowSeconds: number) => number
+  >;
 
   close(): void {
     this.db.close();
@@ -101,13 +111,7 @@ export class RateLimiter {
    */
   hit(key: string | null, limit: number, windowSeconds: number): void {
     if (key === null) return;
-    const wait = this.db
-      .transaction(() => {
-        const seconds = this.waitSeconds(key, limit, windowSeconds);
-        if (seconds === 0) this.record(key, windowSeconds);
-        return seconds;
-      })
-      .immediate();
+    const wait = this.checkAndHit.immediate(key, limit, windowSeconds);
     if (wait > 0) throw rateLimited(wait);
   }
 

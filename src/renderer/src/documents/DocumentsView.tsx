@@ -62,7 +62,6 @@ interface RowContext {
   trash: boolean;
   web: boolean;
   language: string;
-  t: TFunction;
   bytes: (n: number) => string;
   act: (action: RowAction, item: DocItem) => void;
   /** The rows' words, translated once per language rather than in every row. */
@@ -267,7 +266,7 @@ export function DocumentsView() {
   };
   const onRowAction = useCallback((action: RowAction, item: DocItem) => rowAction.current(action, item), []);
   const rowContext = useMemo<RowContext>(
-    () => ({ layout, trash, web, language, t, bytes, act: onRowAction, labels: rowLabels(t) }),
+    () => ({ layout, trash, web, language, bytes, act: onRowAction, labels: rowLabels(t) }),
     [layout, trash, web, language, t, bytes, onRowAction],
   );
 
