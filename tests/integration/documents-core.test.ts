@@ -220,7 +220,9 @@ describe('core upload queue', () => {
     try {
       const c = await newCore(s.url);
       await signInAs(c.core, randomPhone());
-      const data = randomBytes(3 * 1024 * 1024);
+      // Large enough (512 chunks) that the pause below always lands mid-upload, however
+      // late a busy machine lets the test see the first progress.
+      const data = randomBytes(32 * 1024 * 1024);
       const p = writeFile('s5/concert.mp4', data);
       await c.core.documents.enqueuePaths([p], null);
       await waitQueue(c, (st) => (st.items[0]?.sent ?? 0) > 4 * CHUNK, 'progress');
@@ -228,6 +230,7 @@ describe('core upload queue', () => {
       c.core.documents.uploads.pause(null);
       await c.core.documents.uploads.whenIdle();
       const before = uploadsState(c).items[0]!.sent;
+      expect(before).toBeLessThan(data.length);
       await s.close();
       c.core.documents.uploads.resume(null);
       await waitQueue(c, (st) => st.offline, 'offline');
