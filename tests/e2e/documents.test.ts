@@ -8,7 +8,7 @@ import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { png } from '../helpers/png.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 import { seriousA11yViolations } from './a11y.js';
-import { startSlowProxy } from './documents-proxy.js';
+import { startProxy } from '../helpers/proxy.js';
 import { randomMobile, registerParent } from './flows.js';
 import {
   type DesktopTarget,
@@ -158,7 +158,7 @@ for (const kind of ['desktop', 'web'] as const) {
       server = await startServer(serverData.path);
       port = portOf(server.url);
       // About 300 KB/s upstream: slow enough to pause and cut an upload on its way.
-      proxy = await startSlowProxy(port, 300 * KB);
+      proxy = await startProxy(port, { bytesPerSecond: 300 * KB });
       browser = await launchChromium();
       const opened: string[] = [];
       if (kind === 'desktop') {

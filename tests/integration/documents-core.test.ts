@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { UploadQueueState } from '../../src/shared/documentsIpc.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { startProxy } from '../helpers/proxy.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const CHUNK = 64 * 1024;
@@ -217,68 +218,84 @@ describe('core upload queue', () => {
     const dataDir = makeTempDir('sferum-restart-server-');
     let s = await startTestServer({ dataDir: dataDir.path });
     const port = portOf(s.url);
+    // The home connection holds the upload still after 1 MiB, so the cut below always
+    // lands mid-upload, however busy the machine.
+    const line = await startProxy(port, { holdAfterBytes: 1024 * 1024 });
     try {
-      const c = await newCore(s.url);
+      const c = await newCore(line.url);
       await signInAs(c.core, randomPhone());
-      // Large enough (512 chunks) that the pause below always lands mid-upload, however
-      // late a busy machine lets the test see the first progress.
-      const data = randomBytes(32 * 1024 * 1024);
+      const data = randomBytes(4 * 1024 * 1024);
       const p = writeFile('s5/concert.mp4', data);
       await c.core.documents.enqueuePaths([p], null);
-      await waitQueue(c, (st) => (st.items[0]?.sent ?? 0) > 4 * CHUNK, 'progress');
+      await line.held;
       // Pause so the cut happens between chunks, then pull the cable.
       c.core.documents.uploads.pause(null);
       await c.core.documents.uploads.whenIdle();
       const before = uploadsState(c).items[0]!.sent;
+      expect(before).toBeGreaterThan(0);
       expect(before).toBeLessThan(data.length);
       await s.close();
+      line.release();
       c.core.documents.uploads.resume(null);
       await waitQueue(c, (st) => st.offline, 'offline');
       s = await startTestServer({ dataDir: dataDir.path, port });
       await waitQueue(c, (st) => st.total.done === 1, 'done after the server came back');
       const doc = await waitFor(async () => (await serverDocs(c)).items[0], 10_000, 'document');
       expect(doc!.size).toBe(data.length);
-      expect(before).toBeGreaterThan(0);
     } finally {
+      await line.close();
       await s.close();
       dataDir.remove();
     }
   });
 
   it('continues after the app restarts, asking the server for the offset', async () => {
-    let c = await newCore();
-    await signInAs(c.core, randomPhone());
-    const data = randomBytes(3 * 1024 * 1024);
-    const p = writeFile('s6/video.mp4', data);
-    await c.core.documents.enqueuePaths([p], null);
-    await waitQueue(c, (st) => (st.items[0]?.sent ?? 0) > 4 * CHUNK, 'progress');
-    // Quitting the app: transfers stop where they are, rows stay in the cache.
-    c = await c.restart();
-    cores.push(c);
-    const resumed = uploadsState(c).items[0]!;
-    expect(resumed.sent).toBeGreaterThan(0);
-    await waitQueue(c, (st) => st.total.done === 1, 'done after restart');
-    const doc = await waitFor(async () => (await serverDocs(c)).items[0], 10_000, 'document');
-    expect(doc!.size).toBe(data.length);
+    const line = await startProxy(portOf(server.url), { holdAfterBytes: 1024 * 1024 });
+    try {
+      let c = await newCore(line.url);
+      await signInAs(c.core, randomPhone());
+      const data = randomBytes(3 * 1024 * 1024);
+      const p = writeFile('s6/video.mp4', data);
+      await c.core.documents.enqueuePaths([p], null);
+      await line.held;
+      // Quitting the app: transfers stop where they are, rows stay in the cache.
+      c = await c.restart();
+      cores.push(c);
+      const resumed = uploadsState(c).items[0]!;
+      expect(resumed.sent).toBeGreaterThan(0);
+      expect(resumed.sent).toBeLessThan(data.length);
+      line.release();
+      await waitQueue(c, (st) => st.total.done === 1, 'done after restart');
+      const doc = await waitFor(async () => (await serverDocs(c)).items[0], 10_000, 'document');
+      expect(doc!.size).toBe(data.length);
+    } finally {
+      await line.close();
+    }
   });
 
   it('detects a file that changes on disk while it uploads and stores nothing', async () => {
-    const c = await newCore();
-    await signInAs(c.core, randomPhone());
-    const p = writeFile('s7/changing.bin', randomBytes(3 * 1024 * 1024));
-    const other = writeFile('s7/other.bin', randomBytes(100_000));
-    await c.core.documents.enqueuePaths([p], null);
-    await waitQueue(c, (st) => (st.items[0]?.sent ?? 0) > 2 * CHUNK, 'progress');
-    fs.appendFileSync(p, 'more');
-    await c.core.documents.enqueuePaths([other], null);
-    const state = await waitQueue(
-      c,
-      (st) => st.total.failed === 1 && st.total.done === 1,
-      'one failed, one done',
-    );
-    expect(state.items.find((i) => i.name === 'changing.bin')?.error?.code).toBe('FILE_CHANGED');
-    const list = await serverDocs(c);
-    expect(list.items.map((i) => i.name)).toEqual(['other.bin']);
+    const line = await startProxy(portOf(server.url), { holdAfterBytes: 1024 * 1024 });
+    try {
+      const c = await newCore(line.url);
+      await signInAs(c.core, randomPhone());
+      const p = writeFile('s7/changing.bin', randomBytes(3 * 1024 * 1024));
+      const other = writeFile('s7/other.bin', randomBytes(100_000));
+      await c.core.documents.enqueuePaths([p], null);
+      await line.held;
+      fs.appendFileSync(p, 'more');
+      line.release();
+      await c.core.documents.enqueuePaths([other], null);
+      const state = await waitQueue(
+        c,
+        (st) => st.total.failed === 1 && st.total.done === 1,
+        'one failed, one done',
+      );
+      expect(state.items.find((i) => i.name === 'changing.bin')?.error?.code).toBe('FILE_CHANGED');
+      const list = await serverDocs(c);
+      expect(list.items.map((i) => i.name)).toEqual(['other.bin']);
+    } finally {
+      await line.close();
+    }
   });
 
   it('refuses an upload over the quota before a byte is sent', async () => {

@@ -1,0 +1,92 @@
+import net from 'node:net';
+import { Transform, type TransformCallback } from 'node:stream';
+
+export interface Proxy {
+  url: string;
+  /** Resolves once the upload direction has been held at `holdAfterBytes`. */
+  held: Promise<void>;
+  /** Forwards what was held and everything after it. */
+  release(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * A TCP proxy in front of the server, standing for the parent's home connection. The
+ * upload direction can be slowed down (`bytesPerSecond`) or held still after a number of
+ * bytes (`holdAfterBytes`, across all connections), so a test can pause, cut and resume an
+ * upload while it is surely still on its way, however busy the machine. The server behind
+ * it can be stopped and started again on the same port.
+ */
+export async function startProxy(
+  targetPort: number,
+  options: { bytesPerSecond?: number; holdAfterBytes?: number } = {},
+): Promise<Proxy> {
+  const sockets = new Set<net.Socket>();
+  let forwarded = 0;
+  let holding = options.holdAfterBytes !== undefined;
+  const waiting: Array<() => void> = [];
+  let onHeld!: () => void;
+  const held = new Promise<void>((resolve) => (onHeld = resolve));
+  const release = () => {
+    holding = false;
+    for (const go of waiting.splice(0)) go();
+  };
+
+  const pass = (stream: Transform, chunk: Buffer, done: TransformCallback) => {
+    const room = holding ? Math.max(0, options.holdAfterBytes! - forwarded) : chunk.length;
+    const now = chunk.subarray(0, room);
+    forwarded += now.length;
+    if (now.length) stream.push(now);
+    if (now.length === chunk.length) return done();
+    // Held: the callback waits, so the client socket stops being read (backpressure).
+    onHeld();
+    waiting.push(() => pass(stream, chunk.subarray(now.length), done));
+  };
+
+  const throttle = (stream: Transform, chunk: Buffer, done: TransformCallback) => {
+    const slice = Math.max(1024, Math.floor(options.bytesPerSecond! / 20));
+    let at = 0;
+    const step = () => {
+      if (at >= chunk.length) return done();
+      const part = chunk.subarray(at, at + slice);
+      at += slice;
+      pass(stream, part, (error) => (error ? done(error) : setTimeout(step, 50)));
+    };
+    step();
+  };
+
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    sockets.add(client);
+    sockets.add(upstream);
+    const up = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        if (options.bytesPerSecond) throttle(this, chunk, done);
+        else pass(this, chunk, done);
+      },
+    });
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+    client.pipe(up).pipe(upstream);
+    upstream.pipe(client);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    held,
+    release,
+    close: () =>
+      new Promise<void>((done) => {
+        release();
+        for (const s of sockets) s.destroy();
+        server.close(() => done());
+      }),
+  };
+}
