@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn, PullResponse } from '../../src/shared/api.js';
@@ -166,6 +167,41 @@ describe('document uploads (tus)', () => {
       auth(user),
     );
     expect(again.body.document.id).toBe(last.documentId);
+  });
+
+  it('keeps every byte of a PATCH cut mid-way, so the client continues right there', async () => {
+    const user = await signInByPhone(ts, newPhone());
+    const data = randomBytes(500 * 1024);
+    const created = await create(user, data.length, { filename: 'Концерт.mp4', sha256: sha(data) });
+    const sent = 300 * 1024;
+    // A PATCH announcing the whole rest of the file; the connection drops after 300 KiB.
+    const req = http.request(new URL(created.location!, ts.url), {
+      method: 'PATCH',
+      headers: {
+        ...auth(user),
+        ...tus,
+        'upload-offset': '0',
+        'content-type': 'application/offset+octet-stream',
+        'content-length': String(data.length),
+      },
+    });
+    req.on('error', () => undefined);
+    for (let at = 0; at < sent; at += 16 * 1024) {
+      await new Promise<void>((done) =>
+        req.write(data.subarray(at, Math.min(at + 16 * 1024, sent)), () => done()),
+      );
+    }
+    req.socket?.end();
+    await new Promise((done) => req.once('close', done));
+    await expect
+      .poll(async () => (await head(user, created.location!)).offset, { timeout: 10_000 })
+      .toBe(String(sent));
+    const last = await patch(user, created.location!, sent, data.subarray(sent));
+    expect(last.status, last.body).toBe(204);
+    const content = await fetch(`${ts.url}/api/documents/${last.documentId}/content`, {
+      headers: auth(user),
+    });
+    expect(Buffer.from(await content.arrayBuffer()).equals(data)).toBe(true);
   });
 
   it('refuses a wrong checksum: the document never appears and nothing is kept', async () => {

@@ -2,7 +2,6 @@ import fsp from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
 import { type Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { FileStore } from '@tus/file-store';
 import { FileHasher } from '../../node/fileHasher.js';
 
@@ -35,7 +34,7 @@ export class HashingFileStore extends FileStore {
    * bytes (the rest of the declared length; more is dropped). The body goes from the
    * socket to the file through one writable (chunks that queue up meanwhile go in one
    * writev), so the request thread does little more than the copies the kernel makes. A
-   * cut request ends the write: what reached the file stays, and is final.
+   * cut request ends the write: what arrived is written and stays, and is final.
    */
   override async write(
     readable: http.IncomingMessage | Readable,
@@ -77,7 +76,7 @@ export class HashingFileStore extends FileStore {
       },
     });
     try {
-      await pipeline(readable, sink);
+      if (!(await drain(readable, sink))) throw WRITE_ERROR;
       return at;
     } catch {
       throw WRITE_ERROR;
@@ -101,6 +100,29 @@ export class HashingFileStore extends FileStore {
   forget(id: string): void {
     this.hasher.forget(id);
   }
+}
+
+/**
+ * Pipes the body into the sink; resolves true when the body ended, false when it was cut
+ * (the client went away). Either way every byte that arrived is written first: a cut
+ * request does not lose what the sink still held, so the client continues from there.
+ */
+function drain(readable: http.IncomingMessage | Readable, sink: Writable): Promise<boolean> {
+  return new Promise<boolean>((resolve, reject) => {
+    let over = false;
+    const stop = (whole: boolean) => {
+      if (over) return;
+      over = true;
+      readable.unpipe(sink);
+      sink.once('finish', () => resolve(whole));
+      sink.end();
+    };
+    sink.once('error', reject);
+    readable.once('end', () => stop(true));
+    readable.on('error', () => stop(false));
+    readable.once('close', () => stop(false));
+    readable.pipe(sink, { end: false });
+  });
 }
 
 /** Writes the buffers at `position` (a short write continues); resolves with the bytes written. */
