@@ -8,7 +8,7 @@ import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { png } from '../helpers/png.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 import { seriousA11yViolations } from './a11y.js';
-import { startProxy } from '../helpers/proxy.js';
+import { type Proxy, startProxy } from '../helpers/proxy.js';
 import { randomMobile, registerParent } from './flows.js';
 import {
   type DesktopTarget,
@@ -139,7 +139,7 @@ for (const kind of ['desktop', 'web'] as const) {
     const sources = makeTempDir(`sferum-e2e-src-${kind}-`);
     let server: TestServer;
     let port: number;
-    let proxy: { url: string; close(): Promise<void> };
+    let proxy: Proxy;
     let browser: Browser;
     let target: Target;
     const mobile = randomMobile();
@@ -469,6 +469,54 @@ for (const kind of ['desktop', 'web'] as const) {
         await row(page, 'олимпиада.pdf').waitFor({ timeout: 20_000 });
         await row(page, '2025').locator('.doc-open').click();
         await row(page, 'конкурс.pdf').waitFor({ timeout: 20_000 });
+      });
+
+      it('keeps an upload the page was closed on, and adding the file again continues it', async () => {
+        const { page } = target;
+        const file = { name: 'Выступление.mp4', size: 1536 * KB, seed: 29 };
+        const p = path.join(sources.path, file.name);
+        fs.writeFileSync(p, bytes(file.size, file.seed));
+        await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+        const before = proxy.forwarded();
+        await page.getByTestId('file-input').setInputFiles(p);
+        // Closed (here: reloaded) with about half of the file at the server.
+        await expect
+          .poll(() => proxy.forwarded() - before, { timeout: 20_000 })
+          .toBeGreaterThan(file.size / 2);
+        await page.reload();
+        await page.getByTestId('menu-documents').click();
+        const item = page.locator('[data-testid="upload-item"]', { hasText: file.name });
+        await item.getByText('Страница закрылась, пока файл загружался').waitFor({ timeout: 20_000 });
+        expect(await item.getAttribute('data-state')).toBe('failed');
+        expect(await item.getByRole('button', { name: /Повторить/ }).count()).toBe(0);
+        // Its bar shows what the server holds (asked after the reload): a part of the file.
+        const bar = async () => Number(await item.getByRole('progressbar').getAttribute('aria-valuenow'));
+        await expect.poll(bar, { timeout: 10_000 }).toBeLessThan(100);
+        const held = await bar();
+        expect(held).toBeGreaterThan(0);
+        await screenshot(page, 'web-documents-reloaded');
+
+        // Every value its bar shows from now on, until it is done.
+        await page.evaluate((name) => {
+          const seen: number[] = [];
+          (window as unknown as { __bars: number[] }).__bars = seen;
+          const look = () => {
+            const el = [...document.querySelectorAll('[data-testid="upload-item"]')].find((e) =>
+              e.textContent?.includes(name),
+            );
+            const value = el?.querySelector('[role="progressbar"]')?.getAttribute('aria-valuenow');
+            if (value) seen.push(Number(value));
+            if (el?.getAttribute('data-state') !== 'done') requestAnimationFrame(look);
+          };
+          look();
+        }, file.name);
+        await page.getByTestId('file-input').setInputFiles(p);
+        await row(page, file.name).waitFor({ timeout: 30_000 });
+        expect(await item.getAttribute('data-state')).toBe('done');
+        // It went on from the server's offset: the bar never went back below it.
+        const seen = await page.evaluate(() => (window as unknown as { __bars: number[] }).__bars);
+        expect(seen.length).toBeGreaterThan(0);
+        expect(Math.min(...seen)).toBeGreaterThanOrEqual(held);
       });
     }
   });

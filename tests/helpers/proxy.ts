@@ -7,6 +7,8 @@ export interface Proxy {
   held: Promise<void>;
   /** Forwards what was held and everything after it. */
   release(): void;
+  /** Bytes passed on towards the server so far (what an upload really cost). */
+  forwarded(): number;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ export async function startProxy(
     url: `http://127.0.0.1:${port}`,
     held,
     release,
+    forwarded: () => forwarded,
     close: () =>
       new Promise<void>((done) => {
         release();

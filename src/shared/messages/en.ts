@@ -506,6 +506,8 @@ export const en: Catalogue = {
     UPLOAD_TOO_MANY_FILES: 'Too many files at once: up to 10,000 can be added. Upload the folder in parts.',
     UPLOAD_NOT_A_FILE: 'This is neither a file nor a folder, so it cannot be uploaded.',
     UPLOAD_INCOMPLETE: 'The file has not finished uploading yet.',
+    UPLOAD_FILE_NEEDED:
+      'The page was closed while this file was uploading. Drop or choose the file again and the upload continues where it stopped.',
     RENAME_CONFLICT:
       'While you were renaming it, it was renamed on another device. Check the new name and rename it again if needed.',
   },

@@ -132,7 +132,13 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
     signedIn: (next, who) => signedIn(next, who),
   });
 
-  const documents = createWebDocuments({ api, emitter, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const documents = createWebDocuments({
+    api,
+    emitter,
+    storage,
+    userId: () => profile?.id ?? null,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
 
   const bridge: Bridge = {
     ...family,

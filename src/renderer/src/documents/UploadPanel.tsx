@@ -182,7 +182,8 @@ function UploadRow({ item }: { item: UploadItem }) {
             <PlayIcon />
           </button>
         ) : null}
-        {item.state === 'failed' || item.state === 'cancelled' ? (
+        {(item.state === 'failed' && item.error?.code !== 'UPLOAD_FILE_NEEDED') ||
+        item.state === 'cancelled' ? (
           <button
             type="button"
             className="icon-btn"

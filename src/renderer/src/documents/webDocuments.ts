@@ -1,4 +1,5 @@
 import * as tus from 'tus-js-client';
+import { z } from 'zod';
 import type { ApiClient } from '../../../shared/apiClient.js';
 import {
   DOCUMENT_ID_HEADER,
@@ -45,12 +46,32 @@ type DocumentBridge = Pick<Bridge, Extract<keyof Bridge, `documents${string}` | 
 
 interface WebUpload {
   item: UploadItem;
-  file: File;
+  /** Null for an upload restored after the page was closed, until the parent adds the file again. */
+  file: File | null;
+  /** Who added it (the browser may be shared by the family). */
+  owner: string | null;
+  lastModified: number;
   folderId: string | null;
+  sha256: string | null;
+  uploadUrl: string | null;
   upload: tus.Upload | null;
   lastTick: number;
   lastSent: number;
 }
+
+/** What the page keeps of an unfinished upload, so that closing it loses nothing. */
+const SavedUploadSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number(),
+  sent: z.number(),
+  lastModified: z.number(),
+  folderId: z.string().nullable(),
+  sha256: z.string().nullable(),
+  uploadUrl: z.string().nullable(),
+});
+const SavedUploadsSchema = z.array(SavedUploadSchema);
+const UPLOADS_KEY = 'sferum.uploads.';
 
 const LIVE_STATES = new Set(['queued', 'hashing', 'uploading']);
 
@@ -111,8 +132,13 @@ export function createWebDocuments(deps: {
   api: ApiClient;
   emitter: Emitter;
   fetch?: typeof fetch;
+  /** Where unfinished uploads are remembered across page loads (localStorage). */
+  storage?: Storage;
+  /** The signed-in parent, whose unfinished uploads the page shows. */
+  userId?: () => string | null;
 }): DocumentBridge & DocumentsExtras {
   const { api, emitter } = deps;
+  const userId = deps.userId ?? (() => null);
   const doFetch = deps.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   let snapshot: DocumentList | null = null;
   let loading: Promise<DocumentList> | null = null;
@@ -176,8 +202,104 @@ export function createWebDocuments(deps: {
     changed();
   }
 
+  /** Uploads the page was closed on, for the parent signed in now (once per parent). */
+  let restoredFor: string | null = null;
+  function restore(): void {
+    const me = userId();
+    if (!deps.storage || !me || restoredFor === me) return;
+    restoredFor = me;
+    let saved: z.infer<typeof SavedUploadsSchema> = [];
+    try {
+      saved = SavedUploadsSchema.parse(JSON.parse(deps.storage.getItem(UPLOADS_KEY + me) ?? '[]'));
+    } catch {
+      // A damaged entry is dropped rather than breaking the page.
+    }
+    for (const u of saved) {
+      if (uploads.has(u.id)) continue;
+      uploads.set(u.id, {
+        item: {
+          id: u.id,
+          name: u.name,
+          size: u.size,
+          sent: u.sent,
+          state: 'failed',
+          error: { code: 'UPLOAD_FILE_NEEDED', message: 'Add the file again to continue.' },
+          speed: 0,
+        },
+        file: null,
+        owner: me,
+        lastModified: u.lastModified,
+        folderId: u.folderId,
+        sha256: u.sha256,
+        uploadUrl: u.uploadUrl,
+        upload: null,
+        lastTick: Date.now(),
+        lastSent: u.sent,
+      });
+      if (u.uploadUrl) void serverOffset(uploads.get(u.id)!, u.uploadUrl);
+    }
+  }
+
+  /** How much of a restored upload the server really holds (the page counted what it sent). */
+  async function serverOffset(u: WebUpload, url: string): Promise<void> {
+    try {
+      const response = await doFetch(url, {
+        method: 'HEAD',
+        headers: { ...api.authHeaders(), 'Tus-Resumable': '1.0.0' },
+      });
+      const offset = Number(response.headers.get('Upload-Offset'));
+      if (response.status === 404 || response.status === 410) {
+        // Expired on the server: adding the file again sends it whole.
+        u.uploadUrl = null;
+        u.item = { ...u.item, sent: 0 };
+      } else if (response.ok && Number.isFinite(offset) && u.file === null) {
+        u.item = { ...u.item, sent: Math.min(offset, u.item.size) };
+      }
+      emitSoon();
+    } catch {
+      // Offline: the count from before stays until the file is added again.
+    }
+  }
+
+  /** Remembers every parent's unfinished uploads (done, cancelled and refused ones are let go). */
+  function save(): void {
+    if (!deps.storage) return;
+    const byOwner = new Map<string, z.infer<typeof SavedUploadsSchema>>();
+    if (restoredFor) byOwner.set(restoredFor, []);
+    for (const u of uploads.values()) {
+      if (!u.owner) continue;
+      const unfinished =
+        LIVE_STATES.has(u.item.state) ||
+        u.item.state === 'paused' ||
+        (u.file === null && u.item.state === 'failed');
+      const list = byOwner.get(u.owner) ?? [];
+      byOwner.set(u.owner, list);
+      if (!unfinished) continue;
+      list.push({
+        id: u.item.id,
+        name: u.item.name,
+        size: u.item.size,
+        sent: u.item.sent,
+        lastModified: u.lastModified,
+        folderId: u.folderId,
+        sha256: u.sha256,
+        uploadUrl: u.uploadUrl,
+      });
+    }
+    for (const [owner, list] of byOwner) {
+      try {
+        if (list.length === 0) deps.storage.removeItem(UPLOADS_KEY + owner);
+        else deps.storage.setItem(UPLOADS_KEY + owner, JSON.stringify(list));
+      } catch {
+        // Storage full or refused: the uploads go on, only a reload would forget them.
+      }
+    }
+  }
+
   function state(): UploadQueueState {
-    const all = [...uploads.values()].map((u) => u.item);
+    restore();
+    const me = userId();
+    const all = [...uploads.values()].filter((u) => u.file !== null || u.owner === me).map((u) => u.item);
     const live = all.filter((i) => i.state !== 'cancelled');
     const bytes = live.reduce((n, i) => n + i.size, 0);
     const sent = live.reduce((n, i) => n + (i.state === 'done' ? i.size : i.sent), 0);
@@ -209,6 +331,7 @@ export function createWebDocuments(deps: {
     if (emitTimer) return;
     emitTimer = setTimeout(() => {
       emitTimer = null;
+      save();
       emitter.emit('uploads.state', state());
     }, 150);
   }
@@ -227,11 +350,15 @@ export function createWebDocuments(deps: {
   }
 
   async function start(u: WebUpload): Promise<void> {
+    const file = u.file;
+    if (!file) return;
     u.item.state = 'hashing';
     emitSoon();
     let sha: string;
     try {
-      sha = await hashBlob(u.file);
+      // Known when the file was added again after the page closed: its upload continues.
+      sha = u.sha256 ?? (await hashBlob(file));
+      u.sha256 = sha;
     } catch {
       u.item = {
         ...u.item,
@@ -243,10 +370,12 @@ export function createWebDocuments(deps: {
     }
     if (u.item.state !== 'hashing') return;
     u.item.state = 'uploading';
-    const metadata: Record<string, string> = { filename: u.item.name, sha256: sha, mime: u.file.type || '' };
+    const metadata: Record<string, string> = { filename: u.item.name, sha256: sha, mime: file.type || '' };
     if (u.folderId) metadata.folderId = u.folderId;
-    const upload = new tus.Upload(u.file, {
+    const upload = new tus.Upload(file, {
       endpoint: api.url(UPLOADS_PATH),
+      // An upload this page began before it was closed continues at the server's offset.
+      ...(u.uploadUrl ? { uploadUrl: u.uploadUrl } : {}),
       chunkSize: 8 * 1024 * 1024,
       metadata,
       retryDelays: [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000],
@@ -262,6 +391,10 @@ export function createWebDocuments(deps: {
         offline = status === 0 || status >= 500;
         emitSoon();
         return retry;
+      },
+      onUploadUrlAvailable: () => {
+        u.uploadUrl = upload.url;
+        emitSoon();
       },
       onProgress: (sentBytes) => {
         offline = false;
@@ -288,9 +421,25 @@ export function createWebDocuments(deps: {
       },
     });
     u.upload = upload;
-    const previous = await upload.findPreviousUploads().catch(() => []);
-    if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+    if (!u.uploadUrl) {
+      const previous = await upload.findPreviousUploads().catch(() => []);
+      if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
+    }
     if (u.item.state === 'uploading') upload.start();
+  }
+
+  /** Ends an upload the page no longer holds the file of (tus termination), and forgets its URL. */
+  async function terminate(url: string): Promise<void> {
+    try {
+      await doFetch(url, { method: 'DELETE', headers: { ...api.authHeaders(), 'Tus-Resumable': '1.0.0' } });
+    } catch {
+      // Offline: the server lets an abandoned upload expire on its own.
+    }
+    const storage = tus.defaultOptions.urlStorage;
+    const stored = await storage.findAllUploads().catch(() => []);
+    for (const entry of stored) {
+      if (entry.uploadUrl === url && entry.urlStorageKey) await storage.removeUpload(entry.urlStorageKey);
+    }
   }
 
   async function ensureFolders(
@@ -528,14 +677,16 @@ export function createWebDocuments(deps: {
       const u = uploads.get(input.id);
       if (u && u.item.state !== 'done') {
         u.item = { ...u.item, state: 'cancelled', speed: 0 };
-        void u.upload?.abort(true).catch(() => undefined);
+        if (u.upload) void u.upload.abort(true).catch(() => undefined);
+        else if (u.uploadUrl) void terminate(u.uploadUrl);
       }
       pump();
       return null;
     },
     async uploadsRetry(input) {
       const u = uploads.get(input.id);
-      if (u && (u.item.state === 'failed' || u.item.state === 'cancelled')) {
+      // Without its file (the page was closed) only adding the file again continues it.
+      if (u?.file && (u.item.state === 'failed' || u.item.state === 'cancelled')) {
         u.upload = null;
         u.item = { ...u.item, state: 'queued', sent: 0, error: null };
       }
@@ -553,14 +704,32 @@ export function createWebDocuments(deps: {
       if (entries.length > MAX_FILES_PER_DROP) {
         throw new AppError('UPLOAD_TOO_MANY_FILES', `At most ${MAX_FILES_PER_DROP} files at once.`);
       }
+      restore();
+      const me = userId();
       const refused: EnqueueResult['refused'] = [];
       const list = await load().catch(() => null);
       const quota = list?.quota ?? null;
       let budget = quota ? quota.limitBytes - quota.usedBytes : Infinity;
       const accepted: WebUploadEntry[] = [];
+      let resumed = 0;
       for (const entry of entries) {
         const name = sanitizeName(entry.file.name);
-        if (!name.ok) refused.push({ name: entry.file.name, code: 'FILE_NAME_INVALID', message: '' });
+        // The same file as an upload the page was closed on: that upload continues.
+        const waiting = [...uploads.values()].find(
+          (u) =>
+            u.file === null &&
+            u.owner === me &&
+            u.item.state === 'failed' &&
+            name.ok &&
+            u.item.name === name.name &&
+            u.item.size === entry.file.size &&
+            u.lastModified === entry.file.lastModified,
+        );
+        if (waiting) {
+          waiting.file = entry.file;
+          waiting.item = { ...waiting.item, state: 'queued', error: null };
+          resumed += 1;
+        } else if (!name.ok) refused.push({ name: entry.file.name, code: 'FILE_NAME_INVALID', message: '' });
         else if (entry.file.size === 0)
           refused.push({ name: entry.file.name, code: 'FILE_EMPTY', message: '' });
         else if (quota && entry.file.size > quota.maxFileBytes)
@@ -587,14 +756,18 @@ export function createWebDocuments(deps: {
             speed: 0,
           },
           file: entry.file,
+          owner: me,
+          lastModified: entry.file.lastModified,
           folderId: folders.get(entry.dirs.map((d) => `/${d}`).join('')) ?? folderId,
+          sha256: null,
+          uploadUrl: null,
           upload: null,
           lastTick: Date.now(),
           lastSent: 0,
         });
       }
       pump();
-      return { added: accepted.length, refused };
+      return { added: accepted.length + resumed, refused };
     },
 
     async downloadUrl(id) {
