@@ -192,7 +192,7 @@ describe('core upload queue', () => {
       code: 'UPLOAD_TOO_MANY_FILES',
     });
     expect(uploadsState(c).total.files).toBe(0);
-  });
+  }, 60_000);
 
   it('pauses, resumes and cancels', async () => {
     const c = await newCore();

@@ -196,6 +196,8 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
     async authSignOut() {
       // Close the live stream first: its `revoked` answer to our own sign-out is not news.
       live.stop();
+      // This parent's uploads stop here; they are kept for when they sign in again.
+      await documents.uploadsPause({ id: null });
       try {
         await api.call('signOut');
       } catch {

@@ -299,7 +299,7 @@ export function createWebDocuments(deps: {
   function state(): UploadQueueState {
     restore();
     const me = userId();
-    const all = [...uploads.values()].filter((u) => u.file !== null || u.owner === me).map((u) => u.item);
+    const all = [...uploads.values()].filter((u) => u.owner === me).map((u) => u.item);
     const live = all.filter((i) => i.state !== 'cancelled');
     const bytes = live.reduce((n, i) => n + i.size, 0);
     const sent = live.reduce((n, i) => n + (i.state === 'done' ? i.size : i.sent), 0);
@@ -651,7 +651,7 @@ export function createWebDocuments(deps: {
     },
     async uploadsPause(input) {
       for (const u of uploads.values()) {
-        if (input.id !== null && u.item.id !== input.id) continue;
+        if (input.id !== null ? u.item.id !== input.id : u.owner !== userId()) continue;
         if (!LIVE_STATES.has(u.item.state)) continue;
         u.item = { ...u.item, state: 'paused', speed: 0 };
         void u.upload?.abort(false);
@@ -661,7 +661,7 @@ export function createWebDocuments(deps: {
     },
     async uploadsResume(input) {
       for (const u of uploads.values()) {
-        if (input.id !== null && u.item.id !== input.id) continue;
+        if (input.id !== null ? u.item.id !== input.id : u.owner !== userId()) continue;
         if (u.item.state !== 'paused') continue;
         if (u.upload) {
           u.item = { ...u.item, state: 'uploading' };
