@@ -372,6 +372,8 @@ export function createWebDocuments(deps: {
     u.item.state = 'uploading';
     const metadata: Record<string, string> = { filename: u.item.name, sha256: sha, mime: file.type || '' };
     if (u.folderId) metadata.folderId = u.folderId;
+    /** What the server has confirmed holding (the offset this upload began at, then each chunk's). */
+    let confirmed = u.item.sent;
     const upload = new tus.Upload(file, {
       endpoint: api.url(UPLOADS_PATH),
       // An upload this page began before it was closed continues at the server's offset.
@@ -384,11 +386,17 @@ export function createWebDocuments(deps: {
       onBeforeRequest: (req) => {
         for (const [k, v] of Object.entries(api.authHeaders())) req.setHeader(k, v);
       },
+      onChunkComplete: (_size, accepted) => {
+        confirmed = accepted;
+      },
       onShouldRetry: (error) => {
         const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
         if (status === 401) void api.refresh().catch(() => undefined);
         const retry = status === 0 || status === 401 || status >= 500 || status === 423 || status === 409;
         offline = status === 0 || status >= 500;
+        // The browser counts bytes handed to the network, which may never have arrived:
+        // while it waits, the bar shows what the server confirmed (the retry asks for more).
+        if (retry) u.item = { ...u.item, sent: Math.min(u.item.sent, confirmed), speed: 0 };
         emitSoon();
         return retry;
       },

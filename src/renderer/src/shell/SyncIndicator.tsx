@@ -28,12 +28,12 @@ export function SyncIndicator() {
         <span className="sync-extra">{t('sync.pending', { count: status.pending })}</span>
       ) : null}
       {state === 'offline' && retryAt > 0 ? (
-        <>
-          <span className="sync-extra">{t('sync.retryIn', { seconds })}</span>
+        <span className="sync-retry">
+          <span>{t('sync.retryIn', { seconds })}</span>
           <button type="button" className="btn btn-link btn-small" onClick={() => void bridge.syncNow()}>
             {t('sync.retryNow')}
           </button>
-        </>
+        </span>
       ) : null}
     </div>
   );
