@@ -397,6 +397,10 @@ export function createWebDocuments(deps: {
         // The browser counts bytes handed to the network, which may never have arrived:
         // while it waits, the bar shows what the server confirmed (the retry asks for more).
         if (retry) u.item = { ...u.item, sent: Math.min(u.item.sent, confirmed), speed: 0 };
+        // A request that failed without an answer may be the file, not the network: a file
+        // changed on disk since it was chosen can no longer be read, and waiting for the
+        // network would never end.
+        if (status === 0) void stillReadable(file).then((ok) => ok || changedOnDisk(u, upload));
         emitSoon();
         return retry;
       },
@@ -434,6 +438,30 @@ export function createWebDocuments(deps: {
       if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
     }
     if (u.item.state === 'uploading') upload.start();
+  }
+
+  /** The file can still be read as it was chosen (the browser refuses once it changed on disk). */
+  async function stillReadable(file: File): Promise<boolean> {
+    try {
+      await file.slice(0, 1).arrayBuffer();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  function changedOnDisk(u: WebUpload, upload: tus.Upload): void {
+    if (u.upload !== upload || !LIVE_STATES.has(u.item.state)) return;
+    // What reached the server is of the old file: it goes, and so does its hold on the quota.
+    void upload.abort(true).catch(() => undefined);
+    u.item = {
+      ...u.item,
+      state: 'failed',
+      speed: 0,
+      error: { code: 'FILE_CHANGED', message: 'The file changed on disk while it was uploading.' },
+    };
+    offline = false;
+    pump();
   }
 
   /** Ends an upload the page no longer holds the file of (tus termination), and forgets its URL. */
