@@ -9,6 +9,7 @@ import { png } from '../helpers/png.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 import { seriousA11yViolations } from './a11y.js';
 import { type Proxy, startProxy } from '../helpers/proxy.js';
+import { osDrop } from './drop.js';
 import { randomMobile, registerParent } from './flows.js';
 import {
   type DesktopTarget,
@@ -84,33 +85,6 @@ async function drop(page: Page, dt: JSHandle, shot?: string): Promise<void> {
   await page.getByTestId('drop-overlay').waitFor();
   if (shot) await screenshot(page, shot);
   await page.dispatchEvent('main', 'drop', { dataTransfer: dt });
-  await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
-}
-
-/**
- * A drop the way the browser itself delivers one from the desktop: Chromium's input
- * pipeline (DevTools Input.dispatchDragEvent) with real paths on disk, so a folder
- * arrives as a directory entry the page can walk, next to a piece of plain text.
- */
-async function osDrop(page: Page, files: string[], shot?: string): Promise<void> {
-  const box = await page.locator('main').boundingBox();
-  if (!box) throw new Error('no main area to drop on');
-  const at = { x: box.x + box.width / 2, y: box.y + box.height / 2 };
-  const data = {
-    items: [{ mimeType: 'text/plain', data: 'not a file, just text' }],
-    files,
-    dragOperationsMask: 1,
-  };
-  const cdp = await page.context().newCDPSession(page);
-  try {
-    await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
-    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
-    await page.getByTestId('drop-overlay').waitFor();
-    if (shot) await screenshot(page, shot);
-    await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
-  } finally {
-    await cdp.detach();
-  }
   await page.getByTestId('drop-overlay').waitFor({ state: 'detached' });
 }
 
