@@ -56,6 +56,8 @@ describe('documents (web): bad input', () => {
     await page.goto(line.url);
     await registerParent(page, randomMobile(), { surname: 'Зайцева', name: 'Ирина', patronymic: 'Олеговна' });
     await page.getByTestId('menu-documents').click();
+    // Dropped once the screen that takes drops is there (a drag that ends before is gone).
+    await page.getByText('В этой папке пока ничего нет').waitFor();
     const drop = path.join(sources.path, 'drop');
     fs.mkdirSync(drop);
     const files = {

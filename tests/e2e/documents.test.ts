@@ -217,6 +217,8 @@ for (const kind of ['desktop', 'web'] as const) {
       await server.close();
       await page.getByRole('button', { name: 'Продолжить все' }).click();
       await page.getByText('Нет связи с сервером').waitFor({ timeout: 30_000 });
+      // The file on its way says it waits, rather than "uploading" with nothing moving.
+      await page.getByTestId('upload-panel').getByText('Ждёт связи').first().waitFor();
       await screenshot(page, `${kind}-documents-offline`);
       server = await startServer(serverData.path, port);
       await expect

@@ -19,8 +19,18 @@ export async function osDrop(page: Page, files: string[], shot?: string): Promis
   const cdp = await page.context().newCDPSession(page);
   try {
     await cdp.send('Input.dispatchDragEvent', { type: 'dragEnter', ...at, data });
-    await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
-    await page.getByTestId('drop-overlay').waitFor();
+    // The hand keeps moving over the window (the browser repeats dragover) until the page
+    // shows it takes the drop; a screen still mounting misses the first ones.
+    const overlay = page.getByTestId('drop-overlay');
+    for (let i = 0; ; i++) {
+      await cdp.send('Input.dispatchDragEvent', { type: 'dragOver', ...at, data });
+      try {
+        await overlay.waitFor({ timeout: 1000 });
+        break;
+      } catch (error) {
+        if (i >= 20) throw error;
+      }
+    }
     if (shot) await screenshot(page, shot);
     await cdp.send('Input.dispatchDragEvent', { type: 'drop', ...at, data });
   } finally {

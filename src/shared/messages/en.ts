@@ -331,6 +331,7 @@ export const en: Catalogue = {
     state_queued: 'Queued',
     state_hashing: 'Checking the file',
     state_uploading: 'Uploading',
+    state_waiting: 'Waiting for the connection',
     state_paused: 'Paused',
     state_done: 'Done',
     state_failed: 'Failed',

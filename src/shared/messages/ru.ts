@@ -334,6 +334,7 @@ export const ru = {
     state_queued: 'В очереди',
     state_hashing: 'Проверка файла',
     state_uploading: 'Загружается',
+    state_waiting: 'Ждёт связи',
     state_paused: 'На паузе',
     state_done: 'Готово',
     state_failed: 'Ошибка',

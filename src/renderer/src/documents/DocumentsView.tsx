@@ -171,6 +171,9 @@ export function DocumentsView() {
       if (!hasFiles(e)) return;
       e.preventDefault();
       if (e.dataTransfer) e.dataTransfer.dropEffect = 'copy';
+      // A drag that entered before this screen was there shows the overlay as it moves on.
+      if (depth === 0) depth = 1;
+      setDragging(true);
     };
     const leave = () => {
       depth = Math.max(0, depth - 1);

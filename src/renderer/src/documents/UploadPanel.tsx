@@ -118,7 +118,7 @@ export const UploadPanel = memo(function UploadPanel({ state }: { state: UploadQ
       {!collapsed ? (
         <ul className="upload-list">
           {state.items.slice(0, SHOWN).map((item) => (
-            <UploadRow key={item.id} item={item} />
+            <UploadRow key={item.id} item={item} offline={state.offline} />
           ))}
         </ul>
       ) : null}
@@ -126,11 +126,14 @@ export const UploadPanel = memo(function UploadPanel({ state }: { state: UploadQ
   );
 });
 
-function UploadRow({ item }: { item: UploadItem }) {
+function UploadRow({ item, offline }: { item: UploadItem; offline: boolean }) {
   const { t, i18n } = useTranslation();
   const bridge = useBridge();
   const bytes = (n: number) => formatBytes(t, n, i18n.language);
   const live = ['queued', 'hashing', 'uploading'].includes(item.state);
+  // An upload waiting for the network says so, rather than "uploading" with nothing moving.
+  const stateLabel =
+    offline && item.state === 'uploading' ? t('documents.state_waiting') : t(`documents.state_${item.state}`);
   return (
     <li className={`upload-item upload-${item.state}`} data-testid="upload-item" data-state={item.state}>
       <div className="upload-item-main">
@@ -140,7 +143,7 @@ function UploadRow({ item }: { item: UploadItem }) {
         <span className="upload-meta">
           {item.state === 'failed' && item.error
             ? errorMessage(t, item.error)
-            : `${t(`documents.state_${item.state}`)} · ${bytes(item.sent)} / ${bytes(item.size)}${
+            : `${stateLabel} · ${bytes(item.sent)} / ${bytes(item.size)}${
                 item.state === 'uploading' && item.speed > 0
                   ? ` · ${t('documents.speed', { speed: bytes(item.speed) })}`
                   : ''
