@@ -58,7 +58,9 @@ describe('web uploads across page loads', () => {
       error: { code: 'UPLOAD_FILE_NEEDED' },
     });
     // The page had counted 1.9 MB as sent; the server holds 750 KB.
-    await expect.poll(async () => (await docs.uploadsGetState()).items[0]?.sent).toBe(750_000);
+    await expect
+      .poll(async () => (await docs.uploadsGetState()).items[0]?.sent, { timeout: 5000 })
+      .toBe(750_000);
     expect(heads).toEqual(['http://school.test/api/uploads/x1']);
     // Still remembered for the next load; the father's list stays empty.
     expect(JSON.parse(localStorage.getItem('sferum.uploads.mother')!)).toHaveLength(1);
@@ -70,7 +72,7 @@ describe('web uploads across page loads', () => {
     const docs = documentsFor(() => 'mother');
     const [item] = (await docs.uploadsGetState()).items;
     await docs.uploadsCancel({ id: item!.id });
-    await expect.poll(() => localStorage.getItem('sferum.uploads.mother')).toBeNull();
+    await expect.poll(() => localStorage.getItem('sferum.uploads.mother'), { timeout: 5000 }).toBeNull();
 
     localStorage.setItem('sferum.uploads.mother', '{not json');
     expect((await documentsFor(() => 'mother').uploadsGetState()).items).toEqual([]);

@@ -1,3 +1,4 @@
+import { AppError } from '../../../shared/errors.js';
 import type { WebUploadEntry } from './webDocuments.js';
 
 /**
@@ -55,13 +56,17 @@ function fileOf(entry: FileSystemFileEntry): Promise<File> {
   return new Promise((resolve, reject) => entry.file(resolve, reject));
 }
 
-/** Walks dropped folders into files with their folder path; stops after `limit` files. */
+/**
+ * Walks dropped folders into files with their folder path. The folders are read first
+ * and the files asked for only when there are at most `limit` of them: a folder that is
+ * too big is refused (UPLOAD_TOO_MANY_FILES) as soon as its size is known.
+ */
 export async function walkEntries(entries: FileSystemEntry[], limit: number): Promise<WebUploadEntry[]> {
-  const out: WebUploadEntry[] = [];
+  const found: { entry: FileSystemFileEntry; dirs: string[] }[] = [];
   const visit = async (entry: FileSystemEntry, dirs: string[]): Promise<void> => {
-    if (out.length > limit) return;
+    if (found.length > limit) return;
     if (entry.isFile) {
-      out.push({ file: await fileOf(entry as FileSystemFileEntry), dirs });
+      found.push({ entry: entry as FileSystemFileEntry, dirs });
     } else if (entry.isDirectory) {
       const children = await readAll((entry as FileSystemDirectoryEntry).createReader());
       children.sort((a, b) => a.name.localeCompare(b.name));
@@ -69,7 +74,10 @@ export async function walkEntries(entries: FileSystemEntry[], limit: number): Pr
     }
   };
   for (const entry of entries) await visit(entry, []);
-  return out;
+  if (found.length > limit) {
+    throw new AppError('UPLOAD_TOO_MANY_FILES', `At most ${limit} files at once.`);
+  }
+  return Promise.all(found.map(async ({ entry, dirs }) => ({ file: await fileOf(entry), dirs })));
 }
 
 /** Files from <input type=file webkitdirectory>: their relative path gives the folders. */
