@@ -1,10 +1,12 @@
 import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UploadItem, UploadQueueState } from '../../../shared/documentsIpc.js';
+import type { Bridge } from '../../../shared/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 import { formatBytes, formatDuration } from './format.js';
 import { CloseIcon, PauseIcon, PlayIcon, RestoreIcon } from './icons.js';
+import type { DocumentsExtras } from './webDocuments.js';
 
 /** Items drawn in the panel (the rest is in the totals). */
 const SHOWN = 60;
@@ -131,6 +133,13 @@ function UploadRow({ item, offline }: { item: UploadItem; offline: boolean }) {
   const bridge = useBridge();
   const bytes = (n: number) => formatBytes(t, n, i18n.language);
   const live = ['queued', 'hashing', 'uploading'].includes(item.state);
+  // The web version holds the file as it was chosen: once it changed, or the page was
+  // closed, only adding it again helps, so there is no retry to offer.
+  const retryable =
+    item.state === 'cancelled' ||
+    (item.state === 'failed' &&
+      item.error?.code !== 'UPLOAD_FILE_NEEDED' &&
+      !((bridge as Bridge & DocumentsExtras).uploadFiles && item.error?.code === 'FILE_CHANGED'));
   // An upload waiting for the network says so, rather than "uploading" with nothing moving.
   const stateLabel =
     offline && item.state === 'uploading' ? t('documents.state_waiting') : t(`documents.state_${item.state}`);
@@ -185,8 +194,7 @@ function UploadRow({ item, offline }: { item: UploadItem; offline: boolean }) {
             <PlayIcon />
           </button>
         ) : null}
-        {(item.state === 'failed' && item.error?.code !== 'UPLOAD_FILE_NEEDED') ||
-        item.state === 'cancelled' ? (
+        {retryable ? (
           <button
             type="button"
             className="icon-btn"
