@@ -262,6 +262,7 @@ export function createWebDocuments(deps: {
   }
 
   /** Remembers every parent's unfinished uploads (done, cancelled and refused ones are let go). */
+  const savedSignature = new Map<string, string>();
   function save(): void {
     if (!deps.storage) return;
     const byOwner = new Map<string, z.infer<typeof SavedUploadsSchema>>();
@@ -287,9 +288,15 @@ export function createWebDocuments(deps: {
       });
     }
     for (const [owner, list] of byOwner) {
+      // Written when the set of uploads changes, not on every bit of progress (a folder of
+      // thousands of files would otherwise be rewritten several times a second): the
+      // server's offset is asked for after a reload anyway.
+      const signature = list.map((e) => `${e.id}:${e.uploadUrl ?? ''}:${e.sha256 ?? ''}`).join(',');
+      if (savedSignature.get(owner) === signature) continue;
       try {
         if (list.length === 0) deps.storage.removeItem(UPLOADS_KEY + owner);
         else deps.storage.setItem(UPLOADS_KEY + owner, JSON.stringify(list));
+        savedSignature.set(owner, signature);
       } catch {
         // Storage full or refused: the uploads go on, only a reload would forget them.
       }
