@@ -755,14 +755,16 @@ export function createWebDocuments(deps: {
       let budget = quota ? quota.limitBytes - quota.usedBytes : Infinity;
       const accepted: WebUploadEntry[] = [];
       let resumed = 0;
+      // Uploads the page was closed on, waiting for their file.
+      const closedOn = [...uploads.values()].filter(
+        (u) => u.file === null && u.owner === me && u.item.state === 'failed',
+      );
       for (const entry of entries) {
         const name = sanitizeName(entry.file.name);
         // The same file as an upload the page was closed on: that upload continues.
-        const waiting = [...uploads.values()].find(
+        const waiting = closedOn.find(
           (u) =>
             u.file === null &&
-            u.owner === me &&
-            u.item.state === 'failed' &&
             name.ok &&
             u.item.name === name.name &&
             u.item.size === entry.file.size &&
