@@ -106,7 +106,11 @@ describe('documents (web): bad input', () => {
     await item('Репетиция.mp4').getByText('Файл изменился во время загрузки').waitFor({ timeout: 30_000 });
     expect(await item('Репетиция.mp4').getAttribute('data-state')).toBe('failed');
     // The page holds the file as it was chosen: only adding it again helps, no retry.
-    expect(await item('Репетиция.mp4').getByRole('button', { name: /Повторить/ }).count()).toBe(0);
+    expect(
+      await item('Репетиция.mp4')
+        .getByRole('button', { name: /Повторить/ })
+        .count(),
+    ).toBe(0);
     // Not mistaken for a lost connection.
     expect(await page.getByText('Нет связи с сервером').count()).toBe(0);
     await expect.poll(() => item('Записка.txt').getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
