@@ -488,7 +488,8 @@ for (const kind of ['desktop', 'web'] as const) {
         }, file.name);
         await page.getByTestId('file-input').setInputFiles(p);
         await row(page, file.name).waitFor({ timeout: 30_000 });
-        expect(await item.getAttribute('data-state')).toBe('done');
+        // The list may hear of the document (live stream) before the panel of its upload.
+        await expect.poll(() => item.getAttribute('data-state'), { timeout: 10_000 }).toBe('done');
         // It went on from the server's offset: the bar never went back below it.
         const seen = await page.evaluate(() => (window as unknown as { __bars: number[] }).__bars);
         expect(seen.length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import fsp from 'node:fs/promises';
 import type http from 'node:http';
 import path from 'node:path';
-import { type Readable, Writable } from 'node:stream';
+import { finished, type Readable, Writable } from 'node:stream';
 import { FileStore } from '@tus/file-store';
 import { FileHasher } from '../../node/fileHasher.js';
 
@@ -109,19 +109,14 @@ export class HashingFileStore extends FileStore {
  */
 function drain(readable: http.IncomingMessage | Readable, sink: Writable): Promise<boolean> {
   return new Promise<boolean>((resolve, reject) => {
-    let over = false;
-    const stop = (whole: boolean) => {
-      if (over) return;
-      over = true;
-      readable.unpipe(sink);
-      sink.once('finish', () => resolve(whole));
-      sink.end();
-    };
     sink.once('error', reject);
-    readable.once('end', () => stop(true));
-    readable.on('error', () => stop(false));
-    readable.once('close', () => stop(false));
     readable.pipe(sink, { end: false });
+    // Also when the body was cut before this started (finished() reports that at once).
+    finished(readable, (error) => {
+      readable.unpipe(sink);
+      sink.once('finish', () => resolve(!error));
+      sink.end();
+    });
   });
 }
 
