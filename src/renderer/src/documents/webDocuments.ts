@@ -6,6 +6,7 @@ import {
   DocumentListSchema,
   MAX_FILES_PER_DROP,
   sanitizeName,
+  SHA256_HEADER,
   UPLOADS_PATH,
   type DocumentList,
 } from '../../../shared/documents.js';
@@ -46,6 +47,8 @@ type DocumentBridge = Pick<Bridge, Extract<keyof Bridge, `documents${string}` | 
 
 interface WebUpload {
   item: UploadItem;
+  /** Restored from the browser's storage: an upload a page before this one was closed on. */
+  restored: boolean;
   /** Null for an upload restored after the page was closed, until the parent adds the file again. */
   file: File | null;
   /** Who added it (the browser may be shared by the family). */
@@ -54,6 +57,8 @@ interface WebUpload {
   folderId: string | null;
   sha256: string | null;
   uploadUrl: string | null;
+  /** Bytes the server has confirmed holding (the bar may run ahead of it while sending). */
+  confirmed: number;
   upload: tus.Upload | null;
   lastTick: number;
   lastSent: number;
@@ -217,6 +222,7 @@ export function createWebDocuments(deps: {
     for (const u of saved) {
       if (uploads.has(u.id)) continue;
       uploads.set(u.id, {
+        restored: true,
         item: {
           id: u.id,
           name: u.name,
@@ -232,6 +238,7 @@ export function createWebDocuments(deps: {
         folderId: u.folderId,
         sha256: u.sha256,
         uploadUrl: u.uploadUrl,
+        confirmed: u.sent,
         upload: null,
         lastTick: Date.now(),
         lastSent: u.sent,
@@ -240,25 +247,84 @@ export function createWebDocuments(deps: {
     }
   }
 
-  /** How much of a restored upload the server really holds (the page counted what it sent). */
-  async function serverOffset(u: WebUpload, url: string): Promise<void> {
+  /**
+   * Where an upload this page began stands on the server: how much it holds, or that it
+   * became a document (its last bytes arrived after the page closed, the answer did not),
+   * or that it is gone (expired or ended). Null when the server cannot be asked.
+   */
+  async function standing(
+    url: string,
+    sha256: string | null,
+    size: number,
+  ): Promise<{ offset: number } | 'document' | 'gone' | null> {
     try {
-      const response = await doFetch(url, {
-        method: 'HEAD',
-        headers: { ...api.authHeaders(), 'Tus-Resumable': '1.0.0' },
+      const headers = { ...api.authHeaders(), 'Tus-Resumable': '1.0.0' };
+      const head = await doFetch(url, { method: 'HEAD', headers });
+      const offset = Number(head.headers.get('Upload-Offset'));
+      // Every byte there but no document yet (the last request was cut before its end):
+      // finishing it is what is left.
+      if (head.ok && Number.isFinite(offset) && offset < size) return { offset };
+      if (!head.ok && head.status !== 404 && head.status !== 410) return null;
+      // The finish is idempotent: it answers the document the upload became, if it did.
+      const finish = await doFetch(`${url}/finish`, {
+        method: 'POST',
+        headers: { ...headers, ...(sha256 ? { [SHA256_HEADER]: sha256 } : {}) },
       });
-      const offset = Number(response.headers.get('Upload-Offset'));
-      if (response.status === 404 || response.status === 410) {
-        // Expired on the server: adding the file again sends it whole.
-        u.uploadUrl = null;
-        u.item = { ...u.item, sent: 0 };
-      } else if (response.ok && Number.isFinite(offset) && u.file === null) {
-        u.item = { ...u.item, sent: Math.min(offset, u.item.size) };
-      }
-      emitSoon();
+      if (finish.ok) return 'document';
+      // Gone for good: not there (expired, ended) or refused (its bytes were not the file's).
+      // Anything else (still being written, say) is asked again later.
+      const code = ErrorBodySchema.safeParse(await finish.json().catch(() => null)).data?.code;
+      return code === 'NOT_FOUND' || code === 'CHECKSUM_MISMATCH' ? 'gone' : null;
     } catch {
-      // Offline: the count from before stays until the file is added again.
+      return null;
     }
+  }
+
+  /** Brings a restored upload up to date with the server (the page counted what it sent). */
+  async function serverOffset(u: WebUpload, url: string): Promise<void> {
+    const where = await standing(url, u.sha256, u.item.size);
+    if (u.file !== null || u.item.state !== 'failed' || where === null) return;
+    if (where === 'document') {
+      settled(u);
+    } else if (where === 'gone') {
+      // Expired on the server: adding the file again sends it whole.
+      u.uploadUrl = null;
+      u.confirmed = 0;
+      u.item = { ...u.item, sent: 0 };
+    } else {
+      u.confirmed = Math.min(where.offset, u.item.size);
+      u.item = { ...u.item, sent: u.confirmed };
+    }
+    emitSoon();
+  }
+
+  /**
+   * An upload whose end the page did not see: a document already (done), gone (sent again
+   * whole), or unknown for now (failed, to retry).
+   */
+  async function lostWhileAway(u: WebUpload, url: string): Promise<void> {
+    const where = await standing(url, u.sha256, u.item.size);
+    if (u.item.state !== 'uploading') return;
+    if (where === 'document') {
+      settled(u);
+    } else if (where === null) {
+      const error = { code: 'NETWORK_OFFLINE' as const, message: 'The server could not be asked.' };
+      u.item = { ...u.item, state: 'failed', speed: 0, error };
+    } else {
+      void forgetUrl(url);
+      u.uploadUrl = null;
+      u.upload = null;
+      u.item = { ...u.item, state: 'queued', sent: 0, speed: 0 };
+    }
+    pump();
+  }
+
+  /** An upload that turned out to be a document already: done, nothing more to send. */
+  function settled(u: WebUpload): void {
+    if (u.uploadUrl) void forgetUrl(u.uploadUrl);
+    u.uploadUrl = null;
+    u.item = { ...u.item, state: 'done', sent: u.item.size, speed: 0, error: null };
+    changed();
   }
 
   /** Remembers every parent's unfinished uploads (done, cancelled and refused ones are let go). */
@@ -280,7 +346,7 @@ export function createWebDocuments(deps: {
         id: u.item.id,
         name: u.item.name,
         size: u.item.size,
-        sent: u.item.sent,
+        sent: u.confirmed,
         lastModified: u.lastModified,
         folderId: u.folderId,
         sha256: u.sha256,
@@ -379,12 +445,34 @@ export function createWebDocuments(deps: {
     u.item.state = 'uploading';
     const metadata: Record<string, string> = { filename: u.item.name, sha256: sha, mime: file.type || '' };
     if (u.folderId) metadata.folderId = u.folderId;
-    /** What the server has confirmed holding (the offset this upload began at, then each chunk's). */
-    let confirmed = u.item.sent;
+    if (!u.uploadUrl) {
+      // An upload of this very file that this browser began before (tus-js-client's note,
+      // kept until it succeeds) continues too, by the same rules.
+      const probe = new tus.Upload(file, { endpoint: api.url(UPLOADS_PATH) });
+      const previous = await probe.findPreviousUploads().catch(() => []);
+      u.uploadUrl = previous.find((p) => p.uploadUrl)?.uploadUrl ?? null;
+    }
+    if (u.uploadUrl) {
+      // An upload begun before: it may have become a document since (its last bytes
+      // arrived after the page closed), or expired.
+      const where = await standing(u.uploadUrl, sha, u.item.size);
+      if (u.item.state !== 'uploading') return;
+      if (where === 'document') {
+        settled(u);
+        pump();
+        return;
+      }
+      if (where === 'gone') {
+        void forgetUrl(u.uploadUrl);
+        u.uploadUrl = null;
+      }
+    }
+    const resuming = u.uploadUrl;
+    u.confirmed = Math.min(u.confirmed, u.item.sent);
     const upload = new tus.Upload(file, {
-      endpoint: api.url(UPLOADS_PATH),
-      // An upload this page began before it was closed continues at the server's offset.
-      ...(u.uploadUrl ? { uploadUrl: u.uploadUrl } : {}),
+      // It continues at the server's offset, and never starts a second upload of its own
+      // accord: if the first is gone by then, the page asks what became of it (onError).
+      ...(resuming ? { uploadUrl: resuming } : { endpoint: api.url(UPLOADS_PATH) }),
       chunkSize: 8 * 1024 * 1024,
       metadata,
       retryDelays: [0, 1000, 2000, 4000, 8000, 15000, 30000, 30000, 30000, 30000],
@@ -394,7 +482,7 @@ export function createWebDocuments(deps: {
         for (const [k, v] of Object.entries(api.authHeaders())) req.setHeader(k, v);
       },
       onChunkComplete: (_size, accepted) => {
-        confirmed = accepted;
+        u.confirmed = accepted;
       },
       onShouldRetry: (error) => {
         const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
@@ -403,7 +491,7 @@ export function createWebDocuments(deps: {
         offline = status === 0 || status >= 500;
         // The browser counts bytes handed to the network, which may never have arrived:
         // while it waits, the bar shows what the server confirmed (the retry asks for more).
-        if (retry) u.item = { ...u.item, sent: Math.min(u.item.sent, confirmed), speed: 0 };
+        if (retry) u.item = { ...u.item, sent: Math.min(u.item.sent, u.confirmed), speed: 0 };
         // A request that failed without an answer may be the file, not the network: a file
         // changed on disk since it was chosen can no longer be read, and waiting for the
         // network would never end.
@@ -413,6 +501,8 @@ export function createWebDocuments(deps: {
       },
       onUploadUrlAvailable: () => {
         u.uploadUrl = upload.url;
+        // Kept at once: the page may be closed in the next moment.
+        save();
         emitSoon();
       },
       onProgress: (sentBytes) => {
@@ -427,23 +517,32 @@ export function createWebDocuments(deps: {
         u.item.sent = sentBytes;
         emitSoon();
       },
-      onSuccess: () => {
+      onSuccess: ({ lastResponse }) => {
+        // The last PATCH names the document it made. Without one, every byte was there
+        // already (the request before was cut at its very end): the page finishes it.
+        if (!lastResponse.getHeader(DOCUMENT_ID_HEADER) && upload.url) {
+          void lostWhileAway(u, upload.url);
+          return;
+        }
+        // A resumed upload has no note of its own for tus-js-client to drop: the page drops
+        // the one it resumed from, so the same file added later is a new upload.
+        if (resuming) void forgetUrl(resuming);
         u.item = { ...u.item, state: 'done', sent: u.item.size, speed: 0 };
-        void upload;
         changed();
         pump();
       },
       onError: (error) => {
+        const status = (error as tus.DetailedError).originalResponse?.getStatus() ?? 0;
+        if (resuming && (status === 404 || status === 410)) {
+          void lostWhileAway(u, resuming);
+          return;
+        }
         const e = tusErrorCode(error);
         u.item = { ...u.item, state: 'failed', error: e, speed: 0 };
         pump();
       },
     });
     u.upload = upload;
-    if (!u.uploadUrl) {
-      const previous = await upload.findPreviousUploads().catch(() => []);
-      if (previous[0]) upload.resumeFromPreviousUpload(previous[0]);
-    }
     if (u.item.state === 'uploading') upload.start();
   }
 
@@ -478,6 +577,11 @@ export function createWebDocuments(deps: {
     } catch {
       // Offline: the server lets an abandoned upload expire on its own.
     }
+    await forgetUrl(url);
+  }
+
+  /** Drops tus-js-client's note of an upload URL (so nothing tries to resume it again). */
+  async function forgetUrl(url: string): Promise<void> {
     const storage = tus.defaultOptions.urlStorage;
     const stored = await storage.findAllUploads().catch(() => []);
     for (const entry of stored) {
@@ -485,11 +589,16 @@ export function createWebDocuments(deps: {
     }
   }
 
+  /** The key of a folder path inside a drop: "/Концерт/Видео" ("" for the drop's own folder). */
+  const dirsKey = (dirs: string[]) => dirs.map((d) => `/${d}`).join('');
+
+  /** Creates the dropped folders that are not there yet (`known`: paths already placed). */
   async function ensureFolders(
     entries: WebUploadEntry[],
     folderId: string | null,
+    known: Map<string, string | null> = new Map(),
   ): Promise<Map<string, string | null>> {
-    const ids = new Map<string, string | null>([['', folderId]]);
+    const ids = new Map<string, string | null>([...known, ['', folderId]]);
     const mutations: { id: string; type: string; payload: unknown }[] = [];
     for (const entry of entries) {
       let key = '';
@@ -755,25 +864,58 @@ export function createWebDocuments(deps: {
       let budget = quota ? quota.limitBytes - quota.usedBytes : Infinity;
       const accepted: WebUploadEntry[] = [];
       let resumed = 0;
+      // A folder dropped again after the page was closed on its upload: its files that
+      // reached the server are not sent twice, and the rest go to the folders made the
+      // first time (not to a copy of them). `placed` maps a path in the drop to the folder
+      // it went to, learnt from the uploads that continue.
+      const placed = new Map<string, string | null>();
+      const folders = new Map((list?.folders ?? []).map((f) => [f.id, f]));
+      const placeFrom = (dirs: string[], id: string | null) => {
+        for (let n = dirs.length, at = id; n > 0 && at !== null; n--) {
+          placed.set(dirsKey(dirs.slice(0, n)), at);
+          at = folders.get(at)?.parentId ?? null;
+        }
+      };
+      /** The folder a path of the drop already has, found by name under a placed one. */
+      const placedFolder = (dirs: string[]): string | null | undefined => {
+        let n = dirs.length;
+        while (n > 0 && !placed.has(dirsKey(dirs.slice(0, n)))) n--;
+        if (n === 0) return undefined;
+        let at = placed.get(dirsKey(dirs.slice(0, n))) ?? null;
+        for (; n < dirs.length; n++) {
+          const name = sanitizeName(dirs[n]!);
+          const next = list?.folders.find(
+            (f) => f.parentId === at && f.trashedAt === null && name.ok && f.name === name.name,
+          );
+          if (!next) return undefined;
+          at = next.id;
+          placed.set(dirsKey(dirs.slice(0, n + 1)), at);
+        }
+        return at;
+      };
       // Uploads the page was closed on, waiting for their file.
-      const closedOn = [...uploads.values()].filter(
-        (u) => u.file === null && u.owner === me && u.item.state === 'failed',
-      );
+      const closedOn = [...uploads.values()].filter((u) => u.restored && u.owner === me);
+      const matched = new Set<WebUpload>();
       for (const entry of entries) {
         const name = sanitizeName(entry.file.name);
-        // The same file as an upload the page was closed on: that upload continues.
+        // The same file as an upload the page was closed on: that upload continues, or,
+        // if it has become a document meanwhile, there is nothing to send.
         const waiting = closedOn.find(
           (u) =>
-            u.file === null &&
+            !matched.has(u) &&
             name.ok &&
             u.item.name === name.name &&
             u.item.size === entry.file.size &&
             u.lastModified === entry.file.lastModified,
         );
         if (waiting) {
-          waiting.file = entry.file;
-          waiting.item = { ...waiting.item, state: 'queued', error: null };
-          resumed += 1;
+          matched.add(waiting);
+          placeFrom(entry.dirs, waiting.folderId);
+          if (waiting.file === null && waiting.item.state === 'failed') {
+            waiting.file = entry.file;
+            waiting.item = { ...waiting.item, state: 'queued', error: null };
+            resumed += 1;
+          }
         } else if (!name.ok) refused.push({ name: entry.file.name, code: 'FILE_NAME_INVALID', message: '' });
         else if (entry.file.size === 0)
           refused.push({ name: entry.file.name, code: 'FILE_EMPTY', message: '' });
@@ -786,11 +928,29 @@ export function createWebDocuments(deps: {
           accepted.push(entry);
         }
       }
-      const folders = await ensureFolders(accepted, folderId);
+      if (placed.size > 0) {
+        for (let i = accepted.length - 1; i >= 0; i--) {
+          const entry = accepted[i]!;
+          const at = placedFolder(entry.dirs);
+          const name = sanitizeName(entry.file.name);
+          const there = list?.documents.some(
+            (d) =>
+              at !== undefined &&
+              d.folderId === at &&
+              d.trashedAt === null &&
+              name.ok &&
+              d.name === name.name &&
+              d.size === entry.file.size,
+          );
+          if (there) accepted.splice(i, 1);
+        }
+      }
+      const made = await ensureFolders(accepted, folderId, placed);
       for (const entry of accepted) {
         const id = randomId();
         const name = sanitizeName(entry.file.name);
         uploads.set(id, {
+          restored: false,
           item: {
             id,
             name: name.ok ? name.name : entry.file.name,
@@ -803,9 +963,10 @@ export function createWebDocuments(deps: {
           file: entry.file,
           owner: me,
           lastModified: entry.file.lastModified,
-          folderId: folders.get(entry.dirs.map((d) => `/${d}`).join('')) ?? folderId,
+          folderId: made.get(dirsKey(entry.dirs)) ?? folderId,
           sha256: null,
           uploadUrl: null,
+          confirmed: 0,
           upload: null,
           lastTick: Date.now(),
           lastSent: 0,
@@ -821,6 +982,5 @@ export function createWebDocuments(deps: {
       return api.url(url);
     },
   };
-  void DOCUMENT_ID_HEADER;
   return self;
 }

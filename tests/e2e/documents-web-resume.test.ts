@@ -1,0 +1,87 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
+import { makeTempDir } from '../helpers/tempDir.js';
+import { type Proxy, startProxy } from '../helpers/proxy.js';
+import { osDrop } from './drop.js';
+import { randomMobile, registerParent } from './flows.js';
+import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR, screenshot } from './harness.js';
+
+const KB = 1024;
+
+/**
+ * The web version: a folder whose upload the page was closed on, dropped again. The files
+ * that reached the server are not sent twice, the one on its way continues, and all of them
+ * end up in the folder made the first time, not in a copy of it. The line holds still after
+ * 1 MiB, which the big file (uploaded last: the queue follows the folder's order) reaches
+ * only after one of the small ones is done.
+ */
+describe('documents (web): a folder dropped again after the page was closed', () => {
+  const serverData = makeTempDir('sferum-e2e-resume-');
+  const sources = makeTempDir('sferum-e2e-resume-src-');
+  let server: TestServer;
+  let line: Proxy;
+  let browser: Browser;
+  let page: Page;
+
+  beforeAll(async () => {
+    ensureRendererBuilt();
+    server = await startTestServer({ dataDir: serverData.path, config: { webDir: RENDERER_DIR } });
+    line = await startProxy(portOf(server.url), { holdAfterBytes: 1024 * KB });
+    browser = await launchChromium();
+    page = await (await newContext(browser)).newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await line?.close();
+    await server?.close();
+    serverData.remove();
+    sources.remove();
+  });
+
+  const names = () =>
+    page
+      .locator('[data-testid="document-row"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-name') ?? '').sort());
+
+  it('sends only what is missing, into the same folder', async () => {
+    await page.goto(line.url);
+    await registerParent(page, randomMobile(), { surname: 'Зайцева', name: 'Ирина', patronymic: 'Олеговна' });
+    await page.getByTestId('menu-documents').click();
+    await page.getByText('В этой папке пока ничего нет').waitFor();
+    const folder = path.join(sources.path, 'Утренник');
+    fs.mkdirSync(folder);
+    fs.writeFileSync(path.join(folder, 'а-программа.txt'), Buffer.alloc(20 * KB, 1));
+    fs.writeFileSync(path.join(folder, 'б-фото.jpg'), Buffer.alloc(30 * KB, 2));
+    fs.writeFileSync(path.join(folder, 'в-видео.mp4'), Buffer.alloc(6 * 1024 * KB, 3));
+    await osDrop(page, [folder]);
+    await line.held;
+    const states = () =>
+      page.getByTestId('upload-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+    await expect.poll(async () => (await states()).includes('done'), { timeout: 20_000 }).toBe(true);
+
+    // The tab is closed mid-upload and the site opened again in a new one.
+    const context = page.context();
+    await page.close();
+    line.release();
+    page = await context.newPage();
+    await page.goto(line.url);
+    await page.getByTestId('menu-documents').click();
+    const video = page.locator('[data-testid="upload-item"]', { hasText: 'в-видео.mp4' });
+    await video.getByText('Страница закрылась').waitFor({ timeout: 20_000 });
+    await osDrop(page, [folder]);
+    await expect.poll(() => video.getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
+    await expect
+      .poll(async () => (await states()).every((s) => s === 'done'), { timeout: 30_000 })
+      .toBe(true);
+
+    // One folder, holding each file once.
+    await expect.poll(names, { timeout: 10_000 }).toEqual(['Утренник']);
+    await page.locator('[data-testid="document-row"][data-name="Утренник"] .doc-open').click();
+    await expect.poll(names, { timeout: 10_000 }).toEqual(['а-программа.txt', 'б-фото.jpg', 'в-видео.mp4']);
+    await screenshot(page, 'web-documents-folder-resumed');
+  });
+});
