@@ -84,4 +84,49 @@ describe('documents (web): a folder dropped again after the page was closed', ()
     await expect.poll(names, { timeout: 10_000 }).toEqual(['а-программа.txt', 'б-фото.jpg', 'в-видео.mp4']);
     await screenshot(page, 'web-documents-folder-resumed');
   });
+
+  it('uploads the same file kept in two folders twice, once in each', async () => {
+    await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+    // The first copy is held on its way (the line stops after 1 MiB) while the second
+    // starts: the second must not take over the first one's upload.
+    const root = path.join(sources.path, 'Копии');
+    const when = new Date('2026-09-01T08:00:00Z');
+    for (const sub of ['2025', '2026']) {
+      fs.mkdirSync(path.join(root, sub), { recursive: true });
+      const p = path.join(root, sub, 'грамота.pdf');
+      fs.writeFileSync(p, Buffer.alloc(4 * 1024 * KB, 9));
+      fs.utimesSync(p, when, when);
+    }
+    fs.writeFileSync(path.join(root, '2025', 'записка.txt'), 'ушла пораньше');
+    const held = line.holdAfter(1024 * KB);
+    await osDrop(page, [root]);
+    await held;
+    const items = async () =>
+      page
+        .getByTestId('upload-item')
+        .evaluateAll((els) => els.map((e) => `${e.getAttribute('data-state')} ${e.textContent ?? ''}`));
+    // The small one went through, and both copies are on their way.
+    await expect
+      .poll(
+        async () => {
+          const now = await items();
+          return (
+            now.some((t) => t.startsWith('done записка.txt')) &&
+            now.filter((t) => t.startsWith('uploading грамота.pdf')).length === 2
+          );
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    line.release();
+    await page.locator('[data-testid="document-row"][data-name="Копии"] .doc-open').click();
+    for (const [sub, expected] of [
+      ['2025', ['грамота.pdf', 'записка.txt']],
+      ['2026', ['грамота.pdf']],
+    ] as const) {
+      await page.locator(`[data-testid="document-row"][data-name="${sub}"] .doc-open`).click();
+      await expect.poll(names, { timeout: 30_000 }).toEqual(expected);
+      await page.getByRole('button', { name: 'Копии', exact: true }).click();
+    }
+  });
 });

@@ -7,6 +7,8 @@ export interface Proxy {
   held: Promise<void>;
   /** Forwards what was held and everything after it. */
   release(): void;
+  /** Holds the upload direction again after `bytes` more; resolves once it does. */
+  holdAfter(bytes: number): Promise<void>;
   /** Bytes passed on towards the server so far (what an upload really cost). */
   forwarded(): number;
   close(): Promise<void>;
@@ -26,16 +28,17 @@ export async function startProxy(
   const sockets = new Set<net.Socket>();
   let forwarded = 0;
   let holding = options.holdAfterBytes !== undefined;
+  let limit = options.holdAfterBytes ?? 0;
   const waiting: Array<() => void> = [];
   let onHeld!: () => void;
-  const held = new Promise<void>((resolve) => (onHeld = resolve));
+  let held = new Promise<void>((resolve) => (onHeld = resolve));
   const release = () => {
     holding = false;
     for (const go of waiting.splice(0)) go();
   };
 
   const pass = (stream: Transform, chunk: Buffer, done: TransformCallback) => {
-    const room = holding ? Math.max(0, options.holdAfterBytes! - forwarded) : chunk.length;
+    const room = holding ? Math.max(0, limit - forwarded) : chunk.length;
     const now = chunk.subarray(0, room);
     forwarded += now.length;
     if (now.length) stream.push(now);
@@ -84,6 +87,12 @@ export async function startProxy(
     url: `http://127.0.0.1:${port}`,
     held,
     release,
+    holdAfter: (bytes) => {
+      limit = forwarded + bytes;
+      holding = true;
+      held = new Promise<void>((resolve) => (onHeld = resolve));
+      return held;
+    },
     forwarded: () => forwarded,
     close: () =>
       new Promise<void>((done) => {

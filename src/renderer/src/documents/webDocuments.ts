@@ -450,7 +450,9 @@ export function createWebDocuments(deps: {
       // kept until it succeeds) continues too, by the same rules.
       const probe = new tus.Upload(file, { endpoint: api.url(UPLOADS_PATH) });
       const previous = await probe.findPreviousUploads().catch(() => []);
-      u.uploadUrl = previous.find((p) => p.uploadUrl)?.uploadUrl ?? null;
+      // Not one this page is sending for another item (the same file twice in a folder).
+      const taken = new Set([...uploads.values()].filter((o) => o !== u).map((o) => o.uploadUrl));
+      u.uploadUrl = previous.find((p) => p.uploadUrl && !taken.has(p.uploadUrl))?.uploadUrl ?? null;
     }
     if (u.uploadUrl) {
       // An upload begun before: it may have become a document since (its last bytes
