@@ -315,7 +315,7 @@ export const en: Catalogue = {
     columnDate: 'Modified',
     columnSize: 'Size',
     uploads: 'Uploads',
-    uploadsSummary: '{{done}} of {{files}} files · {{sent}} of {{total}}',
+    uploadsSummary: 'Files uploaded: {{done}} of {{files}} · {{sent}} of {{total}}',
     uploadsOffline: 'No connection to the server: uploading continues by itself when it is back',
     speed: '{{speed}}/s',
     timeLeft: '{{time}} left',

@@ -318,7 +318,7 @@ export const ru = {
     columnDate: 'Изменён',
     columnSize: 'Размер',
     uploads: 'Загрузки',
-    uploadsSummary: '{{done}} из {{files}} файлов · {{sent}} из {{total}}',
+    uploadsSummary: 'Загружено файлов: {{done}} из {{files}} · {{sent}} из {{total}}',
     uploadsOffline: 'Нет связи с сервером — загрузка продолжится сама, когда связь появится',
     speed: '{{speed}}/с',
     timeLeft: 'осталось {{time}}',
