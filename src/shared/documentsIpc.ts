@@ -125,6 +125,8 @@ export const EnqueueResultSchema = z.object({
   added: z.number().int(),
   /** Items refused at once, each with its reason; the rest of the queue is not disturbed. */
   refused: z.array(z.object({ name: z.string(), code: ErrorCodeSchema, message: z.string() })),
+  /** Files already on the server from an earlier upload of the same drop (not sent again). */
+  present: z.number().int().optional(),
 });
 export type EnqueueResult = z.infer<typeof EnqueueResultSchema>;
 

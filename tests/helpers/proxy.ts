@@ -3,7 +3,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 
 export interface Proxy {
   url: string;
-  /** Resolves once the upload direction has been held at `holdAfterBytes`. */
+  /** Resolves once a connection has been held at `holdAfterBytes`. */
   held: Promise<void>;
   /** Forwards what was held and everything after it. */
   release(): void;
@@ -17,9 +17,11 @@ export interface Proxy {
 /**
  * A TCP proxy in front of the server, standing for the parent's home connection. The
  * upload direction can be slowed down (`bytesPerSecond`) or held still after a number of
- * bytes (`holdAfterBytes`, across all connections), so a test can pause, cut and resume an
- * upload while it is surely still on its way, however busy the machine. The server behind
- * it can be stopped and started again on the same port.
+ * bytes (`holdAfterBytes`, counted over all connections): the connection that crosses it
+ * waits until `release()`, the others go on. A test can so pause, cut and resume an upload
+ * while it is surely still on its way, however busy the machine, and the page or app can
+ * still do everything else. The server behind it can be stopped and started again on the
+ * same port.
  */
 export async function startProxy(
   targetPort: number,
@@ -30,20 +32,30 @@ export async function startProxy(
   let holding = options.holdAfterBytes !== undefined;
   let limit = options.holdAfterBytes ?? 0;
   const waiting: Array<() => void> = [];
+  /** The connections held (each by its upload direction). */
+  const heldStreams = new Set<Transform>();
   let onHeld!: () => void;
   let held = new Promise<void>((resolve) => (onHeld = resolve));
   const release = () => {
     holding = false;
+    heldStreams.clear();
     for (const go of waiting.splice(0)) go();
   };
 
-  const pass = (stream: Transform, chunk: Buffer, done: TransformCallback) => {
+  const pass = (stream: Transform, chunk: Buffer, done: TransformCallback): void => {
+    if (heldStreams.has(stream)) {
+      waiting.push(() => pass(stream, chunk, done));
+      return;
+    }
     const room = holding ? Math.max(0, limit - forwarded) : chunk.length;
     const now = chunk.subarray(0, room);
     forwarded += now.length;
     if (now.length) stream.push(now);
     if (now.length === chunk.length) return done();
-    // Held: the callback waits, so the client socket stops being read (backpressure).
+    // This connection crossed the line and is held: its callback waits, so its client
+    // socket stops being read (backpressure). The other connections go on.
+    holding = false;
+    heldStreams.add(stream);
     onHeld();
     waiting.push(() => pass(stream, chunk.subarray(now.length), done));
   };

@@ -337,6 +337,7 @@ export const en: Catalogue = {
     state_failed: 'Failed',
     state_cancelled: 'Cancelled',
     added: 'Added to the queue: {{count}}',
+    alreadyThere: 'Already uploaded before: {{count}}',
     refusedTitle: 'Some files cannot be uploaded',
     close: 'Close',
     bytes: '{{value}} B',

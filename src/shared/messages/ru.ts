@@ -340,6 +340,7 @@ export const ru = {
     state_failed: 'Ошибка',
     state_cancelled: 'Отменено',
     added: 'Добавлено в очередь: {{count}}',
+    alreadyThere: 'Уже загружены раньше: {{count}}',
     refusedTitle: 'Не все файлы можно загрузить',
     close: 'Закрыть',
     bytes: '{{value}} Б',

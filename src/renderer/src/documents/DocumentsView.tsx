@@ -131,9 +131,13 @@ export function DocumentsView() {
       ];
       if (refused.length > 0)
         setNotice({ kind: 'error', text: t('documents.refusedTitle'), details: refused });
-      else if (result.added > 0) {
+      else if (result.added > 0 || (result.present ?? 0) > 0) {
         // An unread refusal stays on screen; "added" does not hide it.
-        const info = { kind: 'info' as const, text: t('documents.added', { count: result.added }) };
+        const parts = [
+          ...(result.added > 0 ? [t('documents.added', { count: result.added })] : []),
+          ...(result.present ? [t('documents.alreadyThere', { count: result.present })] : []),
+        ];
+        const info = { kind: 'info' as const, text: parts.join(' · ') };
         setNotice((current) => (current?.kind === 'error' ? current : info));
       }
     },

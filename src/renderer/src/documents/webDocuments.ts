@@ -866,6 +866,7 @@ export function createWebDocuments(deps: {
       let budget = quota ? quota.limitBytes - quota.usedBytes : Infinity;
       const accepted: WebUploadEntry[] = [];
       let resumed = 0;
+      let present = 0;
       // A folder dropped again after the page was closed on its upload: its files that
       // reached the server are not sent twice, and the rest go to the folders made the
       // first time (not to a copy of them). `placed` maps a path in the drop to the folder
@@ -917,6 +918,8 @@ export function createWebDocuments(deps: {
             waiting.file = entry.file;
             waiting.item = { ...waiting.item, state: 'queued', error: null };
             resumed += 1;
+          } else {
+            present += 1;
           }
         } else if (!name.ok) refused.push({ name: entry.file.name, code: 'FILE_NAME_INVALID', message: '' });
         else if (entry.file.size === 0)
@@ -944,7 +947,10 @@ export function createWebDocuments(deps: {
               d.name === name.name &&
               d.size === entry.file.size,
           );
-          if (there) accepted.splice(i, 1);
+          if (there) {
+            accepted.splice(i, 1);
+            present += 1;
+          }
         }
       }
       const made = await ensureFolders(accepted, folderId, placed);
@@ -975,7 +981,7 @@ export function createWebDocuments(deps: {
         });
       }
       pump();
-      return { added: accepted.length + resumed, refused };
+      return { added: accepted.length + resumed, refused, ...(present > 0 ? { present } : {}) };
     },
 
     async downloadUrl(id) {
