@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeTempDir } from '../helpers/tempDir.js';
-import { type Proxy, startProxy } from '../helpers/proxy.js';
+import { describe, expect, it } from 'vitest';
 import { osDrop } from './drop.js';
 import { randomMobile, registerParent } from './flows.js';
-import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR, screenshot } from './harness.js';
+import { screenshot } from './harness.js';
+import { webBehindLine } from './webLine.js';
 
 const MB = 1024 * 1024;
 
@@ -23,42 +20,22 @@ const MB = 1024 * 1024;
  * still after 2 MiB until the file has changed, so the change always lands mid-upload.
  */
 describe('documents (web): bad input', () => {
-  const serverData = makeTempDir('sferum-e2e-changed-');
-  const sources = makeTempDir('sferum-e2e-changed-src-');
-  let server: TestServer;
-  let line: Proxy;
-  let browser: Browser;
-  let page: Page;
+  const web = webBehindLine('bad-input', { holdAfterBytes: 2 * MB, config: { maxFileBytes: 45 * MB } });
 
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startTestServer({
-      dataDir: serverData.path,
-      config: { webDir: RENDERER_DIR, maxFileBytes: 45 * MB },
-    });
-    line = await startProxy(portOf(server.url), { holdAfterBytes: 2 * MB });
-    browser = await launchChromium();
-    page = await (await newContext(browser)).newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await line?.close();
-    await server?.close();
-    serverData.remove();
-    sources.remove();
-  });
-
-  const item = (name: string) => page.locator('[data-testid="upload-item"]', { hasText: name });
-  const row = (name: string) => page.locator(`[data-testid="document-row"][data-name="${name}"]`);
+  const item = (name: string) => web.page.locator('[data-testid="upload-item"]', { hasText: name });
+  const row = (name: string) => web.page.locator(`[data-testid="document-row"][data-name="${name}"]`);
 
   it('refuses an empty file, one over the limit, a name of dots and a huge folder, each with its sentence', async () => {
-    await page.goto(line.url);
-    await registerParent(page, randomMobile(), { surname: 'Зайцева', name: 'Ирина', patronymic: 'Олеговна' });
-    await page.getByTestId('menu-documents').click();
+    await web.page.goto(web.line.url);
+    await registerParent(web.page, randomMobile(), {
+      surname: 'Зайцева',
+      name: 'Ирина',
+      patronymic: 'Олеговна',
+    });
+    await web.page.getByTestId('menu-documents').click();
     // Dropped once the screen that takes drops is there (a drag that ends before is gone).
-    await page.getByText('В этой папке пока ничего нет').waitFor();
-    const drop = path.join(sources.path, 'drop');
+    await web.page.getByText('В этой папке пока ничего нет').waitFor();
+    const drop = path.join(web.sources.path, 'drop');
     fs.mkdirSync(drop);
     const files = {
       empty: path.join(drop, 'пусто.txt'),
@@ -70,38 +47,38 @@ describe('documents (web): bad input', () => {
     fs.writeFileSync(files.big, Buffer.alloc(46 * MB, 1));
     fs.writeFileSync(files.dots, 'dots');
     fs.writeFileSync(files.good, 'справка из поликлиники');
-    await osDrop(page, Object.values(files));
-    const notice = page.getByTestId('documents-notice');
+    await osDrop(web.page, Object.values(files));
+    const notice = web.page.getByTestId('documents-notice');
     await notice.getByText('Не все файлы можно загрузить').waitFor();
     await notice.getByText('пусто.txt: Файл пустой').waitFor();
     await notice.getByText('Концерт целиком.mp4: Файл больше, чем разрешено').waitFor();
     await notice.getByText('...: Такое имя не подойдёт').waitFor();
-    await screenshot(page, 'web-documents-bad-input');
+    await screenshot(web.page, 'web-documents-bad-input');
     // The good file is not disturbed.
     await expect.poll(() => item('Справка.pdf').getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
     await row('Справка.pdf').waitFor();
     expect(await item('пусто.txt').count()).toBe(0);
 
     // A folder of 10,001 files is refused whole, before anything is created.
-    const many = path.join(sources.path, 'Все фото');
+    const many = path.join(web.sources.path, 'Все фото');
     fs.mkdirSync(many);
     for (let i = 0; i <= 10_000; i++) fs.writeFileSync(path.join(many, `${i}.jpg`), 'x');
-    await osDrop(page, [many]);
+    await osDrop(web.page, [many]);
     await notice.getByText('Слишком много файлов за один раз').waitFor({ timeout: 30_000 });
     expect(await row('Все фото').count()).toBe(0);
-    expect(await page.getByTestId('upload-item').count()).toBe(1);
+    expect(await web.page.getByTestId('upload-item').count()).toBe(1);
   }, 60_000);
 
   it('reports a file that changes while it uploads, stores nothing of it, and the other file uploads', async () => {
-    await page.getByTestId('upload-panel').getByRole('button', { name: 'Убрать завершённые' }).click();
-    const video = path.join(sources.path, 'Репетиция.mp4');
-    const note = path.join(sources.path, 'Записка.txt');
+    await web.page.getByTestId('upload-panel').getByRole('button', { name: 'Убрать завершённые' }).click();
+    const video = path.join(web.sources.path, 'Репетиция.mp4');
+    const note = path.join(web.sources.path, 'Записка.txt');
     fs.writeFileSync(video, Buffer.alloc(40 * MB, 7));
     fs.writeFileSync(note, 'Прошу отпустить с уроков в пятницу.');
-    await page.getByTestId('file-input').setInputFiles([video, note]);
-    await line.held;
+    await web.page.getByTestId('file-input').setInputFiles([video, note]);
+    await web.line.held;
     fs.appendFileSync(video, 'a few more seconds');
-    line.release();
+    web.line.release();
 
     await item('Репетиция.mp4').getByText('Файл изменился во время загрузки').waitFor({ timeout: 30_000 });
     expect(await item('Репетиция.mp4').getAttribute('data-state')).toBe('failed');
@@ -112,13 +89,13 @@ describe('documents (web): bad input', () => {
         .count(),
     ).toBe(0);
     // Not mistaken for a lost connection.
-    expect(await page.getByText('Нет связи с сервером').count()).toBe(0);
+    expect(await web.page.getByText('Нет связи с сервером').count()).toBe(0);
     await expect.poll(() => item('Записка.txt').getAttribute('data-state'), { timeout: 30_000 }).toBe('done');
     await row('Записка.txt').waitFor();
-    await screenshot(page, 'web-documents-file-changed');
+    await screenshot(web.page, 'web-documents-file-changed');
     expect(await row('Репетиция.mp4').count()).toBe(0);
     // What reached the server of the old file is gone (it held the parent's quota).
-    const uploads = path.join(serverData.path, 'uploads');
+    const uploads = path.join(web.serverData.path, 'uploads');
     const sizes = () => fs.readdirSync(uploads).map((f) => fs.statSync(path.join(uploads, f)).size);
     await expect.poll(() => Math.max(0, ...sizes()), { timeout: 10_000 }).toBeLessThan(MB);
   });

@@ -1,13 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
-import { makeTempDir } from '../helpers/tempDir.js';
-import { type Proxy, startProxy } from '../helpers/proxy.js';
+import { describe, expect, it } from 'vitest';
 import { osDrop } from './drop.js';
 import { randomMobile, registerParent } from './flows.js';
-import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR, screenshot } from './harness.js';
+import { screenshot } from './harness.js';
+import { webBehindLine } from './webLine.js';
 
 const KB = 1024;
 
@@ -19,63 +16,46 @@ const KB = 1024;
  * only after one of the small ones is done.
  */
 describe('documents (web): a folder dropped again after the page was closed', () => {
-  const serverData = makeTempDir('sferum-e2e-resume-');
-  const sources = makeTempDir('sferum-e2e-resume-src-');
-  let server: TestServer;
-  let line: Proxy;
-  let browser: Browser;
-  let page: Page;
-
-  beforeAll(async () => {
-    ensureRendererBuilt();
-    server = await startTestServer({ dataDir: serverData.path, config: { webDir: RENDERER_DIR } });
-    line = await startProxy(portOf(server.url), { holdAfterBytes: 1024 * KB });
-    browser = await launchChromium();
-    page = await (await newContext(browser)).newPage();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await line?.close();
-    await server?.close();
-    serverData.remove();
-    sources.remove();
-  });
+  const web = webBehindLine('resume', { holdAfterBytes: 1024 * KB });
 
   const names = () =>
-    page
+    web.page
       .locator('[data-testid="document-row"]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-name') ?? '').sort());
 
   it('sends only what is missing, into the same folder', async () => {
-    await page.goto(line.url);
-    await registerParent(page, randomMobile(), { surname: 'Зайцева', name: 'Ирина', patronymic: 'Олеговна' });
-    await page.getByTestId('menu-documents').click();
-    await page.getByText('В этой папке пока ничего нет').waitFor();
-    const folder = path.join(sources.path, 'Утренник');
+    await web.page.goto(web.line.url);
+    await registerParent(web.page, randomMobile(), {
+      surname: 'Зайцева',
+      name: 'Ирина',
+      patronymic: 'Олеговна',
+    });
+    await web.page.getByTestId('menu-documents').click();
+    await web.page.getByText('В этой папке пока ничего нет').waitFor();
+    const folder = path.join(web.sources.path, 'Утренник');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'а-программа.txt'), Buffer.alloc(20 * KB, 1));
     fs.writeFileSync(path.join(folder, 'б-фото.jpg'), Buffer.alloc(30 * KB, 2));
     fs.writeFileSync(path.join(folder, 'в-видео.mp4'), Buffer.alloc(6 * 1024 * KB, 3));
-    await osDrop(page, [folder]);
-    await line.held;
+    await osDrop(web.page, [folder]);
+    await web.line.held;
     const states = () =>
-      page.getByTestId('upload-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
+      web.page.getByTestId('upload-item').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
     await expect.poll(async () => (await states()).includes('done'), { timeout: 20_000 }).toBe(true);
 
     // The tab is closed mid-upload and the site opened again in a new one.
-    const context = page.context();
-    await page.close();
-    line.release();
-    page = await context.newPage();
-    await page.goto(line.url);
-    await page.getByTestId('menu-documents').click();
-    const video = page.locator('[data-testid="upload-item"]', { hasText: 'в-видео.mp4' });
+    const context = web.page.context();
+    await web.page.close();
+    web.line.release();
+    web.page = await context.newPage();
+    await web.page.goto(web.line.url);
+    await web.page.getByTestId('menu-documents').click();
+    const video = web.page.locator('[data-testid="upload-item"]', { hasText: 'в-видео.mp4' });
     await video.getByText('Страница закрылась').waitFor({ timeout: 20_000 });
-    await page.locator('input[webkitdirectory]').setInputFiles(folder);
+    await web.page.locator('input[webkitdirectory]').setInputFiles(folder);
     // The small files that had arrived are not sent again (the video may have become a
     // document too, with its last bytes after the tab closed).
-    await page
+    await web.page
       .getByTestId('documents-notice')
       .getByText(/Уже загружены раньше: [23]/)
       .waitFor();
@@ -86,27 +66,27 @@ describe('documents (web): a folder dropped again after the page was closed', ()
 
     // One folder, holding each file once.
     await expect.poll(names, { timeout: 10_000 }).toEqual(['Утренник']);
-    await page.locator('[data-testid="document-row"][data-name="Утренник"] .doc-open').click();
+    await web.page.locator('[data-testid="document-row"][data-name="Утренник"] .doc-open').click();
     await expect.poll(names, { timeout: 10_000 }).toEqual(['а-программа.txt', 'б-фото.jpg', 'в-видео.mp4']);
-    await screenshot(page, 'web-documents-folder-resumed');
+    await screenshot(web.page, 'web-documents-folder-resumed');
   });
 
   it('uploads the same file into two folders while the first copy is still on its way', async () => {
-    await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+    await web.page.getByRole('button', { name: 'Мои документы', exact: true }).click();
     // Two copies of one file (same name, size and date) in two folders, dropped one after
     // the other; the line holds the first copy on its way while the second starts, which
     // must not take over the first one's upload.
     const when = new Date('2026-09-01T08:00:00Z');
     const copies = ['Грамоты 2025', 'Грамоты 2026'].map((dir) => {
-      fs.mkdirSync(path.join(sources.path, dir));
-      const p = path.join(sources.path, dir, 'грамота.pdf');
+      fs.mkdirSync(path.join(web.sources.path, dir));
+      const p = path.join(web.sources.path, dir, 'грамота.pdf');
       fs.writeFileSync(p, Buffer.alloc(4 * 1024 * KB, 9));
       fs.utimesSync(p, when, when);
-      return path.join(sources.path, dir);
+      return path.join(web.sources.path, dir);
     });
     /** The copies on their way or done (the second one may finish at once). */
     const started = async () =>
-      page
+      web.page
         .getByTestId('upload-item')
         .evaluateAll(
           (els) =>
@@ -116,17 +96,17 @@ describe('documents (web): a folder dropped again after the page was closed', ()
                 e.textContent?.startsWith('грамота.pdf'),
             ).length,
         );
-    const held = line.holdAfter(1024 * KB);
-    await osDrop(page, [copies[0]!]);
+    const held = web.line.holdAfter(1024 * KB);
+    await osDrop(web.page, [copies[0]!]);
     await held;
     await expect.poll(started, { timeout: 20_000 }).toBe(1);
-    await osDrop(page, [copies[1]!]);
+    await osDrop(web.page, [copies[1]!]);
     await expect.poll(started, { timeout: 20_000 }).toBe(2);
-    line.release();
+    web.line.release();
     for (const dir of ['Грамоты 2025', 'Грамоты 2026']) {
-      await page.locator(`[data-testid="document-row"][data-name="${dir}"] .doc-open`).click();
+      await web.page.locator(`[data-testid="document-row"][data-name="${dir}"] .doc-open`).click();
       await expect.poll(names, { timeout: 30_000 }).toEqual(['грамота.pdf']);
-      await page.getByRole('button', { name: 'Мои документы', exact: true }).click();
+      await web.page.getByRole('button', { name: 'Мои документы', exact: true }).click();
     }
   });
 });
