@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { osDrop } from './drop.js';
-import { randomMobile, registerParent } from './flows.js';
 import { screenshot } from './harness.js';
-import { webBehindLine } from './webLine.js';
+import { openDocumentsAsNewParent, webBehindLine } from './webLine.js';
 
 const MB = 1024 * 1024;
 
@@ -26,15 +25,7 @@ describe('documents (web): bad input', () => {
   const row = (name: string) => web.page.locator(`[data-testid="document-row"][data-name="${name}"]`);
 
   it('refuses an empty file, one over the limit, a name of dots and a huge folder, each with its sentence', async () => {
-    await web.page.goto(web.line.url);
-    await registerParent(web.page, randomMobile(), {
-      surname: 'Зайцева',
-      name: 'Ирина',
-      patronymic: 'Олеговна',
-    });
-    await web.page.getByTestId('menu-documents').click();
-    // Dropped once the screen that takes drops is there (a drag that ends before is gone).
-    await web.page.getByText('В этой папке пока ничего нет').waitFor();
+    await openDocumentsAsNewParent(web);
     const drop = path.join(web.sources.path, 'drop');
     fs.mkdirSync(drop);
     const files = {

@@ -2,9 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { osDrop } from './drop.js';
-import { randomMobile, registerParent } from './flows.js';
 import { screenshot } from './harness.js';
-import { webBehindLine } from './webLine.js';
+import { openDocumentsAsNewParent, webBehindLine } from './webLine.js';
 
 const KB = 1024;
 
@@ -24,14 +23,7 @@ describe('documents (web): a folder dropped again after the page was closed', ()
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-name') ?? '').sort());
 
   it('sends only what is missing, into the same folder', async () => {
-    await web.page.goto(web.line.url);
-    await registerParent(web.page, randomMobile(), {
-      surname: 'Зайцева',
-      name: 'Ирина',
-      patronymic: 'Олеговна',
-    });
-    await web.page.getByTestId('menu-documents').click();
-    await web.page.getByText('В этой папке пока ничего нет').waitFor();
+    await openDocumentsAsNewParent(web);
     const folder = path.join(web.sources.path, 'Утренник');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'а-программа.txt'), Buffer.alloc(20 * KB, 1));

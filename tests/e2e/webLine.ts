@@ -4,6 +4,7 @@ import type { ServerConfig } from '../../src/server/config.js';
 import { type Proxy, startProxy } from '../helpers/proxy.js';
 import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
+import { randomMobile, registerParent } from './flows.js';
 import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR } from './harness.js';
 
 export interface WebLine {
@@ -48,4 +49,17 @@ export function webBehindLine(
     web.sources.remove();
   });
   return web;
+}
+
+/** A new parent signs up through the line and opens «Мои документы», ready to take a drop. */
+export async function openDocumentsAsNewParent(web: WebLine): Promise<void> {
+  await web.page.goto(web.line.url);
+  await registerParent(web.page, randomMobile(), {
+    surname: 'Зайцева',
+    name: 'Ирина',
+    patronymic: 'Олеговна',
+  });
+  await web.page.getByTestId('menu-documents').click();
+  // Dropped once the screen that takes drops is there (a drag that ends before is gone).
+  await web.page.getByText('В этой папке пока ничего нет').waitFor();
 }
