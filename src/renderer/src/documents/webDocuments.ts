@@ -221,7 +221,7 @@ export function createWebDocuments(deps: {
     }
     for (const u of saved) {
       if (uploads.has(u.id)) continue;
-      uploads.set(u.id, {
+      const upload: WebUpload = {
         restored: true,
         item: {
           id: u.id,
@@ -242,8 +242,9 @@ export function createWebDocuments(deps: {
         upload: null,
         lastTick: Date.now(),
         lastSent: u.sent,
-      });
-      if (u.uploadUrl) void serverOffset(uploads.get(u.id)!, u.uploadUrl);
+      };
+      uploads.set(u.id, upload);
+      if (u.uploadUrl) void serverOffset(upload, u.uploadUrl);
     }
   }
 
@@ -252,13 +253,16 @@ export function createWebDocuments(deps: {
    * became a document (its last bytes arrived after the page closed, the answer did not),
    * or that it is gone (expired or ended). Null when the server cannot be asked.
    */
+  /** The headers of a tus request of the page's own (tus-js-client adds them to its requests). */
+  const tusHeaders = () => ({ ...api.authHeaders(), 'Tus-Resumable': '1.0.0' });
+
   async function standing(
     url: string,
     sha256: string | null,
     size: number,
   ): Promise<{ offset: number } | 'document' | 'gone' | null> {
     try {
-      const headers = { ...api.authHeaders(), 'Tus-Resumable': '1.0.0' };
+      const headers = tusHeaders();
       const head = await doFetch(url, { method: 'HEAD', headers });
       const offset = Number(head.headers.get('Upload-Offset'));
       // Every byte there but no document yet (the last request was cut before its end):
@@ -575,7 +579,7 @@ export function createWebDocuments(deps: {
   /** Ends an upload the page no longer holds the file of (tus termination), and forgets its URL. */
   async function terminate(url: string): Promise<void> {
     try {
-      await doFetch(url, { method: 'DELETE', headers: { ...api.authHeaders(), 'Tus-Resumable': '1.0.0' } });
+      await doFetch(url, { method: 'DELETE', headers: tusHeaders() });
     } catch {
       // Offline: the server lets an abandoned upload expire on its own.
     }
@@ -864,7 +868,7 @@ export function createWebDocuments(deps: {
       const list = await load().catch(() => null);
       const quota = list?.quota ?? null;
       let budget = quota ? quota.limitBytes - quota.usedBytes : Infinity;
-      const accepted: WebUploadEntry[] = [];
+      let accepted: WebUploadEntry[] = [];
       let resumed = 0;
       let present = 0;
       // A folder dropped again after the page was closed on its upload: its files that
@@ -934,24 +938,20 @@ export function createWebDocuments(deps: {
         }
       }
       if (placed.size > 0) {
-        for (let i = accepted.length - 1; i >= 0; i--) {
-          const entry = accepted[i]!;
+        // The documents already there, by folder, name and size (looked up once each).
+        const key = (folder: string | null, name: string, size: number) => `${folder ?? ''}/${name}/${size}`;
+        const there = new Set(
+          (list?.documents ?? [])
+            .filter((d) => d.trashedAt === null)
+            .map((d) => key(d.folderId, d.name, d.size)),
+        );
+        const missing = accepted.filter((entry) => {
           const at = placedFolder(entry.dirs);
           const name = sanitizeName(entry.file.name);
-          const there = list?.documents.some(
-            (d) =>
-              at !== undefined &&
-              d.folderId === at &&
-              d.trashedAt === null &&
-              name.ok &&
-              d.name === name.name &&
-              d.size === entry.file.size,
-          );
-          if (there) {
-            accepted.splice(i, 1);
-            present += 1;
-          }
-        }
+          return !(at !== undefined && name.ok && there.has(key(at, name.name, entry.file.size)));
+        });
+        present += accepted.length - missing.length;
+        accepted = missing;
       }
       const made = await ensureFolders(accepted, folderId, placed);
       for (const entry of accepted) {
