@@ -2,8 +2,9 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 
 /**
  * Security decisions of the Electron shell, kept free of Electron so that a plain
- * Node test can check them: the app's own origin, the window's web preferences,
- * the Content-Security-Policy, and the mapping from app:// URLs to built files.
+ * Node test can check them: the app's own origin, the Content-Security-Policy, and the
+ * mapping from app:// URLs to built files. The window's web preferences are written out
+ * at the `new BrowserWindow` call in window.ts, where a review of that call sees them.
  */
 
 /** The renderer is served from this origin only (a privileged custom scheme). */
@@ -43,24 +44,6 @@ export function isTrustedFrameUrl(frameUrl: string | null | undefined): boolean 
 /** Navigation away from the app's origin is never allowed. */
 export function isAllowedNavigation(targetUrl: string): boolean {
   return isTrustedFrameUrl(targetUrl);
-}
-
-/** Web preferences of every window: the Electron security checklist. */
-export function secureWebPreferences(preloadPath: string) {
-  return {
-    preload: preloadPath,
-    contextIsolation: true,
-    sandbox: true,
-    nodeIntegration: false,
-    nodeIntegrationInWorker: false,
-    nodeIntegrationInSubFrames: false,
-    webSecurity: true,
-    allowRunningInsecureContent: false,
-    webviewTag: false,
-    experimentalFeatures: false,
-    navigateOnDragDrop: false,
-    spellcheck: false,
-  } as const;
 }
 
 const MIME: Record<string, string> = {

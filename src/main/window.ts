@@ -1,5 +1,5 @@
 import { BrowserWindow, screen } from 'electron';
-import { APP_ENTRY_URL, secureWebPreferences } from './security.js';
+import { APP_ENTRY_URL } from './security.js';
 
 export interface WindowBounds {
   x: number;
@@ -38,7 +38,24 @@ export function createMainWindow(options: {
     title: 'Сферум Семья',
     backgroundColor: '#f5f7fa',
     autoHideMenuBar: true,
-    webPreferences: secureWebPreferences(options.preloadPath),
+    // The Electron security checklist, written out here so that a review of this call (by eye
+    // or by a static audit tool) sees it; tests/unit/shell-security.test.ts reads these lines.
+    webPreferences: {
+      preload: options.preloadPath,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+      // Middle-click (auxclick) would otherwise reach links and handlers in the page.
+      disableBlinkFeatures: 'Auxclick',
+    },
   });
   window.once('ready-to-show', () => window.show());
   let timer: NodeJS.Timeout | undefined;

@@ -86,7 +86,7 @@ describe('Electron shell hardening', () => {
     recorded.app.emit('web-contents-created', {}, contents);
   });
 
-  it('creates the window with context isolation, sandbox, no Node and no <webview>, loading only app://', () => {
+  it('creates the window with context isolation, sandbox, no Node, no <webview> and no middle-click, loading only app://', () => {
     createMainWindow({ preloadPath: '/app/out/preload/index.cjs', onBoundsChange: () => undefined });
     const { options, loaded } = recorded.windows.at(-1)!;
     expect(options.webPreferences).toMatchObject({
@@ -98,6 +98,9 @@ describe('Electron shell hardening', () => {
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
+      experimentalFeatures: false,
+      navigateOnDragDrop: false,
+      disableBlinkFeatures: 'Auxclick',
       preload: '/app/out/preload/index.cjs',
     });
     expect(loaded).toEqual(['app://sferum/index.html']);
