@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { AppError, type ErrorCode } from './errors.js';
+import { hasLoneSurrogate, removeFormatCharacters } from './text.js';
 
 /**
  * The document cloud's contract, shared by the server, the desktop core and the web
@@ -120,13 +122,20 @@ export const TRASH_DAYS = 30;
 /** Files one drop or one picked folder may add at once; above this the whole drop is refused. */
 export const MAX_FILES_PER_DROP = 10_000;
 
-// Windows refuses these characters in names, and `/` `\` separate paths everywhere.
+// Windows refuses these characters in names, and `/` `\` separate paths everywhere; controls
+// (C0, DEL, C1 and the line/paragraph separators) would break a name's line on screen.
 // eslint-disable-next-line no-control-regex
-const INVALID_CHARS = /[<>:"/\\|?*\u0000-\u001f\u007f]/g;
+const INVALID_CHARS = /[<>:"/\\|?*\u0000-\u001f\u007f-\u009f\u2028\u2029]/g;
 const RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])$/i;
 const MAX_NAME_BYTES = 255;
 
-export type NameCheck = { ok: true; name: string } | { ok: false; reason: 'empty' | 'dots' };
+/**
+ * Why a name was refused: `empty` (nothing visible), `dots` (nothing but dots, slashes and
+ * spaces), `broken` (half of a UTF-16 surrogate pair, which no file system or UTF-8 text
+ * can hold: refused rather than silently turned into U+FFFD).
+ */
+export type NameRefusal = 'empty' | 'dots' | 'broken';
+export type NameCheck = { ok: true; name: string } | { ok: false; reason: NameRefusal };
 
 function utf8Length(value: string): number {
   return new TextEncoder().encode(value).length;
@@ -141,17 +150,24 @@ function truncate(name: string): string {
   const chars = [...base];
   while (chars.length > 0 && utf8Length(chars.join('') + ext) > MAX_NAME_BYTES) chars.pop();
   base = chars.join('');
-  return base + ext;
+  // A cut emoji sequence would end on its joiner, invisible with nothing after it.
+  return removeFormatCharacters(base) + ext;
 }
 
 /**
- * Makes a file or folder name safe on every system: no path separators (so no
- * traversal), no characters or reserved names Windows refuses, no trailing dots or
- * spaces, at most 255 bytes. A name with nothing left but dots, slashes and spaces is
- * refused rather than guessed at.
+ * Makes a file or folder name safe on every system and honest on screen: NFC; no
+ * invisible formatting (direction overrides and isolates, zero-width characters, other
+ * Unicode format characters are removed, so «Счёт\u202Efdp.exe» is stored as
+ * «Счётfdp.exe» and not shown as «Счётexe.pdf»; only the joiner inside an emoji sequence
+ * stays); no path separators (so no traversal), no controls, no characters or reserved
+ * names Windows refuses (each becomes `_`); no trailing dots or spaces; at most 255 bytes.
+ * A name with nothing left but dots, slashes and spaces is refused rather than guessed
+ * at, and so is one holding a lone surrogate. The server, the desktop core and the web
+ * version all apply it; applied twice it changes nothing more.
  */
 export function sanitizeName(raw: string): NameCheck {
-  const trimmed = raw.normalize('NFC').trim();
+  if (hasLoneSurrogate(raw)) return { ok: false, reason: 'broken' };
+  const trimmed = removeFormatCharacters(raw.normalize('NFC')).trim();
   if (trimmed === '') return { ok: false, reason: 'empty' };
   if (/^[.\s/\\]+$/.test(trimmed)) return { ok: false, reason: 'dots' };
   let name = trimmed.replace(INVALID_CHARS, '_').replace(/[. ]+$/, '');
@@ -160,6 +176,21 @@ export function sanitizeName(raw: string): NameCheck {
   const stem = dot >= 0 ? name.slice(0, dot) : name;
   if (RESERVED.test(stem.trim())) name = `_${name}`;
   return { ok: true, name: truncate(name) };
+}
+
+/** The error code a refused name is reported with. */
+export function nameRefusalCode(reason: NameRefusal): ErrorCode {
+  return reason === 'broken' ? 'FILE_NAME_BROKEN' : 'FILE_NAME_INVALID';
+}
+
+/** The coded error for a refused name (the server's answer; the clients throw the same). */
+export function nameRefusal(reason: NameRefusal): AppError {
+  const messages: Record<NameRefusal, string> = {
+    empty: 'The name is empty.',
+    dots: 'The name consists only of dots, slashes or spaces; give it letters or digits.',
+    broken: 'The name holds a broken character (half of a UTF-16 surrogate pair); rename it and try again.',
+  };
+  return new AppError(nameRefusalCode(reason), messages[reason]);
 }
 
 /** "name (2).ext", "name (3).ext"... for the n-th duplicate of `name`. */
@@ -187,6 +218,8 @@ export function freeName(name: string, taken: (key: string) => boolean): string 
 
 /** tus Upload-Metadata header value: `key base64,key base64`. */
 export function encodeUploadMetadata(meta: Record<string, string>): string {
+  // TextEncoder would send a lone surrogate as U+FFFD: a name is checked before it gets here.
+  if (Object.values(meta).some(hasLoneSurrogate)) throw nameRefusal('broken');
   return Object.entries(meta)
     .map(([k, v]) => `${k} ${bytesToBase64(new TextEncoder().encode(v))}`)
     .join(',');

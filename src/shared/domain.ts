@@ -1,21 +1,40 @@
 import { z } from 'zod';
+import { hasHiddenCharacters, hasLoneSurrogate } from './text.js';
 
 /** Roles a person can have on the platform. */
 export const RoleSchema = z.enum(['parent', 'student', 'teacher', 'admin']);
 export type Role = z.infer<typeof RoleSchema>;
 
-const namePart = z
-  .string()
-  .trim()
+/**
+ * The field message of a name part refused for an invisible or control character (a
+ * direction mark, a zero-width space, a BOM pasted with the name) or a broken one (a lone
+ * surrogate). Checked before anything is trimmed, so nothing is dropped silently: the
+ * person sees the refusal and types the name again; the UI shows its own sentence for it.
+ */
+export const NAME_HIDDEN_CHARACTERS =
+  'has an invisible or control character (such as a direction mark or a zero-width space); type it again';
+
+/** Text with nothing that hides, reorders or breaks what it shows (see text.ts). */
+export function isPlainText(value: string): boolean {
+  return !hasHiddenCharacters(value) && !hasLoneSurrogate(value);
+}
+
+const LETTERS = 'letters, spaces, hyphens and apostrophes only';
+const plainName = () =>
+  z.string().refine(isPlainText, { message: NAME_HIDDEN_CHARACTERS, abort: true }).trim().normalize('NFC');
+const namePart = plainName()
   .min(1)
   .max(60)
-  .regex(/^[\p{L}][\p{L}\p{M}' -]*$/u, 'letters, spaces, hyphens and apostrophes only');
+  .regex(/^[\p{L}][\p{L}\p{M}' -]*$/u, LETTERS);
 
 /** Surname, name and patronymic, as a person registers them. Patronymic may be empty. */
 export const PersonNameSchema = z.object({
   surname: namePart,
   name: namePart,
-  patronymic: z.union([namePart, z.literal('')]).default(''),
+  patronymic: plainName()
+    .max(60)
+    .regex(/^(?:[\p{L}][\p{L}\p{M}' -]*)?$/u, LETTERS)
+    .default(''),
 });
 export type PersonName = z.infer<typeof PersonNameSchema>;
 

@@ -7,6 +7,7 @@ import {
   freeName,
   mimeFromName,
   nameKey,
+  nameRefusal,
   sanitizeName,
   TRASH_DAYS,
   UploadMetadataSchema,
@@ -46,14 +47,7 @@ function notFound(): AppError {
 
 export function checkedName(raw: string): string {
   const result = sanitizeName(raw);
-  if (!result.ok) {
-    throw new AppError(
-      'FILE_NAME_INVALID',
-      result.reason === 'empty'
-        ? 'The name is empty.'
-        : 'The name consists only of dots, slashes or spaces; give it letters or digits.',
-    );
-  }
+  if (!result.ok) throw nameRefusal(result.reason);
   return result.name;
 }
 
@@ -108,11 +102,16 @@ export class DocumentService {
     }
     // Whatever the client declared must still be a media type when it goes out as Content-Type.
     const declared = cleanMime(raw.mime);
+    const named = sanitizeName(raw.filename ?? '');
     const parsed = UploadMetadataSchema.safeParse({
       filename: raw.filename ?? '',
       folderId: raw.folderId ? raw.folderId : null,
       sha256: raw.sha256 ? raw.sha256 : null,
-      mime: declared && declared !== 'application/octet-stream' ? declared : mimeFromName(raw.filename ?? ''),
+      // Guessed from the name it will be stored under (an invisible character after ".pdf" is gone).
+      mime:
+        declared && declared !== 'application/octet-stream'
+          ? declared
+          : mimeFromName(named.ok ? named.name : ''),
     });
     if (!parsed.success) {
       if (!raw.filename) throw new AppError('FILE_NAME_INVALID', 'The upload has no file name.');

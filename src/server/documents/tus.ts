@@ -1,7 +1,7 @@
 import path from 'node:path';
 import fsp from 'node:fs/promises';
 import { EVENTS, Server } from '@tus/server';
-import { DOCUMENT_ID_HEADER, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
+import { DOCUMENT_ID_HEADER, nameRefusal, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
 import { AppError, ErrorBodySchema, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { SessionService } from '../sessions.js';
 import { HashingFileStore } from './hashingStore.js';
@@ -58,6 +58,7 @@ export function createTusServer(o: TusOptions): Server {
     async onUploadCreate(req, upload) {
       const userId = userOf(req);
       try {
+        if (!utf8Value(req.headers.get('upload-metadata'), 'filename')) throw nameRefusal('broken');
         o.documents.createUpload(userId, upload.id, upload.size, upload.metadata ?? {});
       } catch (error) {
         throw tusError(error);
@@ -91,6 +92,24 @@ export function createTusServer(o: TusOptions): Server {
     o.documents.uploadFailed(id, 'CANCELLED');
   });
   return server;
+}
+
+/**
+ * False when the Upload-Metadata value of `key` is not UTF-8 (a lone surrogate sent as
+ * WTF-8, or stray bytes): @tus/server decodes it with Buffer, which quietly turns such
+ * bytes into U+FFFD, so the raw header is read again here to refuse instead.
+ */
+export function utf8Value(header: string | null, key: string): boolean {
+  for (const pair of (header ?? '').split(',')) {
+    const [k, v] = pair.trim().split(' ');
+    if (k !== key || !v) continue;
+    try {
+      new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(v, 'base64'));
+    } catch {
+      return false;
+    }
+  }
+  return true;
 }
 
 /** Codes for the statuses @tus/server refuses with (it answers them in plain text). */

@@ -1,4 +1,9 @@
-import { PersonNameSchema, type PersonName } from '../../shared/domain.js';
+import {
+  isPlainText,
+  NAME_HIDDEN_CHARACTERS,
+  PersonNameSchema,
+  type PersonName,
+} from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import { normalizeEmail, normalizePhone } from '../../shared/phone.js';
 import { iso, type Now } from '../clock.js';
@@ -35,12 +40,29 @@ export interface SchoolContext {
 
 function parseName(name: PersonName): PersonName {
   const parsed = PersonNameSchema.safeParse(name);
-  if (!parsed.success) throw new AppError('NAME_INVALID', 'Surname and name are letters only.');
+  if (!parsed.success) {
+    const hidden = parsed.error.issues.find((i) => i.message === NAME_HIDDEN_CHARACTERS);
+    throw new AppError(
+      'NAME_INVALID',
+      hidden
+        ? `The ${String(hidden.path[0])} ${NAME_HIDDEN_CHARACTERS}.`
+        : 'Surname and name are letters only.',
+      { fields: Object.fromEntries(parsed.error.issues.map((i) => [String(i.path[0]), i.message])) },
+    );
+  }
   return parsed.data;
 }
 
+/** A school's, class's or teacher's name as typed into the school's tool: trimmed, NFC, nothing hidden. */
+function displayName(value: string, what: string): string {
+  if (!isPlainText(value)) {
+    throw new AppError('VALIDATION_FAILED', `The ${what} ${NAME_HIDDEN_CHARACTERS}.`);
+  }
+  return value.trim().normalize('NFC');
+}
+
 export function createSchool(ctx: SchoolContext, name: string): SchoolRow {
-  const clean = name.trim();
+  const clean = displayName(name, 'school name');
   if (clean.length < 2 || clean.length > 200)
     throw new AppError('VALIDATION_FAILED', 'School name is empty.');
   if (ctx.store.accounts.findSchoolByName(clean)) {
@@ -65,13 +87,21 @@ export function createClass(
   teacher: string | null,
 ): ClassRow {
   const s = findSchool(ctx, school);
-  const clean = name.trim();
+  const clean = displayName(name, 'class name');
+  const teacherName = teacher === null ? null : displayName(teacher, 'teacher’s name') || null;
   if (clean.length < 1 || clean.length > 40) throw new AppError('VALIDATION_FAILED', 'Class name is empty.');
   if (ctx.store.accounts.findClass(s.id, clean)) {
     throw new AppError('VALIDATION_FAILED', `Class "${clean}" already exists in ${s.name}.`);
   }
   const at = iso(ctx.now());
-  const cls: ClassRow = { id: newId(), schoolId: s.id, name: clean, teacher, createdAt: at, updatedAt: at };
+  const cls: ClassRow = {
+    id: newId(),
+    schoolId: s.id,
+    name: clean,
+    teacher: teacherName,
+    createdAt: at,
+    updatedAt: at,
+  };
   ctx.store.accounts.insertClass(cls);
   return cls;
 }

@@ -81,6 +81,8 @@ export const en: Catalogue = {
       submit: 'Register',
       required: 'Please fill in this field.',
       invalid: 'Letters, spaces, hyphens or apostrophes only.',
+      hidden:
+        'There is an invisible character here (such as a text direction mark or a zero-width space), as happens when a name is copied. Please type it again.',
     },
     demo: {
       title: 'Demo mode',
@@ -500,6 +502,7 @@ export const en: Catalogue = {
     QUOTA_EXCEEDED: 'Your storage is full. Delete documents you no longer need and try again.',
     CHECKSUM_MISMATCH: 'The file was damaged on the way. Please upload it again.',
     FILE_NAME_INVALID: 'This name will not do: it needs letters or digits, not only dots and slashes.',
+    FILE_NAME_BROKEN: 'The name has a broken character in it. Rename the file and try again.',
     FILE_TOO_LARGE: 'The file is larger than the upload limit. Split or compress it.',
     FILE_EMPTY: 'The file is empty: there is nothing to upload.',
     FILE_CHANGED:

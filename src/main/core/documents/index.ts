@@ -9,6 +9,7 @@ import {
   type ItemKind,
   MAX_FILES_PER_DROP,
   QuotaSchema,
+  nameRefusal,
   sanitizeName,
   type Quota,
 } from '../../../shared/documents.js';
@@ -203,7 +204,7 @@ class AccountDocuments {
 
   createFolder(parentId: string | null, rawName: string): string {
     const name = sanitizeName(rawName);
-    if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The folder name is not valid.');
+    if (!name.ok) throw nameRefusal(name.reason);
     const id = newFolderId();
     this.mutate('folder.create', { id, parentId, name: name.name });
     return id;
@@ -236,7 +237,8 @@ class AccountDocuments {
       }
       const name = sanitizeName(base);
       if (!name.ok) {
-        refused.push(refuse(base, 'FILE_NAME_INVALID', 'The name has nothing but dots or slashes.'));
+        const refusal = nameRefusal(name.reason);
+        refused.push(refuse(base, refusal.code, refusal.message));
         return;
       }
       if (stat.isDirectory()) {
@@ -499,7 +501,7 @@ export class CoreDocuments {
   });
   rename = (kind: ItemKind, id: string, name: string): void => {
     const clean = sanitizeName(name);
-    if (!clean.ok) throw new AppError('FILE_NAME_INVALID', 'The name is not valid.');
+    if (!clean.ok) throw nameRefusal(clean.reason);
     this.active.rename(kind, id, clean.name);
   };
   conflicts = (): RenameConflict[] => this.active.conflicts();

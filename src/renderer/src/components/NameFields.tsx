@@ -1,11 +1,18 @@
 import type { TFunction } from 'i18next';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { type PersonName, PersonNameSchema } from '../../../shared/domain.js';
+import { NAME_HIDDEN_CHARACTERS, type PersonName, PersonNameSchema } from '../../../shared/domain.js';
 import { errorFields, errorMessage } from '../errorMessage.js';
 import { TextField } from './TextField.js';
 
 export type NameErrors = Partial<Record<keyof PersonName, string>>;
+
+/** The words for a refused name field: an invisible character says so, not "letters only". */
+function fieldError(t: TFunction, message: string, typed: string | undefined): string {
+  if (message === NAME_HIDDEN_CHARACTERS || message.endsWith(`${NAME_HIDDEN_CHARACTERS}.`))
+    return t('signin.nameStep.hidden');
+  return typed?.trim() ? t('signin.nameStep.invalid') : t('signin.nameStep.required');
+}
 
 /** Checks a name with the shared schema; field errors in words a parent understands. */
 export function validateName(
@@ -18,7 +25,7 @@ export function validateName(
   for (const issue of parsed.error.issues) {
     const key = issue.path[0] as keyof PersonName;
     if (errors[key]) continue;
-    errors[key] = value[key]?.trim() ? t('signin.nameStep.invalid') : t('signin.nameStep.required');
+    errors[key] = fieldError(t, issue.message, value[key]);
   }
   return { name: null, errors };
 }
@@ -45,9 +52,14 @@ export function useNameForm(initial: PersonName, save: (name: PersonName) => Pro
     try {
       await save(checked.name);
     } catch (caught) {
-      const fields = Object.keys(errorFields(caught));
+      // The server names the fields it refused (`surname`, or `child.surname` for an invite).
+      const fields = Object.entries(errorFields(caught));
       if (fields.length > 0)
-        setErrors(Object.fromEntries(fields.map((key) => [key, t('signin.nameStep.invalid')])));
+        setErrors(
+          Object.fromEntries(
+            fields.map(([key, message]) => [key.split('.').at(-1)!, fieldError(t, message, 'typed')]),
+          ),
+        );
       setFormError(errorMessage(t, caught));
       setBusy(false);
     }

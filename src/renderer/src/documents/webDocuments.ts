@@ -5,6 +5,8 @@ import {
   DOCUMENT_ID_HEADER,
   DocumentListSchema,
   MAX_FILES_PER_DROP,
+  nameRefusal,
+  nameRefusalCode,
   sanitizeName,
   SHA256_HEADER,
   UPLOADS_PATH,
@@ -702,7 +704,7 @@ export function createWebDocuments(deps: {
     },
     async documentsCreateFolder(input) {
       const name = sanitizeName(input.name);
-      if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The folder name is not valid.');
+      if (!name.ok) throw nameRefusal(name.reason);
       const id = randomId()
         .replace(/[^A-Za-z0-9_-]/g, '')
         .slice(0, 24)
@@ -712,7 +714,7 @@ export function createWebDocuments(deps: {
     },
     async documentsRename(input) {
       const name = sanitizeName(input.name);
-      if (!name.ok) throw new AppError('FILE_NAME_INVALID', 'The name is not valid.');
+      if (!name.ok) throw nameRefusal(name.reason);
       // The name this page shows: a rename made on another device since is not overwritten.
       const shown = currentName(await load(), input.kind, input.id);
       conflicts.delete(input.id);
@@ -925,7 +927,8 @@ export function createWebDocuments(deps: {
           } else {
             present += 1;
           }
-        } else if (!name.ok) refused.push({ name: entry.file.name, code: 'FILE_NAME_INVALID', message: '' });
+        } else if (!name.ok)
+          refused.push({ name: entry.file.name, code: nameRefusalCode(name.reason), message: '' });
         else if (entry.file.size === 0)
           refused.push({ name: entry.file.name, code: 'FILE_EMPTY', message: '' });
         else if (quota && entry.file.size > quota.maxFileBytes)
