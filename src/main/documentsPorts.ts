@@ -1,7 +1,7 @@
 import { type BrowserWindow, dialog, shell } from 'electron';
 import type { DialogsPort, ShellPort } from './core/ports.js';
 
-/** The system file dialogs for «Мои документы», attached to the app window when there is one. */
+/** The system dialogs (files for «Мои документы», confirmations), attached to the app window when there is one. */
 export function electronDialogs(window: () => BrowserWindow | null): DialogsPort {
   return {
     async pickFiles() {
@@ -15,6 +15,21 @@ export function electronDialogs(window: () => BrowserWindow | null): DialogsPort
       const options: Electron.SaveDialogOptions = { defaultPath: defaultName };
       const result = w ? await dialog.showSaveDialog(w, options) : await dialog.showSaveDialog(options);
       return result.canceled || !result.filePath ? null : result.filePath;
+    },
+    async confirm(question) {
+      const w = window();
+      const options: Electron.MessageBoxOptions = {
+        type: 'question',
+        title: question.title,
+        message: question.message,
+        detail: question.detail,
+        buttons: [question.yes, question.no],
+        defaultId: 0,
+        cancelId: 1,
+        noLink: true,
+      };
+      const result = w ? await dialog.showMessageBox(w, options) : await dialog.showMessageBox(options);
+      return result.response === 0;
     },
   };
 }

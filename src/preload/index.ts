@@ -1,4 +1,5 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { DROPPED_PATHS_CHANNEL } from '../shared/documentsIpc';
 import { createBridge, type IpcResult } from '../shared/ipc';
 
 /**
@@ -17,16 +18,24 @@ const bridge = createBridge({
 /**
  * Files dropped on the window or picked in the page carry no path in a sandboxed
  * renderer; webUtils gives it here, so the core can read them as streams. An item with
- * no path (dragged text, a link) comes back as ''.
+ * no path (dragged text, a link, a File the page made itself) comes back as ''.
+ *
+ * webUtils resolves only a File of a real drop or pick, and this isolated world is the only
+ * place that can call it, so the paths it gives are the person's choice: they go to the
+ * main process on a channel of their own, before the page's documents.enqueuePaths, which
+ * takes no other path (a path the page sends is only a string anyone could write).
  */
 function pathsForFiles(files: File[]): string[] {
-  return files.map((file) => {
+  const paths = Array.from(files, (file) => {
     try {
       return webUtils.getPathForFile(file);
     } catch {
       return '';
     }
   });
+  const real = paths.filter((p) => p !== '');
+  if (real.length > 0) ipcRenderer.send(DROPPED_PATHS_CHANNEL, real);
+  return paths;
 }
 
 contextBridge.exposeInMainWorld('sferum', { ...bridge, pathsForFiles });

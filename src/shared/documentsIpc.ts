@@ -193,3 +193,11 @@ export const DOCUMENT_IPC_EVENTS = {
   /** The upload queue changed (throttled while bytes flow). */
   'uploads.state': UploadQueueStateSchema,
 } as const;
+
+/**
+ * Not a channel of the bridge (the page has no function for it): the preload alone sends
+ * on it the paths webUtils.getPathForFile resolved for dropped files, which the main
+ * process then takes from documents.enqueuePaths for a short while (see core/documents/grants.ts).
+ */
+export const DROPPED_PATHS_CHANNEL = 'preload:droppedPaths';
+export const DroppedPathsSchema = z.array(z.string().min(1).max(4096)).min(1).max(1000);

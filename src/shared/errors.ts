@@ -41,6 +41,7 @@ export const ERROR_CODES = [
   'SECRET_STORAGE_UNAVAILABLE',
   'SECRET_STORAGE_WEAK',
   'IPC_SENDER_REFUSED',
+  'SERVER_CHANGE_NOT_CONFIRMED',
   'DB_TOO_NEW',
   // later capabilities (family, documents)
   'INVITE_EXPIRED',
@@ -65,6 +66,7 @@ export const ERROR_CODES = [
   'UPLOAD_NOT_A_FILE',
   'UPLOAD_INCOMPLETE',
   'UPLOAD_FILE_NEEDED',
+  'UPLOAD_PATH_NOT_GRANTED',
   'RENAME_CONFLICT',
 ] as const;
 

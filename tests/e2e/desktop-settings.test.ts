@@ -1,6 +1,6 @@
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMemorySecretStorage } from '../helpers/ports.js';
+import { createFakeDialogs, createMemorySecretStorage } from '../helpers/ports.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import {
   type DesktopTarget,
@@ -18,6 +18,8 @@ describe('desktop app server address', () => {
   let school: TestServer;
   let browser: Browser;
   let desktop: DesktopTarget;
+  /** The app's own native dialogs (Electron's, in the app). */
+  const dialogs = createFakeDialogs();
 
   beforeAll(async () => {
     ensureRendererBuilt();
@@ -27,6 +29,7 @@ describe('desktop app server address', () => {
     desktop = await openDesktopTarget(browser, {
       serverUrl: first.url,
       secrets: createMemorySecretStorage('basic_text'),
+      core: { dialogs },
     });
     await registerParent(desktop.page, randomMobile(), {
       surname: 'Орлова',
@@ -110,14 +113,29 @@ describe('desktop app server address', () => {
     expect(await page.getByRole('alert').first().textContent()).not.toBe('');
   });
 
-  it('checks the school server, switches to it after a confirmation and signs in there', async () => {
+  it('checks the school server, switches to it once the app’s own dialog confirms, and signs in there', async () => {
     const { page } = desktop;
     await page.getByTestId('server-url').fill(school.url);
     await page.getByRole('button', { name: 'Проверить связь' }).click();
     await page.getByText('Сервер отвечает').waitFor();
     await screenshot(page, 'desktop-settings-server-ok');
     expect(await seriousA11yViolations(page), 'settings').toEqual([]);
+    expect(dialogs.questions).toEqual([]);
 
+    // The parent says no in the app's native dialog: the page's request changes nothing.
+    dialogs.answer = false;
+    await page.getByRole('button', { name: 'Подключиться к этому серверу' }).click();
+    await page.getByText('нужно будет войти заново').waitFor();
+    await page.getByRole('button', { name: 'Сменить сервер' }).click();
+    await page.getByText('Сервер не изменён').waitFor();
+    expect(dialogs.questions.map((q) => q.message)).toEqual([`Подключиться к серверу ${school.url}?`]);
+    expect(desktop.testCore.core.getState()).toMatchObject({
+      effectiveServerUrl: first.url,
+      settings: { serverUrl: first.url },
+    });
+    expect(desktop.testCore.core.getProfile()?.name).toBe('Наталья');
+
+    dialogs.answer = true;
     await page.getByRole('button', { name: 'Подключиться к этому серверу' }).click();
     await page.getByText('нужно будет войти заново').waitFor();
     await page.getByRole('button', { name: 'Сменить сервер' }).click();

@@ -8,6 +8,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { createIpcRouter } from '../../src/main/core/ipc.js';
 import type { CoreDeps, SecretStorage } from '../../src/main/core/ports.js';
 import { CONTENT_SECURITY_POLICY, mimeType } from '../../src/main/security.js';
+import { DROPPED_PATHS_CHANNEL } from '../../src/shared/documentsIpc.js';
 import { bridgeName, IPC_CHANNELS, IPC_EVENT_NAMES } from '../../src/shared/ipc.js';
 import { createTestCore, type TestCore } from '../helpers/core.js';
 
@@ -120,7 +121,9 @@ async function serveRendererLikeTheApp(ipc?: Ipc): Promise<{ origin: string; clo
 /**
  * The preload's job, done from the test: window.sferum with one named function per
  * channel, calling into the real core through the Electron-free IPC router (which
- * checks the sender frame), and events delivered as plain payloads.
+ * checks the sender frame), and events delivered as plain payloads. Paths of dropped
+ * files are reported on the preload's own channel before the page's next request, as
+ * Electron delivers one frame's messages in order.
  */
 function bridgeInitScript(transport: BridgeTransport): string {
   const channels = JSON.stringify(IPC_CHANNELS.map((channel) => [channel, bridgeName(channel)]));
@@ -148,11 +151,18 @@ function bridgeInitScript(transport: BridgeTransport): string {
             };
           })()`
       : `(channel, input) => window.__sferumInvoke(channel, input)`;
+  const report =
+    transport === 'websocket'
+      ? `(paths) => send(${JSON.stringify(DROPPED_PATHS_CHANNEL)}, paths)`
+      : `(paths) => window.__sferumDroppedPaths(paths)`;
   return `(() => {
     const listeners = new Map();
     const events = ${events};
     const bridge = {};
-    const invoke = ${invoke};
+    const send = ${invoke};
+    const report = ${report};
+    let reported = Promise.resolve();
+    const invoke = (channel, input) => reported.then(() => send(channel, input));
     for (const [channel, name] of ${channels}) {
       bridge[name] = async (input) => {
         const result = await invoke(channel, input === undefined ? null : input);
@@ -164,8 +174,13 @@ function bridgeInitScript(transport: BridgeTransport): string {
     }
     // What the preload's webUtils.getPathForFile answers in the app: a test writes real
     // files and lists name -> path in window.__sferumDropPaths; anything else has no path.
-    bridge.pathsForFiles = (files) =>
-      Array.from(files, (f) => (window.__sferumDropPaths || {})[f.name] || '');
+    // The paths found go to the core as dropped, the only paths documents.enqueuePaths takes.
+    bridge.pathsForFiles = (files) => {
+      const paths = Array.from(files, (f) => (window.__sferumDropPaths || {})[f.name] || '');
+      const real = paths.filter((p) => p !== '');
+      if (real.length > 0) reported = reported.then(() => report(real)).catch(() => undefined);
+      return paths;
+    };
     bridge.on = (event, listener) => {
       if (!events.includes(event)) throw new Error('Unknown event ' + event);
       if (!listeners.has(event)) listeners.set(event, new Set());
@@ -209,7 +224,10 @@ export async function openDesktopTarget(
   const routed: { router?: ReturnType<typeof createIpcRouter> } = {};
   const renderer = await serveRendererLikeTheApp(
     transport !== 'binding'
-      ? (channel, input, frameUrl) => routed.router!.invoke(channel, input, { frameUrl })
+      ? async (channel, input, frameUrl) =>
+          channel === DROPPED_PATHS_CHANNEL
+            ? { ok: true, value: routed.router!.droppedPaths(input, { frameUrl }) }
+            : routed.router!.invoke(channel, input, { frameUrl })
       : undefined,
   );
   const testCore = await createTestCore({
@@ -226,6 +244,9 @@ export async function openDesktopTarget(
   routed.router = router;
   await page.exposeBinding('__sferumInvoke', (source, channel: string, input: unknown) =>
     router.invoke(channel, input, { frameUrl: source.frame.url() }),
+  );
+  await page.exposeBinding('__sferumDroppedPaths', (source, paths: unknown) =>
+    router.droppedPaths(paths, { frameUrl: source.frame.url() }),
   );
   await page.addInitScript(bridgeInitScript(transport));
   const offs = IPC_EVENT_NAMES.map((event) =>

@@ -1,6 +1,12 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS } from '../../src/main/core/defaults.js';
-import type { SecretStorage, SettingsStore, StoredSettings } from '../../src/main/core/ports.js';
+import type {
+  ConfirmQuestion,
+  DialogsPort,
+  SecretStorage,
+  SettingsStore,
+  StoredSettings,
+} from '../../src/main/core/ports.js';
 
 export const DEFAULT_TEST_SETTINGS: StoredSettings = DEFAULT_SETTINGS;
 
@@ -45,4 +51,32 @@ export function createJsonSettingsStore(file: string, initial: Partial<StoredSet
       renameSync(`${file}.tmp`, file);
     },
   };
+}
+
+export interface FakeDialogs extends DialogsPort {
+  /** Every question the core asked in a native dialog, in order. */
+  questions: ConfirmQuestion[];
+  /** What the person answers the next questions (set it to change the answer). */
+  answer: boolean;
+  /** The files the system picker returns. */
+  picks: string[];
+}
+
+/**
+ * Stands where Electron's dialog stands: the picker returns `picks`, "save as" is cancelled,
+ * and a confirmation is answered with `answer` and recorded.
+ */
+export function createFakeDialogs(init: { answer?: boolean; picks?: string[] } = {}): FakeDialogs {
+  const dialogs: FakeDialogs = {
+    questions: [],
+    answer: init.answer ?? false,
+    picks: init.picks ?? [],
+    pickFiles: async () => [...dialogs.picks],
+    saveAs: async () => null,
+    confirm: async (question) => {
+      dialogs.questions.push(question);
+      return dialogs.answer;
+    },
+  };
+  return dialogs;
 }

@@ -1,8 +1,17 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
-import { createMemorySecretStorage } from '../helpers/ports.js';
+import { createIpcRouter } from '../../src/main/core/ipc.js';
+import { isTrustedFrameUrl } from '../../src/main/security.js';
+import {
+  createTestCore,
+  createTestLogger,
+  randomPhone,
+  signInAs,
+  waitFor,
+  type TestCore,
+} from '../helpers/core.js';
+import { createFakeDialogs, createMemorySecretStorage } from '../helpers/ports.js';
 import { closedPortUrl, startTestServer, type TestServer } from '../helpers/server.js';
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -75,7 +84,7 @@ describe('settings and the server address', () => {
   it('switching servers signs the account out and resets the cache', async () => {
     const first = await server();
     const second = await server();
-    const c = await core({ serverUrl: first.url });
+    const c = await core({ serverUrl: first.url, dialogs: createFakeDialogs({ answer: true }) });
     await signInAs(c.core, randomPhone());
     await waitFor(() => c.core.getSyncStatus().state === 'online', 5000, 'online');
     const states: string[] = [];
@@ -92,6 +101,106 @@ describe('settings and the server address', () => {
     expect(states).toContain(second.url);
     const profile = await signInAs(c.core, randomPhone());
     expect(c.core.getProfile()?.id).toBe(profile.id);
+  });
+
+  it('changes the server only when the app’s own dialog confirms it, in the app’s language', async () => {
+    const first = await server();
+    const school = await server();
+    const dialogs = createFakeDialogs({ answer: false });
+    const c = await core({
+      serverUrl: first.url,
+      dialogs,
+      startEmbeddedServer: async () => ({ url: first.url, close: async () => undefined }),
+    });
+    const phone = randomPhone();
+    await signInAs(c.core, phone);
+    const router = createIpcRouter(c.core, {
+      isTrustedSender: isTrustedFrameUrl,
+      logger: createTestLogger(),
+    });
+    const trusted = { frameUrl: 'app://sferum/index.html' };
+
+    // «Проверить связь» asks nothing and changes nothing.
+    expect(await router.invoke('settings.checkServer', { url: school.url }, trusted)).toMatchObject({
+      ok: true,
+      value: { service: 'sferum-family' },
+    });
+    expect(dialogs.questions).toEqual([]);
+
+    // The page asks for the school's server; the parent says no in the native dialog.
+    expect(await router.invoke('settings.update', { serverUrl: `${school.url}/` }, trusted)).toEqual({
+      ok: false,
+      error: { code: 'SERVER_CHANGE_NOT_CONFIRMED', message: expect.any(String) },
+    });
+    expect(dialogs.questions).toEqual([
+      {
+        title: 'Смена сервера',
+        message: `Подключиться к серверу ${school.url}?`,
+        detail: expect.stringContaining('Документы и вход будут идти через него'),
+        yes: 'Подключиться',
+        no: 'Отмена',
+      },
+    ]);
+    expect(c.core.getState()).toMatchObject({
+      settings: { serverUrl: first.url },
+      effectiveServerUrl: first.url,
+    });
+    expect(c.core.getProfile()?.phone).toBe(phone);
+    // A language change in the same request is not applied either.
+    expect(
+      await router.invoke('settings.update', { serverUrl: school.url, language: 'en' }, trusted),
+    ).toMatchObject({ ok: false, error: { code: 'SERVER_CHANGE_NOT_CONFIRMED' } });
+    expect(c.core.getState().settings.language).toBe('ru');
+
+    // Confirmed, it changes; the question follows the app's language.
+    await c.core.updateSettings({ language: 'en' });
+    dialogs.answer = true;
+    expect(await router.invoke('settings.update', { serverUrl: school.url }, trusted)).toMatchObject({
+      ok: true,
+      value: { serverUrl: school.url },
+    });
+    expect(dialogs.questions.at(-1)).toMatchObject({
+      message: `Connect to the server ${school.url}?`,
+      yes: 'Connect',
+      no: 'Cancel',
+    });
+    expect(c.core.getState()).toMatchObject({
+      effectiveServerUrl: school.url,
+      accounts: [{ signedIn: false }],
+    });
+    // The same address again is no change, and asks nothing.
+    const asked = dialogs.questions.length;
+    await c.core.updateSettings({ serverUrl: `${school.url}/` });
+    expect(dialogs.questions.length).toBe(asked);
+    // Back to the built-in server is asked too.
+    dialogs.answer = false;
+    await expect(c.core.updateSettings({ serverUrl: null })).rejects.toMatchObject({
+      code: 'SERVER_CHANGE_NOT_CONFIRMED',
+    });
+    expect(dialogs.questions.at(-1)?.message).toBe('Connect to the built-in server on this computer?');
+    expect(c.core.getState().effectiveServerUrl).toBe(school.url);
+  });
+
+  it('refuses a change of server when there is no dialog to confirm it in, or one is already open', async () => {
+    const first = await server();
+    const school = await server();
+    const none = await core({ serverUrl: first.url });
+    await expect(none.core.updateSettings({ serverUrl: school.url })).rejects.toMatchObject({
+      code: 'SERVER_CHANGE_NOT_CONFIRMED',
+    });
+    expect(none.core.getState().effectiveServerUrl).toBe(first.url);
+
+    // The parent has not answered the first question yet when a second change is asked for.
+    let answer: ((yes: boolean) => void) | null = null;
+    const open = { ...createFakeDialogs(), confirm: () => new Promise<boolean>((r) => (answer = r)) };
+    const c = await core({ serverUrl: first.url, dialogs: open });
+    const asking = c.core.updateSettings({ serverUrl: school.url });
+    await waitFor(() => answer !== null, 5000, 'the question');
+    await expect(c.core.updateSettings({ serverUrl: school.url })).rejects.toMatchObject({
+      code: 'SERVER_CHANGE_NOT_CONFIRMED',
+    });
+    answer!(true);
+    expect(await asking).toMatchObject({ serverUrl: school.url });
   });
 
   it('warns when secrets cannot be stored with OS encryption', async () => {

@@ -33,7 +33,8 @@ import { makeTempDir } from '../helpers/tempDir.js';
  * Every IPC channel of the desktop core gets malformed input through the real router, with
  * a real core signed in against a real server: invoke never throws, every failure is
  * `{ ok: false, error: { code, message } }` with a known code, no token or stack leaves the
- * core, and the core still answers afterwards. Unknown channels and untrusted frames too.
+ * core, and the core still answers afterwards. Unknown channels and untrusted frames too, and
+ * the preload's own report of dropped paths (not a channel the page can call).
  * A channel of the contract without a generator in validInputs() fails the suite.
  *
  * FUZZ_SEED=<n> picks the seed (default fixed); FUZZ_SCALE=0.1 runs a tenth of the calls;
@@ -92,6 +93,8 @@ const dialogs: DialogsPort = {
     fs.mkdirSync(dir, { recursive: true });
     return name.length % 2 ? null : path.join(dir, `${fs.readdirSync(dir).length}.bin`);
   },
+  // A change of server asked by the page is declined in the app's own dialog.
+  confirm: async () => false,
 };
 const shell: ShellPort = {
   openPath: async (p) => void opened.push(p),
@@ -270,14 +273,16 @@ function validInputs(): Record<IpcChannel, (pick: Pick) => unknown> {
         { view: 'search', folderId: null, query: 'с' },
         { view: 'trash', folderId: null },
       ]),
-    'documents.enqueuePaths': (pick) => ({
-      paths: pick([
+    'documents.enqueuePaths': (pick) => {
+      const paths = pick([
         [path.join(files, 'справка.txt')],
         [path.join(files, 'папка')],
         [path.join(files, 'пустой.txt'), path.join(files, 'нет-такого')],
-      ]),
-      folderId: pick([null, ...known.folderIds]),
-    }),
+      ]);
+      // Most of the time the preload reported them as dropped first; otherwise they are refused.
+      if (pick([true, true, false])) router.droppedPaths(paths, TRUSTED);
+      return { paths, folderId: pick([null, ...known.folderIds]) };
+    },
     'documents.pickFiles': (pick) => ({ folderId: pick([null, ...known.folderIds]) }),
     'documents.createFolder': (pick) => ({ parentId: pick([null, ...known.folderIds]), name: 'Новая папка' }),
     'documents.rename': (pick) => ({ ...item(pick), name: 'Новое имя.txt' }),
@@ -463,6 +468,26 @@ describe(`IPC fuzzing (seed ${SEED})`, () => {
     });
     expect(unreached).toEqual([]);
   }, 240_000);
+
+  it('takes the preload’s dropped-paths report only from the app’s frame, never throwing', () => {
+    const input = fc.oneof(
+      { weight: 3, arbitrary: fc.array(nastyString, { maxLength: 4 }) },
+      { weight: 1, arbitrary: jsonish },
+    );
+    fc.assert(
+      fc.property(input, frame, (raw, frameUrl) => {
+        let granted: unknown;
+        try {
+          granted = router.droppedPaths(raw, { frameUrl: frameUrl as string | null });
+        } catch (error) {
+          throw new Error(`droppedPaths threw ${String(error)} with ${preview(raw)}`);
+        }
+        expect(typeof granted).toBe('boolean');
+        if (frameUrl !== TRUSTED.frameUrl) expect(granted).toBe(false);
+      }),
+      { seed: SEED, numRuns: Math.ceil(300 * SCALE) },
+    );
+  });
 
   it('still answers afterwards, with no unhandled rejection and no external opener misused', async () => {
     expect(await router.invoke('app.getState', null, TRUSTED)).toMatchObject({ ok: true });

@@ -11,6 +11,7 @@ const recorded = vi.hoisted(() => ({
   permissionRequest: null as null | ((...args: unknown[]) => void),
   permissionCheck: null as null | ((...args: unknown[]) => boolean),
   handlers: new Map<string, (event: unknown, input: unknown) => unknown>(),
+  listeners: new Map<string, (event: unknown, input: unknown) => void>(),
   schemes: [] as unknown[],
   app: null as unknown as import('node:events').EventEmitter,
 }));
@@ -48,6 +49,11 @@ vi.mock('electron', async () => {
       handle: (channel: string, fn: (event: unknown, input: unknown) => unknown) =>
         recorded.handlers.set(channel, fn),
       removeHandler: (channel: string) => recorded.handlers.delete(channel),
+      on: (channel: string, fn: (event: unknown, input: unknown) => void) =>
+        recorded.listeners.set(channel, fn),
+      removeListener: (channel: string, fn: unknown) => {
+        if (recorded.listeners.get(channel) === fn) recorded.listeners.delete(channel);
+      },
     },
     net: {},
   };
@@ -131,23 +137,34 @@ describe('Electron shell hardening', () => {
     }
   });
 
-  it('answers IPC only for the app’s own frame, on every contract channel', async () => {
+  it('answers IPC only for the app’s own frame, on every contract channel and the preload’s own', async () => {
+    const granted: string[][] = [];
     const core = {
       getState: () => {
         throw new Error('must not be reached from an untrusted frame');
       },
+      documents: { grants: { add: (paths: string[]) => void granted.push(paths) } },
       on: () => () => undefined,
     } as unknown as import('../../src/main/core/index.js').Core;
     const unwire = wireIpc(core, () => null);
     const { IPC_CHANNELS } = await import('../../src/shared/ipc.js');
+    const { DROPPED_PATHS_CHANNEL } = await import('../../src/shared/documentsIpc.js');
     expect([...recorded.handlers.keys()].sort()).toEqual([...IPC_CHANNELS].sort());
     const handler = recorded.handlers.get('app.getState')!;
+    // The preload's report of dropped paths: heard only from the app's frame, never answered.
+    const dropped = recorded.listeners.get(DROPPED_PATHS_CHANNEL)!;
     for (const frameUrl of ['https://evil.example/', 'file:///tmp/x.html', null]) {
-      const answer = await handler({ senderFrame: frameUrl ? { url: frameUrl } : null }, null);
+      const sender = { senderFrame: frameUrl ? { url: frameUrl } : null };
+      const answer = await handler(sender, null);
       expect(answer).toMatchObject({ ok: false, error: { code: 'IPC_SENDER_REFUSED' } });
+      dropped(sender, ['/home/parent/.ssh/id_ed25519']);
     }
+    expect(granted).toEqual([]);
+    dropped({ senderFrame: { url: 'app://sferum/index.html' } }, ['/home/parent/Справка.pdf']);
+    expect(granted).toEqual([['/home/parent/Справка.pdf']]);
     unwire();
     expect(recorded.handlers.size).toBe(0);
+    expect(recorded.listeners.size).toBe(0);
   });
 
   it('serves the UI under a strict Content-Security-Policy', () => {

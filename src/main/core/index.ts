@@ -12,6 +12,7 @@ import {
   type Settings,
   SettingsSchema,
 } from '../../shared/ipc.js';
+import { catalogues } from '../../shared/messages/index.js';
 import { ENTITY_KINDS, type SyncStatus } from '../../shared/sync.js';
 import {
   accountDir,
@@ -37,6 +38,7 @@ export { vetExternalUrl } from './externalUrl.js';
 /** The main-process core: everything the UI can ask for, free of Electron. */
 export interface Core {
   getState(): AppState;
+  /** A new server address is checked, then takes effect only when the native dialog confirms it. */
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
   /** The renderer reports the screen it shows (no notifications about it while focused). */
   setScreen(screen: string): void;
@@ -279,6 +281,34 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     active?.connect(url);
   }
 
+  let askingServer = false;
+  /**
+   * The main process's own question before the server changes (null: the embedded one). The
+   * page only asks for a change: a page running someone else's script must not be able to
+   * send the documents and the sign-in to a server of its choice. Declined, with no dialog
+   * to ask in, or while the question is already open: SERVER_CHANGE_NOT_CONFIRMED.
+   */
+  async function confirmServer(url: string | null): Promise<void> {
+    const messages = catalogues[store.get().language];
+    const text = messages.settings;
+    let yes = false;
+    if (deps.dialogs?.confirm && !askingServer) {
+      askingServer = true;
+      yes = await deps.dialogs
+        .confirm({
+          title: text.serverDialogTitle,
+          message:
+            url === null ? text.serverDialogEmbedded : text.serverDialogQuestion.replace('{{url}}', url),
+          detail: text.serverDialogDetail,
+          yes: text.serverDialogYes,
+          no: messages.common.cancel,
+        })
+        .catch(() => false)
+        .finally(() => (askingServer = false));
+    }
+    if (!yes) throw new AppError('SERVER_CHANGE_NOT_CONFIRMED', 'The change of server was not confirmed.');
+  }
+
   // Start: one account at least, the server address, the active account's session.
   let stored = store.get();
   if (stored.accounts.length === 0) {
@@ -323,11 +353,13 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       const { serverUrl, ...rest } = patch;
       if (serverUrl !== undefined && serverUrl !== current.serverUrl) {
         const url = serverUrl === null ? await embeddedUrl() : normalizeServerUrl(serverUrl);
+        const next = serverUrl === null ? null : url;
         // Checked before anything is saved: a wrong address must not sign anyone out.
         const info = await fetchServerInfo(url, { timeoutMs: timing.infoTimeoutMs, ...fetchOpt() });
+        if (next !== current.serverUrl) await confirmServer(next);
         if (url !== effectiveServerUrl) await switchServer(url);
         serverInfo = info;
-        store.set({ serverUrl: serverUrl === null ? null : url });
+        store.set({ serverUrl: next });
       }
       const cleaned = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
       if (Object.keys(cleaned).length > 0) store.set(cleaned);

@@ -1,4 +1,5 @@
 import { AppError, hasErrorCode } from '../../shared/errors.js';
+import { DroppedPathsSchema } from '../../shared/documentsIpc.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
 import { FAMILY_HANDLERS } from './familyIpc.js';
 import { DOCUMENT_IPC_HANDLERS } from './documents/ipcHandlers.js';
@@ -49,6 +50,12 @@ export const IPC_HANDLED_CHANNELS = Object.keys(HANDLERS) as IpcChannel[];
 
 export interface IpcRouter {
   invoke(channel: string, rawInput: unknown, sender: { frameUrl: string | null }): Promise<IpcResult>;
+  /**
+   * The preload's report of the paths of files dropped on the window (DROPPED_PATHS_CHANNEL,
+   * which the page cannot send on): they become grants documents.enqueuePaths accepts. True
+   * when they were granted; a report from an untrusted frame or malformed is dropped.
+   */
+  droppedPaths(rawInput: unknown, sender: { frameUrl: string | null }): boolean;
 }
 
 function isChannel(channel: string): channel is IpcChannel {
@@ -76,18 +83,30 @@ export function createIpcRouter(
   options: { isTrustedSender(frameUrl: string): boolean; logger?: Logger },
 ): IpcRouter {
   const logger = options.logger ?? { info: () => {}, warn: console.warn, error: console.error };
+  const trustedSender = (frameUrl: string | null): boolean => {
+    try {
+      return typeof frameUrl === 'string' && options.isTrustedSender(frameUrl);
+    } catch {
+      return false;
+    }
+  };
   return {
+    droppedPaths(rawInput, sender) {
+      if (!trustedSender(sender.frameUrl)) {
+        logger.warn('Dropped paths refused from an untrusted frame', sender.frameUrl);
+        return false;
+      }
+      const paths = DroppedPathsSchema.safeParse(rawInput);
+      if (!paths.success) return false;
+      core.documents.grants.add(paths.data);
+      return true;
+    },
+
     async invoke(channel, rawInput, sender) {
       if (typeof channel !== 'string' || !isChannel(channel)) {
         return { ok: false, error: { code: 'VALIDATION_FAILED', message: 'Unknown request.' } };
       }
-      let trusted = false;
-      try {
-        trusted = sender.frameUrl !== null && options.isTrustedSender(sender.frameUrl);
-      } catch {
-        trusted = false;
-      }
-      if (!trusted) {
+      if (!trustedSender(sender.frameUrl)) {
         logger.warn(`IPC ${channel} refused from an untrusted frame`, sender.frameUrl);
         return {
           ok: false,

@@ -73,12 +73,24 @@ export interface SyncTiming {
   infoTimeoutMs: number;
 }
 
-/** System file dialogs (Electron's dialog in the app). */
+/** A yes/no question in the app's own native dialog, in the app's language. */
+export interface ConfirmQuestion {
+  title: string;
+  message: string;
+  detail: string;
+  /** The confirming button; the other one cancels. */
+  yes: string;
+  no: string;
+}
+
+/** System dialogs (Electron's dialog in the app): the page can neither draw nor answer them. */
 export interface DialogsPort {
   /** Several files; an empty list when the person cancels. */
   pickFiles(): Promise<string[]>;
   /** Where to save a copy; null when the person cancels. */
   saveAs(defaultName: string): Promise<string | null>;
+  /** True only when the person pressed the confirming button. Absent: every such question is a no. */
+  confirm?(question: ConfirmQuestion): Promise<boolean>;
 }
 
 /** Opening files with the system (Electron's shell in the app). */

@@ -448,6 +448,12 @@ export const en: Catalogue = {
     serverConfirm:
       'After changing the server you will need to sign in again in every profile on this computer. Changes not sent yet stay on this computer.',
     serverConfirmYes: 'Change server',
+    serverDialogTitle: 'Change of server',
+    serverDialogQuestion: 'Connect to the server {{url}}?',
+    serverDialogEmbedded: 'Connect to the built-in server on this computer?',
+    serverDialogDetail:
+      'Documents and sign-in will go through it. Every profile on this computer will need to sign in again.',
+    serverDialogYes: 'Connect',
     serverTitle: 'Server',
     server: 'Address: {{url}}',
     demoServer: 'Demo server',
@@ -488,6 +494,7 @@ export const en: Catalogue = {
     SECRET_STORAGE_UNAVAILABLE:
       'This computer cannot store your sign-in securely. You will need to sign in again next time.',
     IPC_SENDER_REFUSED: 'The action was refused for security reasons.',
+    SERVER_CHANGE_NOT_CONFIRMED: 'The server was not changed: connecting to it was not confirmed.',
     DB_TOO_NEW: 'Your data was created by a newer version of the app. Please update the app.',
     INVITE_EXPIRED: 'This invite link has expired. Ask your child to send a new one.',
     INVITE_REVOKED: 'This invite link no longer works. Ask your child to send a new one.',
@@ -513,6 +520,8 @@ export const en: Catalogue = {
     UPLOAD_INCOMPLETE: 'The file has not finished uploading yet.',
     UPLOAD_FILE_NEEDED:
       'The page was closed while this file was uploading. Drop or choose the file again and the upload continues where it stopped.',
+    UPLOAD_PATH_NOT_GRANTED:
+      'These files were not chosen or dropped into the window, so the app will not send them. Add them with the Add button or drag them into the window.',
     RENAME_CONFLICT:
       'While you were renaming it, it was renamed on another device. Check the new name and rename it again if needed.',
   },

@@ -30,6 +30,7 @@ import type { CoreEvents } from '../events.js';
 import type { DialogsPort, Logger, ShellPort } from '../ports.js';
 import { queueMutation } from '../sync/mutations.js';
 import { DocumentsCache } from './cache.js';
+import { PathGrants } from './grants.js';
 import { UploadQueue } from './uploadQueue.js';
 
 export interface DocumentsHost {
@@ -488,8 +489,17 @@ export class CoreDocuments {
 
   list = (input: ListInput): ListOutput => this.active.list(input);
   count = (input: CountInput): number => this.active.count(input);
+  /** Paths dropped on the window, as the preload reported them: the renderer may enqueue only these. */
+  readonly grants = new PathGrants();
+  /** Trusted callers only (the core itself, tests): the renderer's requests go through enqueueGranted. */
   enqueuePaths = (paths: string[], folderId: string | null): Promise<EnqueueResult> =>
     this.active.enqueuePaths(paths, folderId);
+  /** documents.enqueuePaths from the renderer: refused (UPLOAD_PATH_NOT_GRANTED) unless every path was granted. */
+  enqueueGranted = (paths: string[], folderId: string | null): Promise<EnqueueResult> => {
+    const active = this.active;
+    this.grants.take(paths);
+    return active.enqueuePaths(paths, folderId);
+  };
   pickFiles = async (folderId: string | null): Promise<EnqueueResult> => {
     if (!this.host.dialogs) throw new AppError('INTERNAL', 'The file picker is not available here.');
     const paths = await this.host.dialogs.pickFiles();

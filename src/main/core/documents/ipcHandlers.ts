@@ -8,9 +8,10 @@ type In<T> = T;
 export const DOCUMENT_IPC_HANDLERS = {
   'documents.list': (core, input) => core.documents.list(input as ListInput),
   'documents.count': (core, input) => ({ total: core.documents.count(input as CountInput) }),
+  // A path from the page is only a string: it is taken only if the person dropped it (grants.ts).
   'documents.enqueuePaths': (core, input) => {
     const i = input as In<{ paths: string[]; folderId: string | null }>;
-    return core.documents.enqueuePaths(i.paths, i.folderId);
+    return core.documents.enqueueGranted(i.paths, i.folderId);
   },
   'documents.pickFiles': (core, input) =>
     core.documents.pickFiles((input as { folderId: string | null }).folderId),
