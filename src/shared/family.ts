@@ -7,6 +7,7 @@ import {
   ProfileSchema,
   SchoolRefSchema,
 } from './domain.js';
+import type { Catalogue } from './messages/ru.js';
 
 /**
  * The family contract: invites a student gives their parents, the child card a parent
@@ -152,22 +153,85 @@ export const ParentLinkSchema = z.object({
 });
 export type ParentLink = z.infer<typeof ParentLinkSchema>;
 
-export const FAMILY_ACTIONS = ['joined', 'left', 'removed'] as const;
+/** `changed`: a parent confirming after another one changed the child's details. */
+export const FAMILY_ACTIONS = ['joined', 'left', 'removed', 'changed'] as const;
 export const FamilyActionSchema = z.enum(FAMILY_ACTIONS);
 export type FamilyAction = z.infer<typeof FamilyActionSchema>;
+
+/** The child's details a parent's confirmation may change, in the order they are told. */
+export const CHILD_FIELDS = ['surname', 'name', 'patronymic', 'birthDate'] as const;
+export type ChildField = (typeof CHILD_FIELDS)[number];
+
+/** One changed detail: what it was and what it became (null: not given). */
+export const ChildChangeSchema = z.object({
+  field: z.enum(CHILD_FIELDS),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+});
+export type ChildChange = z.infer<typeof ChildChangeSchema>;
 
 /** Feed record `familyEvent`: one line of a child's family history (who, what, when). */
 export const FamilyEventSchema = z.object({
   id: z.string(),
   childId: z.string(),
   action: FamilyActionSchema,
+  /** The parent the line is about; for `changed`, the parent who changed the details. */
   parentId: z.string(),
   parentName: z.string(),
   /** Who did it: the parent, or "the school" (null) for an administrator's removal. */
   actorName: z.string().nullable(),
   at: z.string(),
+  /** `changed` only: each detail that changed, old and new value. */
+  changes: z.array(ChildChangeSchema).optional(),
 });
 export type FamilyEvent = z.infer<typeof FamilyEventSchema>;
+
+type ChildDetails = Record<ChildField, string | null>;
+
+/** The details that differ between the child's current data and what a parent confirmed. */
+export function childChanges(before: ChildDetails, after: ChildDetails): ChildChange[] {
+  const value = (v: string | null): string | null => (v === '' ? null : v);
+  return CHILD_FIELDS.filter((field) => value(before[field]) !== value(after[field])).map((field) => ({
+    field,
+    from: value(before[field]),
+    to: value(after[field]),
+  }));
+}
+
+/**
+ * "фамилия Иванов → Петров, дата рождения 01.02.2015 → 02.02.2015": the changes in the
+ * catalogue's words, for the history line, the in-app notice and the native notification.
+ */
+export function describeChildChanges(
+  changes: readonly ChildChange[],
+  text: Pick<Catalogue['family'], 'changeField' | 'change' | 'changeNone'>,
+  language: string,
+): string {
+  const shown = (field: ChildField, v: string | null): string => {
+    if (v === null) return text.changeNone;
+    if (field !== 'birthDate' || !/^\d{4}-\d{2}-\d{2}$/.test(v)) return v;
+    const date = new Date(`${v}T12:00:00Z`);
+    const options: Intl.DateTimeFormatOptions =
+      language === 'en'
+        ? { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }
+        : { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' };
+    return new Intl.DateTimeFormat(language === 'en' ? 'en-GB' : 'ru-RU', options).format(date);
+  };
+  return changes
+    .map((c) =>
+      text.change
+        .replace('{{field}}', () => text.changeField[c.field])
+        .replace('{{from}}', () => shown(c.field, c.from))
+        .replace('{{to}}', () => shown(c.field, c.to)),
+    )
+    .join(', ');
+}
+
+/** History order: by time; a confirmation's `changed` line right after its `joined` one. */
+export function compareFamilyEvents(a: FamilyEvent, b: FamilyEvent): number {
+  const rank = (e: FamilyEvent): number => (e.action === 'changed' ? 1 : 0);
+  return a.at.localeCompare(b.at) || rank(a) - rank(b) || a.id.localeCompare(b.id);
+}
 
 /** A child in a parent's family view. */
 export const FamilyChildSchema = z.object({
@@ -225,7 +289,7 @@ export function buildFamilyView(
   return {
     children,
     parents,
-    history: [...records.events].sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id)),
+    history: [...records.events].sort(compareFamilyEvents),
     invite,
     parentSlotsLeft: Math.max(0, MAX_PARENTS - parents.length),
   };

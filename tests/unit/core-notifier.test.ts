@@ -98,6 +98,32 @@ describe('native notifications', () => {
     ]);
   });
 
+  it('tells exactly what a parent changed in the child’s details, and who', () => {
+    const changed = {
+      ...joined,
+      id: 'e9',
+      action: 'changed' as const,
+      changes: [
+        { field: 'surname' as const, from: 'Иванов', to: 'Петров' },
+        { field: 'birthDate' as const, from: '2015-02-01', to: '2015-02-02' },
+      ],
+    };
+    const ruSetup = setup();
+    ruSetup.events.emit('family.notice', changed);
+    expect(ruSetup.shown).toEqual([
+      {
+        title: 'Изменения в семье',
+        body: 'Пётр Иванов: данные изменил родитель Иванова Мария — фамилия Иванов → Петров, дата рождения 01.02.2015 → 02.02.2015',
+        screen: 'family',
+      },
+    ]);
+    const enSetup = setup({ language: 'en' });
+    enSetup.events.emit('family.notice', changed);
+    expect(enSetup.shown[0]?.body).toBe(
+      'Пётр Иванов: details changed by parent Иванова Мария — surname Иванов → Петров, date of birth 1 Feb 2015 → 2 Feb 2015',
+    );
+  });
+
   it('stays quiet about the screen the parent is looking at, and when notifications are off', () => {
     const looking = setup({ focused: true, screen: 'family' });
     looking.events.emit('family.notice', joined);

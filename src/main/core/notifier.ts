@@ -1,5 +1,5 @@
 import type { UploadQueueState } from '../../shared/documentsIpc.js';
-import type { FamilyEvent } from '../../shared/family.js';
+import { describeChildChanges, type FamilyEvent } from '../../shared/family.js';
 import type { Language } from '../../shared/ipc.js';
 import { catalogues } from '../../shared/messages/index.js';
 import type { CoreEvents } from './events.js';
@@ -30,7 +30,7 @@ function fill(template: string, values: Record<string, string | number>): string
 /**
  * Turns the core's events into native notifications: uploads that finish (one
  * notification when the queue settles, not one per file) or fail, and a parent
- * joining or leaving a child's profile. Nothing while notifications are off, and
+ * joining or leaving a child's profile or changing the child's details. Nothing while notifications are off, and
  * nothing about a screen the parent is looking at.
  */
 export function createNotifier(deps: NotifierDeps): () => void {
@@ -79,9 +79,11 @@ export function createNotifier(deps: NotifierDeps): () => void {
       joined: messages.family.noticeJoined,
       left: messages.family.noticeLeft,
       removed: messages.family.noticeRemoved,
+      changed: messages.family.noticeChanged,
     }[event.action];
     const child = deps.childName(event.childId) ?? messages.notifications.yourChild;
-    show('family', messages.family.noticeTitle, fill(template, { child, parent: event.parentName }));
+    const changes = describeChildChanges(event.changes ?? [], messages.family, deps.settings().language);
+    show('family', messages.family.noticeTitle, fill(template, { child, parent: event.parentName, changes }));
   }
 
   const offs = [deps.events.on('uploads.state', onUploads), deps.events.on('family.notice', onFamily)];

@@ -1,5 +1,6 @@
 import {
   buildFamilyView,
+  childChanges,
   type ChildCard,
   type FamilyView,
   type ChildCorrections,
@@ -70,6 +71,7 @@ export function eventRecord(row: HistoryRow): FamilyEvent {
     parentName: row.parentName,
     actorName: row.actorName,
     at: row.at,
+    ...(row.changes ? { changes: row.changes } : {}),
   };
 }
 
@@ -161,7 +163,12 @@ export class FamilyService {
     return this.card(child);
   }
 
-  /** The parent confirms the child's registration, with corrections to the personal fields. */
+  /**
+   * The parent confirms the child's registration, with corrections to the personal fields.
+   * Once a parent has confirmed them, a later confirmation may still correct the details,
+   * but never quietly: each changed detail, old and new, goes into the child's history as
+   * a `changed` line by this parent, which the child and the other parent get as a notice.
+   */
   confirm(caller: Caller, token: string, corrections: ChildCorrections, ip: string): ChildCard {
     const { family, feed, store, now } = this.deps;
     const keys = this.guessKeys(ip, caller);
@@ -172,6 +179,8 @@ export class FamilyService {
       this.checkCaller(caller, child, 'confirm');
       const parent = store.accounts.getUser(caller.userId)!;
       const at = iso(now());
+      // The first confirmation settles the school's draft; after it, the details are someone's word.
+      const confirmedBefore = family.historyOf(child.id).some((h) => h.action === 'joined');
       if (!family.insertLink({ childId: child.id, parentId: parent.id, createdAt: at })) {
         if (family.getLink(child.id, parent.id)) throw alreadyLinked();
         throw parentLimit();
@@ -193,6 +202,13 @@ export class FamilyService {
         at,
       };
       family.insertHistory(event);
+      const fresh = new Set([event.id]);
+      const changes = confirmedBefore ? childChanges(child, corrections) : [];
+      if (changes.length > 0) {
+        const changed: HistoryRow = { ...event, id: newId(), action: 'changed', changes };
+        family.insertHistory(changed);
+        fresh.add(changed.id);
+      }
       const parents = family.parentsOf(child.id);
       const everyone = [child.id, ...parents.map((p) => p.parentId)];
       writer.putProfile(child.id);
@@ -201,7 +217,7 @@ export class FamilyService {
         writer.put(everyone, 'parentLink', linkId(child.id, p.parentId), this.linkRecord(p));
       }
       for (const old of family.historyOf(child.id)) {
-        writer.put(old.id === event.id ? everyone : [parent.id], 'familyEvent', old.id, eventRecord(old));
+        writer.put(fresh.has(old.id) ? everyone : [parent.id], 'familyEvent', old.id, eventRecord(old));
       }
       return this.card(store.accounts.getUser(child.id)!);
     });

@@ -1,5 +1,5 @@
 import type { Db } from '../store/db.js';
-import type { FamilyAction } from '../../shared/family.js';
+import type { ChildChange, FamilyAction } from '../../shared/family.js';
 import { MAX_PARENTS } from '../../shared/family.js';
 
 export interface InviteRow {
@@ -26,6 +26,8 @@ export interface HistoryRow {
   actorId: string | null;
   actorName: string | null;
   at: string;
+  /** `changed` only: the details that changed. */
+  changes?: ChildChange[] | null;
 }
 
 export interface EmailRegistrationRow {
@@ -39,7 +41,7 @@ export interface EmailRegistrationRow {
 const INVITE_COLUMNS = `id, child_id AS childId, token_hash AS tokenHash, created_at AS createdAt,
   expires_at AS expiresAt, revoked_at AS revokedAt`;
 const HISTORY_COLUMNS = `id, child_id AS childId, action, parent_id AS parentId, parent_name AS parentName,
-  actor_id AS actorId, actor_name AS actorName, at`;
+  actor_id AS actorId, actor_name AS actorName, at, changes`;
 
 /**
  * The family tables as plain synchronous calls over prepared statements. Callers run
@@ -79,10 +81,11 @@ export class FamilyStore {
         'SELECT child_id AS childId, parent_id AS parentId, created_at AS createdAt FROM parent_links ORDER BY created_at',
       ),
       insertHistory:
-        db.prepare(`INSERT INTO family_history (id, child_id, action, parent_id, parent_name, actor_id, actor_name, at)
-        VALUES (@id, @childId, @action, @parentId, @parentName, @actorId, @actorName, @at)`),
+        db.prepare(`INSERT INTO family_history (id, child_id, action, parent_id, parent_name, actor_id, actor_name, at, changes)
+        VALUES (@id, @childId, @action, @parentId, @parentName, @actorId, @actorName, @at, @changes)`),
+      // A confirmation's `changed` line comes right after its `joined` one (same time).
       historyOf: db.prepare(
-        `SELECT ${HISTORY_COLUMNS} FROM family_history WHERE child_id = ? ORDER BY at, id`,
+        `SELECT ${HISTORY_COLUMNS} FROM family_history WHERE child_id = ? ORDER BY at, action = 'changed', id`,
       ),
       insertEmailRegistration:
         db.prepare(`INSERT INTO email_registrations (token_hash, user_id, created_at, expires_at, used_at)
@@ -129,10 +132,15 @@ export class FamilyStore {
     return this.stmts.allLinks.all() as LinkRow[];
   }
   insertHistory(row: HistoryRow): void {
-    this.stmts.insertHistory.run(row);
+    this.stmts.insertHistory.run({ ...row, changes: row.changes ? JSON.stringify(row.changes) : null });
   }
   historyOf(childId: string): HistoryRow[] {
-    return this.stmts.historyOf.all(childId) as HistoryRow[];
+    return (
+      this.stmts.historyOf.all(childId) as (Omit<HistoryRow, 'changes'> & { changes: string | null })[]
+    ).map((row) => ({
+      ...row,
+      changes: row.changes === null ? null : (JSON.parse(row.changes) as ChildChange[]),
+    }));
   }
   insertEmailRegistration(row: EmailRegistrationRow): void {
     this.stmts.insertEmailRegistration.run(row);

@@ -172,6 +172,15 @@ export const en: Catalogue = {
     joined: 'Parent joined: {{parent}}',
     left: 'Parent left the profile: {{parent}}',
     removed: 'The school removed a parent: {{parent}}',
+    changed: 'Details changed by parent {{parent}}: {{changes}}',
+    changeField: {
+      surname: 'surname',
+      name: 'first name',
+      patronymic: 'patronymic',
+      birthDate: 'date of birth',
+    },
+    change: '{{field}} {{from}} → {{to}}',
+    changeNone: '(not given)',
     leave: 'Leave the child’s profile',
     leaveTitle: 'Leave the profile of {{name}}?',
     leaveText:
@@ -183,6 +192,7 @@ export const en: Catalogue = {
     noticeJoined: '{{child}}: a parent joined — {{parent}}',
     noticeLeft: '{{child}}: a parent left — {{parent}}',
     noticeRemoved: '{{child}}: the school removed a parent — {{parent}}',
+    noticeChanged: '{{child}}: details changed by parent {{parent}} — {{changes}}',
   },
   invite: {
     title: 'An invite from your child',
@@ -194,6 +204,8 @@ export const en: Catalogue = {
     birthDate: 'Date of birth',
     schoolReadOnly: 'The school sets the school and class, so they cannot be changed here.',
     alreadyParents: 'Already linked: {{names}}',
+    changesShown:
+      'These details are already confirmed. If you correct anything, the child and the linked parents will see exactly what was changed and by whom.',
     confirm: 'Confirm the registration',
     confirming: 'Confirming…',
     cancel: 'Not now',

@@ -174,6 +174,15 @@ export const ru = {
     joined: 'Подключён родитель: {{parent}}',
     left: 'Родитель покинул профиль: {{parent}}',
     removed: 'Школа отключила родителя: {{parent}}',
+    changed: 'Данные изменил родитель {{parent}}: {{changes}}',
+    changeField: {
+      surname: 'фамилия',
+      name: 'имя',
+      patronymic: 'отчество',
+      birthDate: 'дата рождения',
+    },
+    change: '{{field}} {{from}} → {{to}}',
+    changeNone: '(не указано)',
     leave: 'Покинуть профиль ребёнка',
     leaveTitle: 'Покинуть профиль: {{name}}?',
     leaveText:
@@ -185,6 +194,7 @@ export const ru = {
     noticeJoined: '{{child}}: подключён родитель — {{parent}}',
     noticeLeft: '{{child}}: родитель покинул профиль — {{parent}}',
     noticeRemoved: '{{child}}: школа отключила родителя — {{parent}}',
+    noticeChanged: '{{child}}: данные изменил родитель {{parent}} — {{changes}}',
   },
   invite: {
     title: 'Приглашение от ребёнка',
@@ -196,6 +206,8 @@ export const ru = {
     birthDate: 'Дата рождения',
     schoolReadOnly: 'Школу и класс указывает школа, поэтому здесь их изменить нельзя.',
     alreadyParents: 'Уже подключены: {{names}}',
+    changesShown:
+      'Эти данные уже подтверждены. Если вы что-то исправите, ребёнок и подключённые родители увидят, что именно и кем изменено.',
     confirm: 'Подтвердить регистрацию',
     confirming: 'Подтверждаем…',
     cancel: 'Не сейчас',

@@ -1,8 +1,15 @@
 import { useTranslation } from 'react-i18next';
-import type { FamilyEvent } from '../../../shared/family.js';
+import { describeChildChanges, type FamilyEvent } from '../../../shared/family.js';
+import { catalogues } from '../../../shared/messages/index.js';
 import { formatDateTime } from './format.js';
 
-/** Who joined or left, and when: every family change of one child. */
+/** "фамилия Иванов → Петров, дата рождения 01.02.2015 → 02.02.2015" in the page's language. */
+export function changesText(event: FamilyEvent, language: string): string {
+  const text = catalogues[language === 'en' ? 'en' : 'ru'].family;
+  return describeChildChanges(event.changes ?? [], text, language);
+}
+
+/** Who joined or left, who changed the child's details and how, and when: every family change of one child. */
 export function FamilyHistory({ events }: { events: FamilyEvent[] }) {
   const { t, i18n } = useTranslation();
   return (
@@ -18,7 +25,10 @@ export function FamilyHistory({ events }: { events: FamilyEvent[] }) {
             <li key={event.id} className={`history-item history-${event.action}`}>
               <span className="history-dot" aria-hidden="true" />
               <span className="history-text">
-                {t(`family.${event.action}`, { parent: event.parentName })}
+                {t(`family.${event.action}`, {
+                  parent: event.parentName,
+                  changes: changesText(event, i18n.language),
+                })}
               </span>
               <time className="history-time muted" dateTime={event.at}>
                 {formatDateTime(event.at, i18n.language)}

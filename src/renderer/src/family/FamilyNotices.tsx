@@ -3,15 +3,16 @@ import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
 import type { FamilyEvent } from '../../../shared/family.js';
 import { fullName } from '../people.js';
+import { changesText } from './FamilyHistory.js';
 import { useFamily } from './queries.js';
 
 /**
- * An in-app notice when someone joins or leaves a child's family while the app is
- * open. The first look at the family is the baseline; later history lines by others
+ * An in-app notice when someone joins or leaves a child's family, or changes the child's
+ * details, while the app is open. The first look at the family is the baseline; later history lines by others
  * become notices (the desktop core also emits family.notice for a native one).
  */
 export function FamilyNotices({ profile }: { profile: Profile }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const family = useFamily();
   const seen = useRef<{ userId: string; ids: Set<string>; children: Set<string> } | null>(null);
   const [notices, setNotices] = useState<FamilyEvent[]>([]);
@@ -45,6 +46,7 @@ export function FamilyNotices({ profile }: { profile: Profile }) {
     joined: 'family.noticeJoined',
     left: 'family.noticeLeft',
     removed: 'family.noticeRemoved',
+    changed: 'family.noticeChanged',
   } as const;
   return (
     <div className="family-notices" role="status" aria-live="polite" data-testid="family-notices">
@@ -52,7 +54,13 @@ export function FamilyNotices({ profile }: { profile: Profile }) {
         <div className="family-notice card" key={event.id}>
           <div>
             <strong className="family-notice-title">{t('family.noticeTitle')}</strong>
-            <p>{t(key[event.action], { parent: event.parentName, child: childName(event) })}</p>
+            <p>
+              {t(key[event.action], {
+                parent: event.parentName,
+                child: childName(event),
+                changes: changesText(event, i18n.language),
+              })}
+            </p>
           </div>
           <button
             type="button"

@@ -99,7 +99,12 @@ function ConfirmForm({
         {t('invite.schoolReadOnly')}
       </p>
       {card.parents.length > 0 ? (
-        <p className="notice">{t('invite.alreadyParents', { names: card.parents.join(', ') })}</p>
+        <>
+          <p className="notice">{t('invite.alreadyParents', { names: card.parents.join(', ') })}</p>
+          <p className="muted small" data-testid="invite-changes-shown">
+            {t('invite.changesShown')}
+          </p>
+        </>
       ) : null}
       <h2 className="section-title">{t('invite.personal')}</h2>
       <NameFields value={name} errors={errors} onChange={setName} autoFocus />
