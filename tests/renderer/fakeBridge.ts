@@ -66,6 +66,7 @@ export function createFakeBridge() {
     appSetScreen: async () => null,
     supportSend: async () => ({ ticketId: 't1', number: 1, createdAt: '2030-01-01T00:00:00.000Z' }),
     authRequestCode: async (input) => {
+      calls.push(`authRequestCode:${JSON.stringify(input)}`);
       if (input.channel !== 'phone') throw new AppError('ACCOUNT_NOT_FOUND');
       pendingPhone = input.phone;
       return { requestId: 'r1', expiresAt: '2030-01-01T00:00:00.000Z', resendAfter: 30, devCode: code };

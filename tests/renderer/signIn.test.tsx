@@ -33,7 +33,7 @@ describe('sign-in', () => {
     expect(codeInput.getAttribute('autocomplete')).toBe('one-time-code');
     expect(codeInput.getAttribute('inputmode')).toBe('numeric');
     expect(screen.getByTestId('demo-code').textContent).toBe(fake.code);
-    expect(screen.getByText(/Отправить код ещё раз можно через \d+ с/)).toBeTruthy();
+    screen.getByText(/Отправить код ещё раз можно через \d+ с/);
 
     fireEvent.change(codeInput, { target: { value: '00000000' } });
     fireEvent.click(screen.getByTestId('signin-submit'));
@@ -50,11 +50,11 @@ describe('sign-in', () => {
     fireEvent.click(screen.getByTestId('signin-submit'));
 
     expect((await screen.findByTestId('profile-name')).textContent).toBe('Мария Иванова');
-    expect(screen.getByTestId('menu-family')).toBeTruthy();
-    expect(screen.getByTestId('menu-documents')).toBeTruthy();
-    expect(screen.getByTestId('menu-settings')).toBeTruthy();
+    expect(screen.getByTestId('menu-family').textContent).toBe('Семья');
+    expect(screen.getByTestId('menu-documents').textContent).toBe('Мои документы');
+    expect(screen.getByTestId('menu-settings').textContent).toBe('Настройки');
     expect(screen.getByTestId('menu-help').textContent).toBe('Помощь');
-    expect(await screen.findByRole('heading', { name: 'Иванова Мария Петровна' })).toBeTruthy();
+    await screen.findByRole('heading', { name: 'Иванова Мария Петровна' });
   });
 
   it('signs a known student straight in from a demo account, and shows the school and class', async () => {
@@ -66,17 +66,18 @@ describe('sign-in', () => {
     fireEvent.click(screen.getByTestId('signin-submit'));
 
     expect((await screen.findByTestId('profile-name')).textContent).toBe('Пётр Иванов');
-    expect(await screen.findByText('Школа № 1')).toBeTruthy();
-    expect(screen.getByText('5 А')).toBeTruthy();
-    expect(screen.getByText('+7 900 ***-**-01')).toBeTruthy();
+    await screen.findByText('Школа № 1');
+    screen.getByText('5 А');
+    screen.getByText('+7 900 ***-**-01');
   });
 
   it('refuses a number that is not a Russian mobile in place, without asking the backend', async () => {
-    renderApp();
+    const fake = renderApp();
     fireEvent.change(await screen.findByTestId('signin-phone'), { target: { value: '123' } });
     fireEvent.click(screen.getByTestId('signin-submit'));
     expect((await screen.findByRole('alert')).textContent).toMatch(/Проверьте номер/);
     expect(screen.queryByTestId('signin-code')).toBeNull();
+    expect(fake.calls.filter((call) => call.startsWith('authRequestCode:'))).toEqual([]);
   });
 
   it('shows the offline state, then returns to sign-in with the reason when the session ends', async () => {
@@ -101,14 +102,14 @@ describe('sign-in', () => {
     expect(indicator.textContent).toMatch(/Повтор через \d с/);
 
     act(() => fake.endSession());
-    expect(await screen.findByTestId('signin-phone')).toBeTruthy();
+    await screen.findByTestId('signin-phone');
     expect(screen.getByRole('alert').textContent).toMatch(/Сеанс завершён на другом устройстве/);
   });
 
   it('switches the language and keeps the choice through settingsUpdate', async () => {
     const fake = renderApp();
     fireEvent.click(await screen.findByRole('radio', { name: 'English' }));
-    expect(await screen.findByRole('heading', { name: 'Enter your phone number' })).toBeTruthy();
+    await screen.findByRole('heading', { name: 'Enter your phone number' });
     expect(fake.calls).toContain('settingsUpdate:{"language":"en"}');
   });
 });
