@@ -8,7 +8,8 @@ import { seedDemo } from './demo.js';
 import { Feed } from './feed.js';
 import { ClientHeadersSchema } from './http/auth.js';
 import { handleClientError, handleError, installErrorHandler } from './http/errors.js';
-import { SECURITY_HEADERS } from './http/headers.js';
+import { applyCorsPolicy } from './http/cors.js';
+import { HSTS, SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
 import { watchForeignWrites } from './family/feedWatcher.js';
 import { FamilyService } from './family/service.js';
@@ -187,6 +188,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
 
   app.addHook('onRequest', (request, reply, done) => {
     void reply.headers(SECURITY_HEADERS);
+    if (context.publicUrl().startsWith('https://')) void reply.header('strict-transport-security', HSTS);
     // Headers every API route understands are checked once here, for every route alike
     // (the schema only runs when there is something to refuse: this is every request's path).
     const client = request.headers['x-client'];
@@ -199,6 +201,10 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
       }
     }
     done();
+  });
+  app.addHook('onSend', async (_request, reply, payload) => {
+    applyCorsPolicy(reply);
+    return payload;
   });
   installErrorHandler(app);
   registerInfoRoutes(app, context);

@@ -3,12 +3,25 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_INVITE_TTL_DAYS } from '../shared/family.js';
 
-/** Limits on one-time codes (OWASP ASVS V6: throttle per address and per client). */
+/**
+ * Limits on one-time codes (OWASP ASVS V6). Wrong codes slow down the code request, the
+ * device and the address they come from, never the phone number: whoever holds the number
+ * can always sign in with a fresh code. Per number, each new code waits longer than the one
+ * before, which bounds the guesses at any number however many addresses guess.
+ */
 export interface OtpLimits {
   /** Seconds between two codes for the same phone or e-mail. */
   resendCooldownSeconds: number;
-  /** Codes per phone or e-mail per hour. */
-  perAddressPerHour: number;
+  /** Codes per phone or e-mail in `codesWindowSeconds` that wait only the resend cooldown. */
+  codesBeforeDelay: number;
+  /**
+   * The wait after the `codesBeforeDelay`-th code before the next one; each further code
+   * doubles it, up to `maxCodeDelaySeconds`.
+   */
+  firstCodeDelaySeconds: number;
+  maxCodeDelaySeconds: number;
+  /** How long a code counts towards that escalation. */
+  codesWindowSeconds: number;
   /** Code requests per IP per window. */
   requestsPerIp: number;
   /** Verify attempts per IP per window. */
@@ -16,10 +29,13 @@ export interface OtpLimits {
   /** The per-IP window, in seconds. */
   ipWindowSeconds: number;
   /**
-   * Wrong codes per phone or e-mail per `wrongCodesWindowSeconds`, across all its codes and
-   * from any IP; past it, no code for that address is accepted until the window has passed.
+   * Wrong codes per IP (or per device) in `wrongCodesWindowSeconds` with no wait; each
+   * further one waits `firstWrongCodeDelaySeconds` after the one before, doubling, up to
+   * `maxWrongCodeDelaySeconds`. Only that address or device waits.
    */
-  wrongCodesPerAddress: number;
+  wrongCodesBeforeDelay: number;
+  firstWrongCodeDelaySeconds: number;
+  maxWrongCodeDelaySeconds: number;
   wrongCodesWindowSeconds: number;
 }
 
@@ -63,12 +79,17 @@ export interface ServerConfig {
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
   resendCooldownSeconds: 60,
-  perAddressPerHour: 5,
+  codesBeforeDelay: 3,
+  firstCodeDelaySeconds: 300,
+  maxCodeDelaySeconds: 4 * 3600,
+  codesWindowSeconds: 86_400,
   requestsPerIp: 30,
   verifiesPerIp: 60,
   ipWindowSeconds: 600,
-  wrongCodesPerAddress: 10,
-  wrongCodesWindowSeconds: 86_400,
+  wrongCodesBeforeDelay: 10,
+  firstWrongCodeDelaySeconds: 5,
+  maxWrongCodeDelaySeconds: 300,
+  wrongCodesWindowSeconds: 3600,
 };
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;

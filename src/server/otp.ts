@@ -5,14 +5,34 @@ import { normalizeEmail, normalizePhone } from '../shared/phone.js';
 import { iso, type Now } from './clock.js';
 import type { OtpLimits } from './config.js';
 import type { OtpSender } from './otpSender.js';
-import { rateLimited, type RateLimiter } from './rateLimit.js';
+import type { Escalation, RateLimiter } from './rateLimit.js';
 import type { Store } from './store/types.js';
 import { hashOtpCode, newId, newOtpCode, sameHash } from './tokens.js';
 
 export const OTP_TTL_MS = 10 * 60_000;
 export const OTP_MAX_ATTEMPTS = 5;
-/** The window of `perAddressPerHour`. */
-const HOUR_SECONDS = 3600;
+
+/** How new codes for one phone number or e-mail are paced (see OtpLimits). */
+export function codePacing(limits: OtpLimits): Escalation {
+  return {
+    minDelaySeconds: limits.resendCooldownSeconds,
+    free: limits.codesBeforeDelay,
+    firstDelaySeconds: limits.firstCodeDelaySeconds,
+    maxDelaySeconds: limits.maxCodeDelaySeconds,
+    windowSeconds: limits.codesWindowSeconds,
+  };
+}
+
+/** How wrong codes slow down the address and the device they come from (see OtpLimits). */
+export function wrongCodePacing(limits: OtpLimits): Escalation {
+  return {
+    minDelaySeconds: 0,
+    free: limits.wrongCodesBeforeDelay,
+    firstDelaySeconds: limits.firstWrongCodeDelaySeconds,
+    maxDelaySeconds: limits.maxWrongCodeDelaySeconds,
+    windowSeconds: limits.wrongCodesWindowSeconds,
+  };
+}
 
 export type VerifiedIdentity =
   | { kind: 'user'; userId: string }
@@ -32,11 +52,20 @@ interface OtpDeps {
 /**
  * One-time codes (ASVS 5.0 V6): OTP_CODE_LENGTH digits from the CSPRNG, stored hashed,
  * valid ten minutes, single use, bound to the request id and the device that asked, at
- * most five tries per code and `wrongCodesPerAddress` wrong ones per address across its
- * codes, throttled per address and per IP.
+ * most five tries per code. Guessing is slowed where it comes from, never at the person it
+ * aims at: wrong codes make their address and device wait longer and longer, and each new
+ * code for a phone number or e-mail waits longer than the one before (which bounds the
+ * guesses at one number from any number of addresses). A correct, unexpired code of a
+ * request that still has tries always signs in, from any other address and device.
  */
 export class OtpService {
-  constructor(private readonly deps: OtpDeps) {}
+  private readonly codes: Escalation;
+  private readonly wrong: Escalation;
+
+  constructor(private readonly deps: OtpDeps) {
+    this.codes = codePacing(deps.limits);
+    this.wrong = wrongCodePacing(deps.limits);
+  }
 
   async request(body: OtpRequestBody, ip: string): Promise<OtpRequestResponse> {
     const { store, limiter, limits, now } = this.deps;
@@ -50,12 +79,7 @@ export class OtpService {
     }
     limiter.hit(limiter.ipKey('otp-request-ip', ip), limits.requestsPerIp, limits.ipWindowSeconds);
     const addressKey = `otp-address:${address}`;
-    const since = limiter.sinceLast(addressKey);
-    if (since < limits.resendCooldownSeconds) {
-      throw rateLimited(Math.max(1, Math.ceil(limits.resendCooldownSeconds - since)));
-    }
-    const hourWait = limiter.waitSeconds(addressKey, limits.perAddressPerHour, HOUR_SECONDS);
-    if (hourWait > 0) throw rateLimited(hourWait);
+    limiter.hitEscalating(addressKey, this.codes);
 
     // E-mail codes are only for accounts that have an e-mail and no phone (primary-school
     // students). Any other address gets the same answer, and nothing is sent, so the
@@ -83,7 +107,6 @@ export class OtpService {
       expiresAt: iso(createdAt + OTP_TTL_MS),
       consumedAt: null,
     });
-    limiter.record(addressKey, HOUR_SECONDS);
     if (deliver) {
       try {
         await this.deps.sender.send(body.channel === 'phone' ? { phone: address } : { email: address }, code);
@@ -99,10 +122,13 @@ export class OtpService {
     const response: OtpRequestResponse = {
       requestId: id,
       expiresAt: iso(createdAt + OTP_TTL_MS),
-      resendAfter: limits.resendCooldownSeconds,
+      // When the next code may be asked for: the cooldown, or longer after several codes.
+      resendAfter: limiter.escalatedWait(addressKey, this.codes),
     };
-    // Demo mode shows the code in the UI; demo accounts are public anyway.
-    if (this.deps.demo && deliver) response.devCode = code;
+    // Demo mode shows the code in the UI; demo accounts are public anyway. An address
+    // nothing is sent to shows one too (one that opens nothing), so even here the answer
+    // does not tell who has an account.
+    if (this.deps.demo) response.devCode = code;
     return response;
   }
 
@@ -116,21 +142,30 @@ export class OtpService {
     if (row.attempts >= OTP_MAX_ATTEMPTS) throw tooManyAttempts();
     if (Date.parse(row.expiresAt) <= now())
       throw new AppError('OTP_EXPIRED', 'The code has expired. Ask for a new one.');
-    // Each new code brings five fresh tries: wrong codes are also counted per address,
-    // whichever code and IP they came with, or guessing would only be paced by resends.
-    const wrongKey = `otp-wrong:${row.address}`;
-    const wait = limiter.waitSeconds(wrongKey, limits.wrongCodesPerAddress, limits.wrongCodesWindowSeconds);
-    if (wait > 0) throw rateLimited(wait);
+    // Wrong codes are counted for the address they come from and the device the code was
+    // asked for, each waiting longer the more it got wrong. The try is booked before the
+    // code is compared (so two processes cannot both take a free one) and given back if
+    // the code was right.
+    const ipKey = limiter.ipKey('otp-wrong-ip', ip);
+    const deviceKey = `otp-wrong-device:${row.deviceId}`;
+    limiter.hitEscalating(ipKey, this.wrong);
+    try {
+      limiter.hitEscalating(deviceKey, this.wrong);
+    } catch (error) {
+      limiter.undo(ipKey);
+      throw error;
+    }
 
     const attempts = store.otp.addAttempt(row.id);
     // A code only works on the device that asked for it, so a code read off someone's
     // screen cannot be used elsewhere; a wrong device costs a try like a wrong code.
     const ok = row.deviceId === body.deviceId && sameHash(row.codeHash, hashOtpCode(row.id, body.code));
     if (!ok) {
-      limiter.record(wrongKey, limits.wrongCodesWindowSeconds);
       if (attempts >= OTP_MAX_ATTEMPTS) throw tooManyAttempts();
       throw new AppError('OTP_INVALID', 'The code is wrong.', { fields: { code: 'wrong' } });
     }
+    limiter.undo(ipKey);
+    limiter.undo(deviceKey);
     if (!store.otp.consume(row.id, iso(now()))) {
       throw new AppError('OTP_EXPIRED', 'This code was already used. Ask for a new one.');
     }

@@ -20,6 +20,27 @@ export interface RateLimiterOptions {
   nativeBinding?: string;
 }
 
+/**
+ * A wait that grows with use: every hit waits `minDelaySeconds` after the one before; once
+ * `free` hits are in the window, the next waits `firstDelaySeconds`, and each further one
+ * twice the one before, up to `maxDelaySeconds`. Nothing is ever refused for longer than
+ * that: as hits leave the window, the waits shrink again.
+ */
+export interface Escalation {
+  minDelaySeconds: number;
+  free: number;
+  firstDelaySeconds: number;
+  maxDelaySeconds: number;
+  windowSeconds: number;
+}
+
+/** Seconds a hit waits after the latest one when `count` hits are in the window. */
+export function escalatedDelay(e: Escalation, count: number): number {
+  if (count === 0) return 0;
+  const grown = count < e.free ? 0 : Math.min(e.maxDelaySeconds, e.firstDelaySeconds * 2 ** (count - e.free));
+  return Math.max(e.minDelaySeconds, grown);
+}
+
 interface Entry {
   /** Its hits (oldest first). */
   times: number[];
@@ -83,12 +104,19 @@ export class RateLimiter {
       if (seconds === 0) this.record(key, windowSeconds);
       return seconds;
     });
+    this.checkAndHitEscalating = this.db.transaction((key: string, e: Escalation) => {
+      const seconds = this.escalatedWait(key, e);
+      if (seconds === 0) this.record(key, e.windowSeconds);
+      return seconds;
+    });
   }
 
   /** `hit`'s check and record, as one transaction. */
   private readonly checkAndHit: Database.Transaction<
     (key: string, limit: number, windowSeconds: number) => number
   >;
+  /** `hitEscalating`'s check and record, as one transaction. */
+  private readonly checkAndHitEscalating: Database.Transaction<(key: string, e: Escalation) => number>;
 
   close(): void {
     this.db.close();
@@ -138,6 +166,29 @@ export class RateLimiter {
     if (times.length < limit) return 0;
     const oldest = times[times.length - limit] ?? now;
     return Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
+  }
+
+  /**
+   * Throws RATE_LIMITED if `key`'s next hit must still wait under `e`; otherwise records
+   * one. Check and hit are one transaction, as in `hit`. A null key is never limited.
+   */
+  hitEscalating(key: string | null, e: Escalation): void {
+    if (key === null) return;
+    const wait = this.checkAndHitEscalating.immediate(key, e);
+    if (wait > 0) throw rateLimited(wait);
+  }
+
+  /** Seconds until `key` may be hit again under `e`, 0 if now (always 0 for a null key). */
+  escalatedWait(key: string | null, e: Escalation): number {
+    if (key === null) return 0;
+    // Drops the hits that left the window (and refuses a key there is no room for).
+    const full = this.waitSeconds(key, Number.POSITIVE_INFINITY, e.windowSeconds);
+    if (full > 0) return full;
+    const times = this.entry(key)?.times ?? [];
+    const last = times[times.length - 1];
+    if (last === undefined) return 0;
+    const waitMs = last + escalatedDelay(e, times.length) * 1000 - this.now();
+    return waitMs > 0 ? Math.max(1, Math.ceil(waitMs / 1000)) : 0;
   }
 
   /** Seconds since the last hit on `key`, or Infinity. */

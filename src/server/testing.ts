@@ -79,10 +79,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     otpLimits: {
       ...DEFAULT_OTP_LIMITS,
       resendCooldownSeconds: 0,
-      perAddressPerHour: 1000,
+      codesBeforeDelay: 10_000,
       requestsPerIp: 10_000,
       verifiesPerIp: 10_000,
-      wrongCodesPerAddress: 10_000,
+      wrongCodesBeforeDelay: 10_000,
       ...options.config?.otpLimits,
     },
   });

@@ -70,12 +70,23 @@ export const SessionTokensSchema = z.object({
 });
 export type SessionTokens = z.infer<typeof SessionTokensSchema>;
 
+/**
+ * Tokens as sign-in and refresh answer them. The desktop app gets its refresh token here;
+ * the web version's travels only in an HttpOnly cookie, never in JSON a page script could
+ * read, so its answers have none (parsed, it reads as '').
+ */
+export const IssuedTokensSchema = SessionTokensSchema.extend({ refreshToken: z.string().default('') });
+/** What the server sends (`refreshToken` left out for the web version). */
+export type IssuedTokens = z.input<typeof IssuedTokensSchema>;
+
 export const SignedInSchema = z.object({
   status: z.literal('signed_in'),
-  tokens: SessionTokensSchema,
+  tokens: IssuedTokensSchema,
   profile: ProfileSchema,
 });
 export type SignedIn = z.infer<typeof SignedInSchema>;
+/** A sign-in as the server sends it. */
+export type SignedInAnswer = z.input<typeof SignedInSchema>;
 
 export const OtpVerifyResponseSchema = z.discriminatedUnion('status', [
   SignedInSchema,
@@ -87,6 +98,7 @@ export const OtpVerifyResponseSchema = z.discriminatedUnion('status', [
   }),
 ]);
 export type OtpVerifyResponse = z.infer<typeof OtpVerifyResponseSchema>;
+export type OtpVerifyAnswer = z.input<typeof OtpVerifyResponseSchema>;
 
 export const RegisterBodySchema = PersonNameSchema.extend({
   registrationToken: z.string().min(1).max(200),
@@ -156,7 +168,7 @@ export const API = {
     path: '/api/auth/refresh',
     auth: false,
     body: RefreshBodySchema,
-    response: SessionTokensSchema,
+    response: IssuedTokensSchema,
   },
   signOut: {
     method: 'POST',

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { API, type SessionTokens, SessionTokensSchema } from './api.js';
+import { API, IssuedTokensSchema, type SessionTokens } from './api.js';
 import { AppError, ErrorBodySchema, type ErrorCode } from './errors.js';
 
 /**
@@ -112,7 +112,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         }
         throw error;
       }
-      const tokens = SessionTokensSchema.parse(json);
+      const tokens = IssuedTokensSchema.parse(json);
       await options.tokens.set(tokens);
       return tokens;
     })();

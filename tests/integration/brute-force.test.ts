@@ -10,7 +10,7 @@ import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OTP_CODE_LENGTH, type OtpRequestResponse, type SignedIn } from '../../src/shared/api.js';
 import { InviteTokenSchema } from '../../src/shared/family.js';
-import { DEFAULT_OTP_LIMITS, loadConfig } from '../../src/server/config.js';
+import { DEFAULT_OTP_LIMITS, loadConfig, type OtpLimits } from '../../src/server/config.js';
 import { INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS } from '../../src/server/family/service.js';
 import { OTP_MAX_ATTEMPTS, OTP_TTL_MS } from '../../src/server/otp.js';
 import { clientNetwork, RateLimiter } from '../../src/server/rateLimit.js';
@@ -110,6 +110,58 @@ function wrongCode(code: string, n = 1): string {
   return String((Number(code) + n) % 10 ** OTP_CODE_LENGTH).padStart(OTP_CODE_LENGTH, '0');
 }
 
+/**
+ * The wait before the next hit when `count` hits are in the window, as OtpLimits documents
+ * it: `min` after every hit; once `free` hits are in, `first`, doubling with each further
+ * hit, up to `max`. Written out here, not imported, so the server is checked against it.
+ */
+interface Pacing {
+  min: number;
+  free: number;
+  first: number;
+  max: number;
+  window: number;
+}
+function documentedWait(p: Pacing, count: number): number {
+  if (count === 0) return 0;
+  return Math.max(p.min, count < p.free ? 0 : Math.min(p.max, p.first * 2 ** (count - p.free)));
+}
+const codePacing = (l: OtpLimits): Pacing => ({
+  min: l.resendCooldownSeconds,
+  free: l.codesBeforeDelay,
+  first: l.firstCodeDelaySeconds,
+  max: l.maxCodeDelaySeconds,
+  window: l.codesWindowSeconds,
+});
+const wrongCodePacing = (l: OtpLimits): Pacing => ({
+  min: 0,
+  free: l.wrongCodesBeforeDelay,
+  first: l.firstWrongCodeDelaySeconds,
+  max: l.maxWrongCodeDelaySeconds,
+  window: l.wrongCodesWindowSeconds,
+});
+
+/**
+ * The most hits any schedule gets into `seconds` under `p`: hitting as soon as allowed from
+ * an empty history. (Any schedule's k-th hit comes no earlier than the greedy one's: with
+ * earlier hits, fewer are still in the window, so the wait is no longer. And hits before
+ * the span only lengthen the waits inside it.) One-second steps: every wait is whole seconds.
+ */
+function mostHitsWithin(seconds: number, p: Pacing): number {
+  let live: number[] = [];
+  let total = 0;
+  for (let t = 0; t <= seconds; t++) {
+    for (;;) {
+      live = live.filter((hit) => hit > t - p.window);
+      const last = live[live.length - 1];
+      if (last !== undefined && t - last < documentedWait(p, live.length)) break;
+      live.push(t);
+      total += 1;
+    }
+  }
+  return total;
+}
+
 let guesses = 0;
 /** A well-formed 256-bit token nobody was issued (derived from a counter, so runs repeat). */
 function randomToken(): string {
@@ -118,7 +170,50 @@ function randomToken(): string {
 }
 
 describe('brute force: one-time codes', () => {
-  it('a code locks after its tries even when every try comes from another IP, and so does the phone number', async () => {
+  it('the review’s attack: two codes and ten wrong guesses from a dozen addresses; the owner, from a new device and address, signs in', async () => {
+    const clock = new TestClock();
+    const ts = await server(clock);
+    const phone = freshPhone('950');
+    const owner = await signInByPhone(ts, phone);
+    // The owner signed up long ago: that code no longer counts.
+    clock.advance(LIMITS.codesWindowSeconds * 1000);
+
+    let client = 0;
+    const answers: string[] = [];
+    for (let round = 0; round < 2; round++) {
+      if (round > 0) clock.advance(LIMITS.resendCooldownSeconds * 1000);
+      const deviceId = testDeviceId('attacker');
+      const asked = await requestCode(ts, ip(client++), phone, deviceId);
+      expect(asked.status).toBe(200);
+      const code = ts.sender.lastCode(phone)!;
+      for (let k = 1; k <= 5; k++) {
+        const r = await verify(ts, ip(client++), asked.body.requestId, wrongCode(code, k), deviceId);
+        answers.push(String(r.body.code));
+      }
+    }
+    expect(client).toBe(12);
+    expect(answers).toEqual([
+      ...['OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OTP_TOO_MANY_ATTEMPTS'],
+      ...['OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OTP_INVALID', 'OTP_TOO_MANY_ATTEMPTS'],
+    ]);
+
+    // A minute later the owner asks from a new device and address, and signs in.
+    clock.advance(LIMITS.resendCooldownSeconds * 1000);
+    const deviceId = testDeviceId('owner');
+    const asked = await requestCode(ts, ip(client++), phone, deviceId);
+    expect(asked.status).toBe(200);
+    const signedIn = await verify(
+      ts,
+      ip(client++),
+      asked.body.requestId,
+      ts.sender.lastCode(phone)!,
+      deviceId,
+    );
+    expect(signedIn.status).toBe(200);
+    expect(signedIn.body).toMatchObject({ status: 'signed_in', profile: { id: owner.profile.id } });
+  });
+
+  it('a code dies after its tries even when every try comes from another IP; the next code still works', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
     const phone = freshPhone('951');
@@ -126,7 +221,6 @@ describe('brute force: one-time codes', () => {
     let client = 0;
     const wrongAnswers: unknown[] = [];
 
-    // Code 1: five wrong tries, each from a new address, then the right code from another.
     const first = await requestCode(ts, ip(client++), phone, deviceId);
     expect(first.status).toBe(200);
     const firstCode = ts.sender.lastCode(phone)!;
@@ -138,49 +232,92 @@ describe('brute force: one-time codes', () => {
       ...Array<string>(OTP_MAX_ATTEMPTS - 1).fill('OTP_INVALID'),
       'OTP_TOO_MANY_ATTEMPTS',
     ]);
+    // Dead for good, the right code from another address included.
     const late = await verify(ts, ip(client++), first.body.requestId, firstCode, deviceId);
     expect(late).toMatchObject({ status: 429, body: { code: 'OTP_TOO_MANY_ATTEMPTS' } });
+    const exempt = await verify(ts, '127.0.0.1', first.body.requestId, firstCode, deviceId);
+    expect(exempt.body.code).toBe('OTP_TOO_MANY_ATTEMPTS');
 
-    // New codes bring new tries per code, but the phone number's count of wrong codes
-    // goes on across them: past it, even the right code is refused, from any address.
-    let wrongSoFar = OTP_MAX_ATTEMPTS;
-    let locked: { requestId: string; code: string } | null = null;
-    while (!locked) {
-      clock.advance(LIMITS.resendCooldownSeconds * 1000);
-      const next = await requestCode(ts, ip(client++), phone, deviceId);
-      expect(next.status).toBe(200);
-      const code = ts.sender.lastCode(phone)!;
-      for (let i = 1; i <= OTP_MAX_ATTEMPTS; i++) {
-        const r = await verify(ts, ip(client++), next.body.requestId, wrongCode(code, i), deviceId);
-        if (r.status === 429 && r.body.code === 'RATE_LIMITED') {
-          locked = { requestId: next.body.requestId, code };
-          break;
-        }
-        expect(r.body.code).toMatch(/^OTP_(INVALID|TOO_MANY_ATTEMPTS)$/);
-        wrongSoFar += 1;
-      }
-    }
-    // Exactly the configured number of wrong codes got a hearing, each from its own address.
-    expect(wrongSoFar).toBe(LIMITS.wrongCodesPerAddress);
-    const right = await verify(ts, ip(client++), locked.requestId, locked.code, deviceId);
-    expect(right.status).toBe(429);
-    expect(right.body.code).toBe('RATE_LIMITED');
-    expect(right.retryAfter).toBeGreaterThan(0);
-    // The exempt address is held by the phone number's count all the same.
-    const exempt = await verify(ts, '127.0.0.1', locked.requestId, locked.code, deviceId);
-    expect(exempt.body.code).toBe('RATE_LIMITED');
+    // A new code has tries of its own: the number itself is never locked.
+    clock.advance(LIMITS.resendCooldownSeconds * 1000);
+    const next = await requestCode(ts, ip(client++), phone, deviceId);
+    expect(next.status).toBe(200);
+    const right = await verify(ts, ip(client++), next.body.requestId, ts.sender.lastCode(phone)!, deviceId);
+    expect(right.status).toBe(200);
   });
 
-  it('codes per phone number are capped per hour whatever the address asking', async () => {
+  it('a day of guessing at one number from a new address each time gets exactly the codes the pacing allows, and the owner still signs in', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
     const phone = freshPhone('952');
-    const statuses: number[] = [];
-    for (let i = 0; i < LIMITS.perAddressPerHour + 1; i++) {
-      statuses.push((await requestCode(ts, ip(100 + i), phone)).status);
-      clock.advance(LIMITS.resendCooldownSeconds * 1000);
+    const pacing = codePacing(LIMITS);
+    const start = clock.ms;
+    let client = 0;
+    let codes = 0;
+    let ownerWaited: number | null = null;
+    // The attacker asks whenever allowed and spends every try; from any address.
+    while (clock.ms - start <= DAY_S * 1000) {
+      const deviceId = testDeviceId('attacker');
+      const asked = await requestCode(ts, ip(client++), phone, deviceId);
+      if (asked.status === 429) {
+        expect(asked.body.code).toBe('RATE_LIMITED');
+        expect(asked.retryAfter).toBeLessThanOrEqual(LIMITS.maxCodeDelaySeconds);
+        clock.advance(asked.retryAfter! * 1000);
+        continue;
+      }
+      expect(asked.status).toBe(200);
+      codes += 1;
+      // The answer says when the next code may be asked for, as documented.
+      expect(asked.body.resendAfter).toBe(documentedWait(pacing, codes));
+      const code = ts.sender.lastCode(phone)!;
+      for (let k = 1; k <= OTP_MAX_ATTEMPTS; k++) {
+        const r = await verify(ts, ip(client++), asked.body.requestId, wrongCode(code, k), deviceId);
+        expect(r.body.code).toMatch(/^OTP_(INVALID|TOO_MANY_ATTEMPTS)$/);
+      }
+      // Half-way through the day, the owner wants in: a new device, a new address.
+      if (ownerWaited === null && clock.ms - start >= (DAY_S / 2) * 1000) {
+        const deviceId = testDeviceId('owner');
+        let owned = await requestCode(ts, ip(client++), phone, deviceId);
+        ownerWaited = 0;
+        if (owned.status === 429) {
+          // A wait, never a lockout: at most the longest delay.
+          ownerWaited = owned.retryAfter!;
+          expect(ownerWaited).toBeLessThanOrEqual(LIMITS.maxCodeDelaySeconds);
+          clock.advance(ownerWaited * 1000);
+          owned = await requestCode(ts, ip(client++), phone, deviceId);
+        }
+        expect(owned.status).toBe(200);
+        codes += 1;
+        const r = await verify(ts, ip(client++), owned.body.requestId, ts.sender.lastCode(phone)!, deviceId);
+        expect(r.status).toBe(200);
+      }
     }
-    expect(statuses).toEqual([...Array<number>(LIMITS.perAddressPerHour).fill(200), 429]);
+    expect(ownerWaited).not.toBeNull();
+    // The greedy attacker (with the owner's one code) got exactly the bound the odds below use.
+    expect(codes).toBe(mostHitsWithin(DAY_S, pacing));
+    expect(codes).toBeGreaterThan(LIMITS.codesBeforeDelay);
+  });
+
+  it('codes per phone number wait longer and longer whatever the address asking, and exactly as long as documented', async () => {
+    const clock = new TestClock();
+    const ts = await server(clock);
+    const phone = freshPhone('953');
+    const pacing = codePacing(LIMITS);
+    for (let n = 1; n <= LIMITS.codesBeforeDelay + 6; n++) {
+      const asked = await requestCode(ts, ip(100 + 2 * n), phone);
+      expect(asked.status).toBe(200);
+      const wait = documentedWait(pacing, n);
+      expect(asked.body.resendAfter).toBe(wait);
+      // One second early is refused from any address, saying how long is left; then served.
+      clock.advance((wait - 1) * 1000);
+      const early = await requestCode(ts, ip(101 + 2 * n), phone);
+      expect(early).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' }, retryAfter: 1 });
+      clock.advance(1000);
+    }
+    // The waits grew from the cooldown to well beyond it.
+    expect(documentedWait(pacing, LIMITS.codesBeforeDelay + 6)).toBeGreaterThan(
+      16 * LIMITS.resendCooldownSeconds,
+    );
   });
 
   it('the counts are shared by server processes on one data directory, and outlive a restart', async () => {
@@ -190,65 +327,148 @@ describe('brute force: one-time codes', () => {
     const first = await startTestServer({ clock, config, dataDir: dir.path });
     const second = await startTestServer({ clock, config, dataDir: dir.path });
     const phone = freshPhone('957');
-    const statuses: number[] = [];
+    const pacing = codePacing(LIMITS);
+    const waits: number[] = [];
+    const n = LIMITS.codesBeforeDelay + 2;
     try {
-      // Asking each server in turn gives no more codes than asking one.
-      for (let i = 0; i < LIMITS.perAddressPerHour + 1; i++) {
-        statuses.push((await requestCode(i % 2 ? second : first, ip(150 + i), phone)).status);
-        clock.advance(LIMITS.resendCooldownSeconds * 1000);
+      // Asking each server in turn makes the waits grow as asking one does.
+      for (let i = 0; i < n; i++) {
+        if (i > 0) clock.advance(waits[i - 1]! * 1000);
+        const asked = await requestCode(i % 2 ? second : first, ip(150 + i), phone);
+        expect(asked.status).toBe(200);
+        waits.push(asked.body.resendAfter);
       }
+      // Wrong codes at one device through both servers, each from its own address: counted together.
+      const deviceId = testDeviceId('shared');
+      let wrongs = 0;
+      while (wrongs < LIMITS.wrongCodesBeforeDelay) {
+        const target = freshPhone('957');
+        const asked = await requestCode(first, '127.0.0.1', target, deviceId);
+        const code = first.sender.lastCode(target)!;
+        for (let k = 1; k < OTP_MAX_ATTEMPTS && wrongs < LIMITS.wrongCodesBeforeDelay; k++, wrongs++) {
+          const via = wrongs % 2 ? second : first;
+          const r = await verify(via, ip(170 + wrongs), asked.body.requestId, wrongCode(code, k), deviceId);
+          expect(r.body.code).toBe('OTP_INVALID');
+        }
+      }
+      const target = freshPhone('957');
+      const asked = await requestCode(second, '127.0.0.1', target, deviceId);
+      const right = await verify(
+        first,
+        ip(199),
+        asked.body.requestId,
+        second.sender.lastCode(target)!,
+        deviceId,
+      );
+      expect(right.body.code).toBe('RATE_LIMITED');
     } finally {
       await second.close();
       await first.close();
     }
-    expect(statuses).toEqual([...Array<number>(LIMITS.perAddressPerHour).fill(200), 429]);
-    // Nor does a restart.
+    expect(waits).toEqual(Array.from({ length: n }, (_, i) => documentedWait(pacing, i + 1)));
+    // Nor does a restart reset them: the last wait has not passed yet.
     const restarted = await startTestServer({ clock, config, dataDir: dir.path });
     try {
-      expect((await requestCode(restarted, ip(170), phone)).status).toBe(429);
+      const early = await requestCode(restarted, ip(180), phone);
+      expect(early).toMatchObject({ status: 429, retryAfter: waits[n - 1] });
     } finally {
       await restarted.close();
       dir.remove();
     }
   });
 
-  it('one address is limited across many phone numbers: code requests and verify attempts', async () => {
+  it('one address is limited across many phone numbers: code requests, and wrong codes wait longer and longer', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
     const attacker = ip(7);
 
     const asked: number[] = [];
     for (let i = 0; i < LIMITS.requestsPerIp + 1; i++)
-      asked.push((await requestCode(ts, attacker, freshPhone('953'))).status);
+      asked.push((await requestCode(ts, attacker, freshPhone('954'))).status);
     expect(asked).toEqual([...Array<number>(LIMITS.requestsPerIp).fill(200), 429]);
     // Per address, not for everyone: the next address is served.
-    expect((await requestCode(ts, ip(8), freshPhone('953'))).status).toBe(200);
+    expect((await requestCode(ts, ip(8), freshPhone('954'))).status).toBe(200);
 
-    // Verify attempts: wrong codes spread over many numbers, fewer per number than any
-    // per-code or per-number limit, still stop at the address's own limit.
-    const perPhone = Math.min(OTP_MAX_ATTEMPTS, LIMITS.wrongCodesPerAddress) - 1;
+    // Wrong codes spread over many numbers (fewer per code than its tries), each code
+    // asked for by its own device: only the address's own count can slow this down.
+    const perPhone = OTP_MAX_ATTEMPTS - 1;
     const targets: { requestId: string; deviceId: string; code: string }[] = [];
-    for (let i = 0; targets.length * perPhone < LIMITS.verifiesPerIp + perPhone; i++) {
-      const phone = freshPhone('954');
+    const wanted = LIMITS.wrongCodesBeforeDelay + 4;
+    while (targets.length * perPhone < wanted + perPhone) {
+      const phone = freshPhone('955');
       const deviceId = testDeviceId();
       const r = await requestCode(ts, '127.0.0.1', phone, deviceId);
       expect(r.status).toBe(200);
       targets.push({ requestId: r.body.requestId, deviceId, code: ts.sender.lastCode(phone)! });
     }
-    const answers: string[] = [];
+    const pacing = wrongCodePacing(LIMITS);
+    let wrong = 0;
     for (const t of targets) {
-      for (let k = 1; k <= perPhone && answers.length < LIMITS.verifiesPerIp; k++) {
-        answers.push(
-          String((await verify(ts, attacker, t.requestId, wrongCode(t.code, k), t.deviceId)).body.code),
-        );
+      for (let k = 1; k <= perPhone && wrong < wanted; k++) {
+        const guess = () => verify(ts, attacker, t.requestId, wrongCode(t.code, k), t.deviceId);
+        let r = await guess();
+        const wait = documentedWait(pacing, wrong);
+        if (wait > 0) {
+          // Past the free ones, each wrong code must wait, twice as long as the one before.
+          expect(r).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' }, retryAfter: wait });
+          clock.advance(wait * 1000);
+          r = await guess();
+        }
+        expect(r.body.code).toBe('OTP_INVALID');
+        wrong += 1;
       }
     }
-    expect(answers).toEqual(Array<string>(LIMITS.verifiesPerIp).fill('OTP_INVALID'));
     const spare = targets[targets.length - 1]!;
     const limited = await verify(ts, attacker, spare.requestId, spare.code, spare.deviceId);
     expect(limited).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
-    // The right code still works from elsewhere: the address is limited, not the person.
+    // The right code still works from elsewhere: the address waits, not the person.
     expect((await verify(ts, ip(9), spare.requestId, spare.code, spare.deviceId)).status).toBe(200);
+  });
+
+  it('wrong codes at one device wait longer and longer from any address; another device of the same number does not', async () => {
+    const clock = new TestClock();
+    const ts = await server(clock);
+    const phone = freshPhone('956');
+    const deviceId = testDeviceId('guesser');
+    let client = 300;
+    let wrong = 0;
+    let resendAfter = 0;
+    let held: Answer | null = null;
+    while (!held) {
+      clock.advance(resendAfter * 1000);
+      const asked = await requestCode(ts, ip(client++), phone, deviceId);
+      expect(asked.status).toBe(200);
+      resendAfter = asked.body.resendAfter;
+      const code = ts.sender.lastCode(phone)!;
+      for (let k = 1; k < OTP_MAX_ATTEMPTS && !held; k++) {
+        const r = await verify(ts, ip(client++), asked.body.requestId, wrongCode(code, k), deviceId);
+        if (r.status === 429) held = r;
+        else wrong += 1;
+      }
+    }
+    expect(wrong).toBe(LIMITS.wrongCodesBeforeDelay);
+    expect(held).toMatchObject({
+      body: { code: 'RATE_LIMITED' },
+      retryAfter: LIMITS.firstWrongCodeDelaySeconds,
+    });
+    // Even from the exempt address: the device's count is not an address's.
+    const elsewhere = freshPhone('956');
+    const asked = await requestCode(ts, '127.0.0.1', elsewhere, deviceId);
+    const exempt = await verify(
+      ts,
+      '127.0.0.1',
+      asked.body.requestId,
+      ts.sender.lastCode(elsewhere)!,
+      deviceId,
+    );
+    expect(exempt.body.code).toBe('RATE_LIMITED');
+    // The owner's own device, from a fresh address, signs in as soon as a code may be sent.
+    clock.advance(resendAfter * 1000);
+    const own = testDeviceId('owner');
+    const mine = await requestCode(ts, ip(client++), phone, own);
+    expect(mine.status).toBe(200);
+    const signedIn = await verify(ts, ip(client++), mine.body.requestId, ts.sender.lastCode(phone)!, own);
+    expect(signedIn.status).toBe(200);
   });
 
   it('an IPv6 client is counted by its /64, an IPv4-mapped one by its IPv4 address', () => {
@@ -351,21 +571,19 @@ describe('brute force: the odds', () => {
 
     // Within one code: its tries, each ruling out one value at best.
     const oneCode = OTP_MAX_ATTEMPTS / (codeSpace - OTP_MAX_ATTEMPTS);
-    // Within a day, for one phone number, from any number of addresses: the wrong codes the
-    // number may collect, and (independently) the codes it may be sent times their tries.
-    const codesPerDay = Math.min(
-      otp.perAddressPerHour * (DAY_S / 3600),
-      Math.ceil(DAY_S / Math.max(1, otp.resendCooldownSeconds)),
-    );
-    const guessesPerDay = Math.min(
-      otp.wrongCodesPerAddress * Math.ceil(DAY_S / otp.wrongCodesWindowSeconds),
-      codesPerDay * OTP_MAX_ATTEMPTS,
-    );
-    const onePhoneADay = guessesPerDay / (codeSpace - OTP_MAX_ATTEMPTS);
+    // Within a day, for one phone number, from any number of addresses and devices: every
+    // code that can still be guessed that day (asked for within it, or up to a code's
+    // lifetime before), each with its tries. Nothing else bounds this, and nothing needs to.
+    const codesPerDay = mostHitsWithin(DAY_S + OTP_TTL_MS / 1000, codePacing(otp));
+    const onePhoneADay = (codesPerDay * OTP_MAX_ATTEMPTS) / (codeSpace - OTP_MAX_ATTEMPTS);
     expect(oneCode).toBeLessThan(1e-6);
     expect(onePhoneADay).toBeLessThan(1e-6);
-    // A code lives shorter than any of those windows, so nothing is counted twice.
-    expect(OTP_TTL_MS).toBeLessThanOrEqual(otp.wrongCodesWindowSeconds * 1000);
+    // Someone who holds the number is never kept out longer than the longest delay.
+    expect(otp.maxCodeDelaySeconds).toBeLessThanOrEqual(4 * 3600);
+    // One address guessing at everyone's codes at once: each wrong code rules out one value
+    // of one code, so a day's wrong codes from it find any code at all with at most this chance.
+    const oneAddressADay = mostHitsWithin(DAY_S, wrongCodePacing(otp)) / (codeSpace - OTP_MAX_ATTEMPTS);
+    expect(oneAddressADay).toBeLessThan(1e-5);
 
     // Invite and e-mail registration tokens: 256 bits; per account or address a day, against
     // as many live invites as there could ever be (a billion), the union bound.
@@ -429,51 +647,46 @@ describe('brute force: limits reset when their window ends, not before', () => {
     await resetsExactlyAfter(clock, limited, attempt);
   });
 
-  it('wrong codes per phone number', async () => {
+  it('wrong codes per address', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
-    const phone = freshPhone('960');
-    const deviceId = testDeviceId();
+    const from = ip(210);
+    // Wrong codes at many numbers, each code asked for by its own device, fewer than a code's tries.
     let wrong = 0;
-    let client = 0;
-    let limited: Answer | null = null;
-    while (!limited) {
-      if (client > 0) clock.advance(LIMITS.resendCooldownSeconds * 1000);
-      const r = await requestCode(ts, ip(200 + client++), phone, deviceId);
-      expect(r.status).toBe(200);
+    let target: { requestId: string; deviceId: string; code: string } | null = null;
+    while (wrong < LIMITS.wrongCodesBeforeDelay) {
+      const phone = freshPhone('960');
+      const deviceId = testDeviceId();
+      const r = await requestCode(ts, '127.0.0.1', phone, deviceId);
       const code = ts.sender.lastCode(phone)!;
-      // Fewer than a code's own tries each time, so only the number's count can stop this.
-      for (let k = 1; k < OTP_MAX_ATTEMPTS && !limited; k++) {
-        const v = await verify(ts, ip(200 + client++), r.body.requestId, wrongCode(code, k), deviceId);
-        if (v.status === 429) limited = v;
-        else wrong += 1;
+      for (let k = 1; k < OTP_MAX_ATTEMPTS && wrong < LIMITS.wrongCodesBeforeDelay; k++, wrong++) {
+        expect((await verify(ts, from, r.body.requestId, wrongCode(code, k), deviceId)).body.code).toBe(
+          'OTP_INVALID',
+        );
       }
+      target = { requestId: r.body.requestId, deviceId, code };
     }
-    expect(wrong).toBe(LIMITS.wrongCodesPerAddress);
-    expect(limited.body.code).toBe('RATE_LIMITED');
-    let requestId: string | null = null;
-    await resetsExactlyAfter(clock, limited, async () => {
-      if (!requestId) {
-        const again = await requestCode(ts, ip(200 + client++), phone, deviceId);
-        expect(again.status).toBe(200);
-        requestId = again.body.requestId;
-      }
-      return verify(ts, ip(200 + client++), requestId, ts.sender.lastCode(phone)!, deviceId);
-    });
+    const attempt = () => verify(ts, from, target!.requestId, target!.code, target!.deviceId);
+    const limited = await attempt();
+    expect(limited.retryAfter).toBe(LIMITS.firstWrongCodeDelaySeconds);
+    await resetsExactlyAfter(clock, limited, attempt);
   });
 
-  it('codes per phone number per hour', async () => {
+  it('codes per phone number', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
     const phone = freshPhone('962');
-    let capped: Answer | null = null;
-    for (let i = 0; !capped; i++) {
-      if (i > 0) clock.advance(LIMITS.resendCooldownSeconds * 1000);
+    let waited = 0;
+    for (let i = 0; i < LIMITS.codesBeforeDelay; i++) {
+      clock.advance(waited * 1000);
       const r = await requestCode(ts, ip(330 + i), phone);
-      if (r.status === 429) capped = r;
+      expect(r.status).toBe(200);
+      waited = r.body.resendAfter;
     }
-    expect(capped.retryAfter).toBe(3600 - LIMITS.perAddressPerHour * LIMITS.resendCooldownSeconds);
-    await resetsExactlyAfter(clock, capped, () => requestCode(ts, ip(340), phone));
+    expect(waited).toBe(LIMITS.firstCodeDelaySeconds);
+    const limited = await requestCode(ts, ip(340), phone);
+    expect(limited.retryAfter).toBe(LIMITS.firstCodeDelaySeconds);
+    await resetsExactlyAfter(clock, limited, () => requestCode(ts, ip(341), phone));
   });
 
   it('invite guesses per account', async () => {

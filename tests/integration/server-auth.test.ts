@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  IssuedTokensSchema,
   OtpRequestResponseSchema,
   SessionListSchema,
   SessionTokensSchema,
@@ -156,20 +157,30 @@ describe('server: phone sign-in and registration', () => {
     });
   });
 
-  it('an unknown e-mail gets the same answer, and nothing is sent', async () => {
+  it('an unknown e-mail gets the same answer as a known one, demo code included, and nothing is sent', async () => {
+    const deviceId = testDeviceId();
+    const ask = (email: string) =>
+      postJson<OtpRequestResponse>(`${ts.url}/api/auth/otp/request`, { channel: 'email', email, deviceId });
+    const known = await ask('anna.ivanova@example.ru');
     const before = ts.sender.sent.length;
-    const requested = await postJson<OtpRequestResponse>(`${ts.url}/api/auth/otp/request`, {
-      channel: 'email',
-      email: 'nobody@example.ru',
-      deviceId: testDeviceId(),
-    });
-    expect(requested.status).toBe(200);
-    expect(
-      Object.keys(requested.body)
-        .filter((k) => k !== 'devCode')
-        .sort(),
-    ).toEqual(['expiresAt', 'requestId', 'resendAfter']);
+    const unknown = await ask('nobody@example.ru');
     expect(ts.sender.sent.length).toBe(before);
+    const shape = (answer: typeof known) => ({
+      status: answer.status,
+      keys: Object.keys(answer.body).sort(),
+      types: Object.values(OtpRequestResponseSchema.parse(answer.body)).map((v) => typeof v),
+      devCode: /^\d{8}$/.test(answer.body.devCode ?? ''),
+    });
+    expect(shape(unknown)).toEqual(shape(known));
+    expect(shape(unknown)).toMatchObject({
+      status: 200,
+      keys: ['devCode', 'expiresAt', 'requestId', 'resendAfter'],
+      devCode: true,
+    });
+    expect(unknown.body.resendAfter).toBe(known.body.resendAfter);
+    // Its code opens nothing: the answer is that of a wrong code.
+    const verified = await verify(ts, unknown.body.requestId, unknown.body.devCode!, deviceId);
+    expect(verified.body.code).toBe('OTP_INVALID');
   });
 });
 
@@ -269,14 +280,17 @@ describe('server: one-time codes', () => {
 });
 
 describe('server: rate limits', () => {
-  it('per phone: a resend cooldown and an hourly cap', async () => {
+  it('per phone: a resend cooldown, then longer and longer waits', async () => {
     const clock = new TestClock();
     const ts = await server({
       deps: { now: clock.now },
       config: {
         otpLimits: {
           resendCooldownSeconds: 60,
-          perAddressPerHour: 3,
+          codesBeforeDelay: 3,
+          firstCodeDelaySeconds: 300,
+          maxCodeDelaySeconds: 1200,
+          codesWindowSeconds: 86_400,
           requestsPerIp: 100,
           verifiesPerIp: 100,
           ipWindowSeconds: 600,
@@ -284,7 +298,9 @@ describe('server: rate limits', () => {
       },
     });
     const phone = newPhone();
-    expect((await requestCode(ts, phone, testDeviceId())).status).toBe(200);
+    const first = await requestCode(ts, phone, testDeviceId());
+    expect(first.status).toBe(200);
+    expect(first.body.resendAfter).toBe(60);
     const tooSoon = await requestCode(ts, phone, testDeviceId());
     expect(tooSoon.status).toBe(429);
     expect(tooSoon.body).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 60 });
@@ -292,15 +308,19 @@ describe('server: rate limits', () => {
     // Another number is not affected.
     expect((await requestCode(ts, newPhone(), testDeviceId())).status).toBe(200);
 
-    clock.advance(61_000);
-    expect((await requestCode(ts, phone, testDeviceId())).status).toBe(200);
-    clock.advance(61_000);
-    expect((await requestCode(ts, phone, testDeviceId())).status).toBe(200);
-    clock.advance(61_000);
-    const capped = await requestCode(ts, phone, testDeviceId());
-    expect(capped.status).toBe(429);
-    expect((capped.body as unknown as { retryAfter: number }).retryAfter).toBeGreaterThan(60);
-    clock.advance(3600_000);
+    // Each answer says how long until the next code: 60, 60, then 300, 600, 1200, 1200.
+    const waits = [60];
+    for (let i = 0; i < 5; i++) {
+      clock.advance(waits[waits.length - 1]! * 1000);
+      const r = await requestCode(ts, phone, testDeviceId());
+      expect(r.status).toBe(200);
+      waits.push(r.body.resendAfter);
+    }
+    expect(waits).toEqual([60, 60, 300, 600, 1200, 1200]);
+    clock.advance(1199_000);
+    const early = await requestCode(ts, phone, testDeviceId());
+    expect(early.body).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 1 });
+    clock.advance(1000);
     expect((await requestCode(ts, phone, testDeviceId())).status).toBe(200);
   });
 
@@ -309,7 +329,6 @@ describe('server: rate limits', () => {
       config: {
         otpLimits: {
           resendCooldownSeconds: 0,
-          perAddressPerHour: 100,
           requestsPerIp: 3,
           verifiesPerIp: 4,
           ipWindowSeconds: 600,
@@ -489,7 +508,7 @@ describe('server: sessions', () => {
     );
   });
 
-  it('the web version keeps its refresh token in an httpOnly cookie', async () => {
+  it('the web version keeps its refresh token in an httpOnly cookie, never in the JSON', async () => {
     const phone = newPhone();
     const deviceId = testDeviceId('web');
     await signInByPhone(ts, phone);
@@ -497,6 +516,14 @@ describe('server: sessions', () => {
     const verified = await verify(ts, body.requestId, ts.sender.lastCode(phone)!, deviceId, {
       'x-client': 'web',
     });
+    expect(verified.status).toBe(200);
+    const signedIn = verified.body as { tokens: Record<string, unknown> };
+    expect(Object.keys(signedIn.tokens).sort()).toEqual([
+      'accessExpiresAt',
+      'accessToken',
+      'refreshExpiresAt',
+      'sessionId',
+    ]);
     const cookie = verified.headers.get('set-cookie') ?? '';
     expect(cookie).toMatch(/^sf_refresh=/);
     expect(cookie).toMatch(/HttpOnly/i);
@@ -509,14 +536,34 @@ describe('server: sessions', () => {
     expect((await refresh(undefined, deviceId, { cookie: pair })).status).toBe(401);
     const refreshed = await refresh(undefined, deviceId, { cookie: pair, 'x-client': 'web' });
     expect(refreshed.status).toBe(200);
-    const next = SessionTokensSchema.parse(refreshed.body);
-    const rotated = refreshed.headers.get('set-cookie') ?? '';
-    expect(rotated.split(';')[0]).toBe(`sf_refresh=${next.refreshToken}`);
+    expect(refreshed.body).not.toHaveProperty('refreshToken');
+    const next = IssuedTokensSchema.parse(refreshed.body);
+    expect(next.refreshToken).toBe('');
+    const rotated = (refreshed.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(rotated).toMatch(/^sf_refresh=[A-Za-z0-9_-]{16,}$/);
+    expect(rotated).not.toBe(pair);
+    // The rotated cookie is the one that works now; the old one was used.
+    expect((await refresh(undefined, deviceId, { cookie: rotated, 'x-client': 'web' })).status).toBe(200);
 
     const out = await fetch(`${ts.url}/api/auth/signout`, {
       method: 'POST',
       headers: { ...bearer(next.accessToken), 'x-client': 'web' },
     });
     expect(out.headers.get('set-cookie')).toMatch(/sf_refresh=;/);
+  });
+
+  it('the desktop app still gets its refresh token in the JSON', async () => {
+    const phone = newPhone();
+    const deviceId = testDeviceId('desktop');
+    await signInByPhone(ts, phone);
+    const { body } = await requestCode(ts, phone, deviceId);
+    const verified = await verify(ts, body.requestId, ts.sender.lastCode(phone)!, deviceId, {
+      'x-client': 'desktop',
+    });
+    const signedIn = SignedInSchema.parse(verified.body);
+    expect(signedIn.tokens.refreshToken).toMatch(/^[A-Za-z0-9_-]{16,}$/);
+    expect(verified.headers.get('set-cookie')).toBeNull();
+    const refreshed = await refresh(signedIn.tokens.refreshToken, deviceId, { 'x-client': 'desktop' });
+    expect(SessionTokensSchema.parse(refreshed.body).refreshToken).toMatch(/^[A-Za-z0-9_-]{16,}$/);
   });
 });

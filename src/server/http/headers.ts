@@ -15,3 +15,6 @@ export const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
+
+/** Sent when the public URL is https: browsers then use nothing but https for this host for a year. */
+export const HSTS = 'max-age=31536000';

@@ -1,52 +1,37 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import {
   OtpRequestBodySchema,
   OtpVerifyBodySchema,
   RefreshBodySchema,
   RegisterBodySchema,
-  type OtpVerifyResponse,
-  type SessionTokens,
-  type SignedIn,
+  type IssuedTokens,
+  type OtpVerifyAnswer,
+  type SignedInAnswer,
 } from '../../shared/api.js';
 import { AppError } from '../../shared/errors.js';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
 import { toProfile } from '../feed.js';
-import { ClientHeadersSchema, requireAuth } from '../http/auth.js';
+import { requireAuth } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
+import {
+  clearRefreshCookie,
+  isWebClient,
+  issueTokens,
+  REFRESH_COOKIE,
+  refuseCrossSite,
+} from '../http/webSession.js';
 
-export const REFRESH_COOKIE = 'sf_refresh';
-const COOKIE_PATH = '/api/auth';
+export { REFRESH_COOKIE } from '../http/webSession.js';
 const SessionParamsSchema = z.object({ id: z.string().uuid() });
 
-function isWeb(request: FastifyRequest): boolean {
-  return parseInput(ClientHeadersSchema, request.headers, 'headers')['x-client'] === 'web';
-}
-
 export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): void {
-  const secureCookie = (): boolean => ctx.publicUrl().startsWith('https://');
-
-  /** The web version keeps its refresh token in an httpOnly cookie, out of reach of page scripts. */
-  const setRefreshCookie = (web: boolean, reply: FastifyReply, tokens: SessionTokens): void => {
-    if (!web) return;
-    void reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: COOKIE_PATH,
-      secure: secureCookie(),
-      expires: new Date(tokens.refreshExpiresAt),
-    });
-  };
-  const clearRefreshCookie = (reply: FastifyReply): void => {
-    void reply.clearCookie(REFRESH_COOKIE, {
-      httpOnly: true,
-      sameSite: 'strict',
-      path: COOKIE_PATH,
-      secure: secureCookie(),
-    });
+  /** The routes that set, read or clear the refresh cookie: never for another site's page. */
+  const sameSite = {
+    onRequest: async (request: FastifyRequest) => refuseCrossSite(request, ctx.publicUrl()),
   };
 
-  const signedIn = (userId: string, tokens: SessionTokens): SignedIn => {
+  const signedIn = (userId: string, tokens: IssuedTokens): SignedInAnswer => {
     const user = ctx.store.accounts.getUser(userId);
     if (!user) throw new AppError('ACCOUNT_NOT_FOUND', 'The account no longer exists.');
     return { status: 'signed_in', tokens, profile: toProfile(ctx.store, user) };
@@ -57,52 +42,49 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     return ctx.otp.request(body, request.ip);
   });
 
-  app.post('/api/auth/otp/verify', async (request, reply): Promise<OtpVerifyResponse> => {
+  app.post('/api/auth/otp/verify', sameSite, async (request, reply): Promise<OtpVerifyAnswer> => {
     const body = parseInput(OtpVerifyBodySchema, request.body, 'body');
-    const web = isWeb(request);
+    const web = isWebClient(request);
     const identity = ctx.otp.verify(body, request.ip);
     if (identity.kind === 'new_phone') {
       return { status: 'registration_required', ...ctx.registration.issue(identity.phone, body.deviceId) };
     }
     const tokens = ctx.sessions.create(identity.userId, body.deviceId, body.deviceName);
-    setRefreshCookie(web, reply, tokens);
-    return signedIn(identity.userId, tokens);
+    return signedIn(identity.userId, issueTokens(web, reply, tokens, ctx.publicUrl()));
   });
 
-  app.post('/api/auth/register', async (request, reply): Promise<SignedIn> => {
+  app.post('/api/auth/register', sameSite, async (request, reply): Promise<SignedInAnswer> => {
     const body = parseInput(RegisterBodySchema, request.body, 'body');
-    const web = isWeb(request);
+    const web = isWebClient(request);
     const userId = ctx.registration.register(body.registrationToken, body.deviceId, {
       surname: body.surname,
       name: body.name,
       patronymic: body.patronymic,
     });
     const tokens = ctx.sessions.create(userId, body.deviceId, body.deviceName);
-    setRefreshCookie(web, reply, tokens);
-    return signedIn(userId, tokens);
+    return signedIn(userId, issueTokens(web, reply, tokens, ctx.publicUrl()));
   });
 
-  app.post('/api/auth/refresh', async (request, reply): Promise<SessionTokens> => {
+  app.post('/api/auth/refresh', sameSite, async (request, reply): Promise<IssuedTokens> => {
     const body = parseInput(RefreshBodySchema, request.body, 'body');
-    const web = isWeb(request);
+    const web = isWebClient(request);
     // The cookie is only honoured with `X-Client: web`: a custom header cannot be sent
-    // cross-site without a CORS preflight, which this server never grants.
+    // cross-site without a CORS preflight, which this server never grants (and a
+    // cross-site Origin is refused before this).
     const token = body.refreshToken ?? (web ? request.cookies[REFRESH_COOKIE] : undefined);
     if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
     try {
-      const tokens = ctx.sessions.refresh(token, body.deviceId);
-      setRefreshCookie(web, reply, tokens);
-      return tokens;
+      return issueTokens(web, reply, ctx.sessions.refresh(token, body.deviceId), ctx.publicUrl());
     } catch (error) {
-      if (web) clearRefreshCookie(reply);
+      if (web) clearRefreshCookie(reply, ctx.publicUrl());
       throw error;
     }
   });
 
-  app.post('/api/auth/signout', async (request, reply) => {
+  app.post('/api/auth/signout', sameSite, async (request, reply) => {
     const auth = requireAuth(request, ctx.sessions);
     ctx.sessions.revoke(auth.sessionId, 'signout');
-    if (isWeb(request)) clearRefreshCookie(reply);
+    if (isWebClient(request)) clearRefreshCookie(reply, ctx.publicUrl());
     return { ok: true as const };
   });
 

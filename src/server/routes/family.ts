@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { SignedIn } from '../../shared/api.js';
+import type { SignedInAnswer } from '../../shared/api.js';
 import { AppError } from '../../shared/errors.js';
 import {
   EmailRegistrationBodySchema,
@@ -10,9 +10,9 @@ import {
 } from '../../shared/family.js';
 import type { ServerContext } from '../context.js';
 import { toProfile } from '../feed.js';
-import { ClientHeadersSchema, requireAuth } from '../http/auth.js';
+import { requireAuth } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
-import { REFRESH_COOKIE } from './auth.js';
+import { isWebClient, issueTokens, refuseCrossSite } from '../http/webSession.js';
 
 /** Invites, confirming a child, leaving, and the school's e-mail registration link. */
 export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): void {
@@ -59,22 +59,18 @@ export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   /** A primary-school student opens the school's e-mail link: signed in, no phone needed. */
-  app.post('/api/family/email-registration', async (request, reply): Promise<SignedIn> => {
+  app.post('/api/family/email-registration', async (request, reply): Promise<SignedInAnswer> => {
+    refuseCrossSite(request, ctx.publicUrl());
     const body = parseInput(EmailRegistrationBodySchema, request.body, 'body');
-    const web = parseInput(ClientHeadersSchema, request.headers, 'headers')['x-client'] === 'web';
+    const web = isWebClient(request);
     const userId = ctx.family.completeEmailRegistration(body.token, request.ip);
     const user = ctx.store.accounts.getUser(userId);
     if (!user) throw new AppError('ACCOUNT_NOT_FOUND', 'The account no longer exists.');
     const tokens = ctx.sessions.create(userId, body.deviceId, body.deviceName);
-    if (web) {
-      void reply.setCookie(REFRESH_COOKIE, tokens.refreshToken, {
-        httpOnly: true,
-        sameSite: 'strict',
-        path: '/api/auth',
-        secure: ctx.publicUrl().startsWith('https://'),
-        expires: new Date(tokens.refreshExpiresAt),
-      });
-    }
-    return { status: 'signed_in', tokens, profile: toProfile(ctx.store, user) };
+    return {
+      status: 'signed_in',
+      tokens: issueTokens(web, reply, tokens, ctx.publicUrl()),
+      profile: toProfile(ctx.store, user),
+    };
   });
 }
