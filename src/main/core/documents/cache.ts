@@ -68,7 +68,8 @@ export class DocumentsCache {
       ),
       changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       used: db.prepare<[], { n: number }>(
-        "SELECT coalesce(sum(size), 0) AS n FROM doc_items WHERE kind = 'document'",
+        // total(), not sum(): sizes come from the server, and sum() fails on an overflow.
+        "SELECT total(size) AS n FROM doc_items WHERE kind = 'document'",
       ),
     };
   }

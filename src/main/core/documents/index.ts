@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
   freeName,
@@ -30,6 +30,8 @@ import type { CoreEvents } from '../events.js';
 import type { DialogsPort, Logger, ShellPort } from '../ports.js';
 import { queueMutation } from '../sync/mutations.js';
 import { DocumentsCache } from './cache.js';
+import { cleanDocumentRecord, type LocalDocument } from './feedRecords.js';
+import { LocalCopies } from './localPaths.js';
 import { PathGrants } from './grants.js';
 import { UploadQueue } from './uploadQueue.js';
 
@@ -70,12 +72,21 @@ class AccountDocuments {
   private readonly thumbnails = new Map<string, string>();
   private thumbnailChars = 0;
   private readonly thumbnailsInFlight = new Map<string, Promise<string | null>>();
+  /**
+   * The last download asked for, per document: downloads of one document run one after
+   * another (a thumbnail and an open share the copy), so a copy and the hash it is recorded
+   * with always belong together even when the document changes meanwhile.
+   */
+  private readonly downloads = new Map<string, Promise<string>>();
+  /** Every path of a local copy comes from here (see localPaths.ts). */
+  private readonly copies: LocalCopies;
 
   constructor(
     private readonly account: LocalAccountRuntime,
     private readonly host: DocumentsHost,
   ) {
     this.cache = new DocumentsCache(account.db);
+    this.copies = new LocalCopies(path.join(accountDir(host.dataDir, account.id), 'files'));
     this.queue = new UploadQueue({
       db: account.db,
       logger: host.logger,
@@ -110,10 +121,6 @@ class AccountDocuments {
     });
     void this.refreshQuota();
     this.queue.kick();
-  }
-
-  private get filesDir(): string {
-    return path.join(accountDir(this.host.dataDir, this.account.id), 'files');
   }
 
   async refreshQuota(): Promise<void> {
@@ -175,7 +182,8 @@ class AccountDocuments {
    */
   rename(kind: ItemKind, id: string, name: string): void {
     const current = this.account.records.get(kind, id);
-    const shown = current?.name;
+    // The name as the server holds it, when the core had to clean it for the screen.
+    const shown = current?.serverName ?? current?.name;
     const expected = typeof shown === 'string' ? { expectedName: shown } : {};
     // A name taken in the folder is numbered here as the server will ("name (2)"): the
     // person sees the final name at once, and a second rename made before this one reached
@@ -307,25 +315,52 @@ class AccountDocuments {
     return Math.max(0, state.total.bytes - state.total.sent);
   }
 
-  private documentRecord(id: string): { name: string; sha256: string; size: number } {
-    const data = this.account.records.get('document', id) as {
-      name?: string;
-      sha256?: string;
-      size?: number;
-    } | null;
-    if (!data?.name || !data.sha256) throw new AppError('NOT_FOUND', 'There is no such document.');
-    return { name: data.name, sha256: data.sha256, size: data.size ?? 0 };
+  /**
+   * The cached record of a document, checked again as it is read (a cache written before
+   * the feed was checked may hold anything), with its name cleaned; NOT_FOUND otherwise.
+   */
+  private documentRecord(id: string): LocalDocument {
+    const cleaned = cleanDocumentRecord(this.account.records.get('document', id));
+    if (!cleaned.ok || cleaned.record.id !== id) {
+      throw new AppError('NOT_FOUND', 'There is no such document.');
+    }
+    return cleaned.record;
   }
 
-  /** A local copy of the document (downloaded once, checked by SHA-256). */
+  /**
+   * A local copy of the document, downloaded once and accepted only when its bytes have
+   * the size and the SHA-256 the record gives. It lives at `files/<id>/<name shown>`,
+   * every part of that path checked (localPaths.ts).
+   */
   async ensureLocal(id: string): Promise<string> {
-    const doc = this.documentRecord(id);
+    this.documentRecord(id);
+    const previous = this.downloads.get(id) ?? Promise.resolve('');
+    // Each turn reads the record again: after an earlier turn it finds that copy and reuses it.
+    const turn = previous.catch(() => '').then(() => this.download(this.documentRecord(id)));
+    this.downloads.set(id, turn);
+    void turn
+      .finally(() => {
+        if (this.downloads.get(id) === turn) this.downloads.delete(id);
+      })
+      .catch(() => undefined);
+    return turn;
+  }
+
+  private async download(doc: LocalDocument): Promise<string> {
+    const { id } = doc;
+    const target = this.copies.fileOf(id, doc.name);
     const known = this.cache.offlineFile(id);
-    if (known && known.sha256 === doc.sha256 && fs.existsSync(known.path)) return known.path;
-    const dir = path.join(this.filesDir, id);
-    await fsp.mkdir(dir, { recursive: true });
-    const target = path.join(dir, doc.name);
-    const part = `${target}.part`;
+    // A path recorded earlier is used only if it is a file of this document's own folder.
+    const knownPath = known && this.copies.holds(id, known.path) ? known.path : null;
+    if (knownPath && known!.sha256 === doc.sha256) {
+      const reused = await this.reuse(knownPath, target, doc.size);
+      if (reused) {
+        if (reused !== knownPath) this.cache.setOfflineFile(id, reused, doc.sha256, null);
+        return reused;
+      }
+    }
+    await fsp.mkdir(this.copies.dirOf(id), { recursive: true });
+    const part = this.copies.partOf(id);
     const client = this.account.client;
     const doFetch = this.host.fetch ?? fetch;
     const url = client.url(`/api/documents/${id}/content`);
@@ -345,17 +380,48 @@ class AccountDocuments {
         'The document could not be downloaded.',
       );
     }
+    const damaged = () => new AppError('CHECKSUM_MISMATCH', 'The downloaded copy is damaged; try again.');
     const hash = createHash('sha256');
+    let received = 0;
+    // More bytes than the record says: stop at once rather than fill the disk.
+    const meter = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        received += chunk.length;
+        if (received > doc.size) return done(damaged());
+        hash.update(chunk);
+        done(null, chunk);
+      },
+    });
     const source = Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    source.on('data', (chunk: Buffer) => hash.update(chunk));
-    await pipeline(source, fs.createWriteStream(part));
-    if (hash.digest('hex') !== doc.sha256) {
+    try {
+      await pipeline(source, meter, fs.createWriteStream(part, { flags: 'wx' }));
+      if (received !== doc.size || hash.digest('hex') !== doc.sha256) throw damaged();
+      // The copy of an earlier version under an earlier name goes first: on a file system
+      // that ignores case, `A.txt` and `a.txt` are one file, and the new copy must stay.
+      if (knownPath && knownPath !== target) await fsp.rm(knownPath, { force: true });
+      await fsp.rename(part, target);
+    } catch (error) {
       await fsp.rm(part, { force: true });
-      throw new AppError('CHECKSUM_MISMATCH', 'The downloaded copy is damaged; try again.');
+      throw error;
     }
-    await fsp.rename(part, target);
     this.cache.setOfflineFile(id, target, doc.sha256, null);
     return target;
+  }
+
+  /**
+   * The recorded copy when it is still there whole (a regular file of the record's size),
+   * moved to the name shown now if the document was renamed since; null to download again.
+   */
+  private async reuse(file: string, target: string, size: number): Promise<string | null> {
+    const stat = await fsp.lstat(file).catch(() => null);
+    if (!stat?.isFile() || stat.size !== size) return null;
+    if (file === target) return file;
+    try {
+      await fsp.rename(file, target);
+      return target;
+    } catch {
+      return file;
+    }
   }
 
   /**
@@ -363,19 +429,19 @@ class AccountDocuments {
    * (downloaded into the copies folder if there is none yet), or null for anything else.
    */
   async thumbnail(id: string): Promise<string | null> {
-    const data = this.account.records.get('document', id) as {
-      sha256?: string;
-      size?: number;
-      mime?: string;
-    } | null;
-    if (!data?.sha256 || !hasThumbnail({ kind: 'document', mime: data.mime ?? '', size: data.size ?? 0 }))
+    let doc: LocalDocument;
+    try {
+      doc = this.documentRecord(id);
+    } catch {
       return null;
-    const key = `${id}:${data.sha256}`;
+    }
+    if (!hasThumbnail({ kind: 'document', mime: doc.mime, size: doc.size })) return null;
+    const key = `${id}:${doc.sha256}`;
     const cached = this.thumbnails.get(key);
     if (cached !== undefined) return cached;
     let pending = this.thumbnailsInFlight.get(key);
     if (!pending) {
-      const mime = data.mime!;
+      const mime = doc.mime;
       pending = (async () => {
         const file = await this.ensureLocal(id);
         const stat = await fsp.stat(file);
@@ -422,8 +488,9 @@ class AccountDocuments {
 
   async keepOffline(id: string, keep: boolean): Promise<void> {
     if (keep) {
-      const file = await this.ensureLocal(id);
-      this.cache.setOfflineFile(id, file, this.documentRecord(id).sha256, true);
+      // ensureLocal has recorded the copy with the hash it was checked against.
+      await this.ensureLocal(id);
+      this.cache.setKeep(id, true);
     } else {
       this.cache.setKeep(id, false);
     }
@@ -435,6 +502,7 @@ class AccountDocuments {
     let cacheBytes = 0;
     let keptBytes = 0;
     for (const file of this.cache.offlineFiles()) {
+      if (!this.copies.contains(file.path)) continue;
       const size = await fsp.stat(file.path).then(
         (s) => s.size,
         () => 0,
@@ -449,7 +517,8 @@ class AccountDocuments {
   async clearCache(): Promise<void> {
     for (const file of this.cache.offlineFiles()) {
       if (file.keep) continue;
-      await fsp.rm(file.path, { force: true });
+      // A path outside the copies folder (recorded before paths were checked) is only forgotten.
+      if (this.copies.contains(file.path)) await fsp.rm(file.path, { force: true }).catch(() => undefined);
       this.cache.forgetOfflineFile(file.documentId);
     }
     this.host.events.emit('cache.changed', CHANGED);

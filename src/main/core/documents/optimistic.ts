@@ -40,7 +40,10 @@ export const DOCUMENT_APPLIERS: Record<keyof typeof DOCUMENT_MUTATIONS, Applier>
     apply(current, payload) {
       if (!current) return null;
       const name = sanitizeName(DOCUMENT_MUTATIONS['documents.rename'].parse(payload).name);
-      return name.ok ? { ...current, name: name.name } : current;
+      if (!name.ok) return current;
+      // The server's own spelling of the old name (feedRecords.ts) no longer applies.
+      const { serverName: _serverName, ...rest } = current;
+      return { ...rest, name: name.name };
     },
   },
   'documents.move': {

@@ -7,6 +7,7 @@ import type { RecordData, RecordStore } from '../cache/records.js';
 import type { Logger, SyncTiming } from '../ports.js';
 import { Backoff } from './backoff.js';
 import { cancellableFetch } from './cancellableFetch.js';
+import { screenIncoming } from './incoming.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
 import { baseOf, rebasePending, rebuild, recordKey, settleAcked, targetKey } from './mutations.js';
 
@@ -241,10 +242,12 @@ export class SyncEngine {
         throw error;
       }
       if (this.stopped) return;
-      const hasChanges = page.changes.length > 0 || reset;
-      const changed = new Set(page.changes.map((c) => recordKey(c.entity, c.id)));
+      // Records that fail their checks are skipped here; the cursor still moves past them.
+      const changes = screenIncoming(page.changes, this.o.logger);
+      const hasChanges = changes.length > 0 || reset;
+      const changed = new Set(changes.map((c) => recordKey(c.entity, c.id)));
       const last = !page.hasMore;
-      const touched = records.applyPage(page.changes, page.cursor, {
+      const touched = records.applyPage(changes, page.cursor, {
         reset,
         inside: () => {
           const layered = hasChanges

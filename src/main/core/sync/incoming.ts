@@ -1,0 +1,56 @@
+import type { Change } from '../../../shared/sync.js';
+import { type Cleaned, cleanDocumentRecord, cleanFolderRecord } from '../documents/feedRecords.js';
+import type { Logger } from '../ports.js';
+
+/** Skipped records logged one by one per page; the rest are counted in one line. */
+const LOGGED_PER_PAGE = 10;
+
+/** Kinds whose records are checked (and cleaned) before they reach the cache. */
+const CLEANERS: Partial<Record<Change['entity'], (data: unknown) => Cleaned<Record<string, unknown>>>> = {
+  folder: cleanFolderRecord,
+  document: cleanDocumentRecord,
+};
+
+type Verdict = { ok: true; change: Change } | { ok: false; reason: string };
+
+function screen(change: Change): Verdict {
+  const clean = CLEANERS[change.entity];
+  // A deletion only removes a row by its key, whatever the key says.
+  if (!clean || change.op !== 'put' || change.data === null) return { ok: true, change };
+  const cleaned = clean(change.data);
+  if (!cleaned.ok) return cleaned;
+  if (cleaned.record.id !== change.id)
+    return { ok: false, reason: 'the record has another id than its change' };
+  return { ok: true, change: { ...change, data: cleaned.record } };
+}
+
+/** An untrusted string, short and quoted, for a log line. */
+function quoted(value: string): string {
+  return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+}
+
+/**
+ * The changes of one pulled page that may reach the cache, cleaned. The feed is input
+ * from the server, which the core does not trust: a record that fails its kind's checks
+ * is skipped with a log line (the rest of the page, and the sync, go on), never applied
+ * in part and never allowed to fail the page's transaction.
+ */
+export function screenIncoming(changes: readonly Change[], logger: Logger): Change[] {
+  const accepted: Change[] = [];
+  let skipped = 0;
+  for (const change of changes) {
+    const verdict = screen(change);
+    if (verdict.ok) {
+      accepted.push(verdict.change);
+      continue;
+    }
+    skipped += 1;
+    if (skipped <= LOGGED_PER_PAGE) {
+      logger.warn(`Skipped a ${change.entity} ${quoted(change.id)} from the server: ${verdict.reason}`);
+    }
+  }
+  if (skipped > LOGGED_PER_PAGE) {
+    logger.warn(`Skipped ${skipped - LOGGED_PER_PAGE} more records of this page from the server`);
+  }
+  return accepted;
+}
