@@ -80,6 +80,16 @@ describe('sign-in', () => {
     expect(fake.calls.filter((call) => call.startsWith('authRequestCode:'))).toEqual([]);
   });
 
+  it('tells a long wait for a new code in hours, not thousands of seconds', async () => {
+    const fake = createFakeBridge();
+    const requestCode = fake.bridge.authRequestCode;
+    fake.bridge.authRequestCode = async (input) => ({ ...(await requestCode(input)), resendAfter: 4 * 3600 });
+    render(<App bridge={fake.bridge} i18n={createI18n('ru')} />);
+    fireEvent.change(await screen.findByTestId('signin-phone'), { target: { value: '+7 900 000-00-01' } });
+    fireEvent.click(screen.getByTestId('signin-submit'));
+    await screen.findByText('Отправить код ещё раз можно через 4 ч');
+  });
+
   it('shows the offline state, then returns to sign-in with the reason when the session ends', async () => {
     const fake = renderApp();
     await requestCode('+7 900 000-00-01');

@@ -13,7 +13,7 @@ export function errorMessage(t: TFunction, error: unknown): string {
 }
 
 /** A wait as a parent reads it: seconds up to two minutes, minutes up to two hours, then hours. */
-function waitText(t: TFunction, seconds: number): string {
+export function waitText(t: TFunction, seconds: number): string {
   if (seconds < 120) return t('common.waitSeconds', { count: seconds });
   if (seconds < 7200) return t('common.waitMinutes', { count: Math.ceil(seconds / 60) });
   return t('common.waitHours', { count: Math.ceil(seconds / 3600) });

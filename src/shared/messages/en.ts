@@ -66,7 +66,7 @@ export const en: Catalogue = {
       label: '{{digits}}-digit code',
       submit: 'Sign in',
       resend: 'Send the code again',
-      resendIn: 'You can ask for a new code in {{seconds}} s',
+      resendIn: 'You can ask for a new code in {{wait}}',
       resent: 'We sent a new code.',
       changeAddress: 'Change the number or e-mail',
       codeFormat: 'The code has {{digits}} digits.',

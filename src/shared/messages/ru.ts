@@ -68,7 +68,7 @@ export const ru = {
       label: 'Код из {{digits}} цифр',
       submit: 'Войти',
       resend: 'Отправить код ещё раз',
-      resendIn: 'Отправить код ещё раз можно через {{seconds}} с',
+      resendIn: 'Отправить код ещё раз можно через {{wait}}',
       resent: 'Отправили новый код.',
       changeAddress: 'Изменить номер или почту',
       codeFormat: 'Код состоит из {{digits}} цифр.',

@@ -2,7 +2,7 @@ import { type FormEvent, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { OTP_CODE_LENGTH, OTP_CODE_PATTERN } from '../../../shared/api.js';
 import { TextField } from '../components/TextField.js';
-import { errorMessage } from '../errorMessage.js';
+import { errorMessage, waitText } from '../errorMessage.js';
 import { useNow } from '../useNow.js';
 import type { Channel } from './AddressStep.js';
 
@@ -97,7 +97,7 @@ export function CodeStep({
       <div className="signin-alt">
         {wait > 0 ? (
           <p className="field-hint" aria-live="polite">
-            {t('signin.codeStep.resendIn', { seconds: wait })}
+            {t('signin.codeStep.resendIn', { wait: waitText(t, wait) })}
           </p>
         ) : (
           <button type="button" className="btn btn-link" onClick={resend}>
