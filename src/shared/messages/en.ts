@@ -457,9 +457,6 @@ export const en: Catalogue = {
     serverUseEmbedded: 'Back to the built-in server',
     serverOk: 'The server answers: Sferum Family, version {{version}}.',
     serverOkDemo: 'The server answers: Sferum Family, version {{version}}, demo mode.',
-    serverConfirm:
-      'After changing the server you will need to sign in again in every profile on this computer. Changes not sent yet stay on this computer.',
-    serverConfirmYes: 'Change server',
     serverDialogTitle: 'Change of server',
     serverDialogQuestion: 'Connect to the server {{url}}?',
     serverDialogEmbedded: 'Connect to the built-in server on this computer?',

@@ -464,9 +464,6 @@ export const ru = {
     serverUseEmbedded: 'Вернуться к встроенному серверу',
     serverOk: 'Сервер отвечает: Сферум Семья, версия {{version}}.',
     serverOkDemo: 'Сервер отвечает: Сферум Семья, версия {{version}}, демонстрационный режим.',
-    serverConfirm:
-      'После смены сервера нужно будет войти заново во всех профилях на этом компьютере. Изменения, которые ещё не отправлены, сохранятся на компьютере.',
-    serverConfirmYes: 'Сменить сервер',
     // The app's own window (not the page) asks this before any change of server.
     serverDialogTitle: 'Смена сервера',
     serverDialogQuestion: 'Подключиться к серверу {{url}}?',

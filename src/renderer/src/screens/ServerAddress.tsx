@@ -1,4 +1,3 @@
-import { useEscape } from '../useEscape.js';
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -12,8 +11,9 @@ type Check = { kind: 'ok'; info: ServerInfo } | { kind: 'error'; message: string
 
 /**
  * The desktop app's server: the one built into the app (no configuration) or a
- * school's. An address is checked before it is saved; saving another server signs
- * every local profile out, so the parent confirms first.
+ * school's. An address is checked before it is saved; the app's own window (not this
+ * page) then asks the parent to confirm, since another server signs every local
+ * profile out.
  */
 export function ServerAddress({ state }: { state: AppState }) {
   const { t } = useTranslation();
@@ -22,7 +22,6 @@ export function ServerAddress({ state }: { state: AppState }) {
   const saved = state.settings.serverUrl;
   const [value, setValue] = useState(saved ?? '');
   const [check, setCheck] = useState<Check>(null);
-  const [confirming, setConfirming] = useState(false);
   const [busy, setBusy] = useState(false);
   const target = value.trim() === '' ? null : value.trim();
   const changed = target !== saved;
@@ -33,7 +32,6 @@ export function ServerAddress({ state }: { state: AppState }) {
       await action();
     } catch (caught) {
       setCheck({ kind: 'error', message: errorMessage(t, caught) });
-      setConfirming(false);
     } finally {
       setBusy(false);
     }
@@ -48,17 +46,13 @@ export function ServerAddress({ state }: { state: AppState }) {
   const save = () =>
     run(async () => {
       await bridge.settingsUpdate({ serverUrl: target });
-      setConfirming(false);
       setCheck(null);
       await client.invalidateQueries();
     });
 
-  useEscape(confirming, () => setConfirming(false));
-
   function submit(event: FormEvent) {
     event.preventDefault();
-    if (!changed) return void checkConnection();
-    setConfirming(true);
+    void (changed ? save() : checkConnection());
   }
 
   return (
@@ -81,7 +75,6 @@ export function ServerAddress({ state }: { state: AppState }) {
           onChange={(event) => {
             setValue(event.target.value);
             setCheck(null);
-            setConfirming(false);
           }}
           error={check?.kind === 'error' ? check.message : null}
           data-testid="server-url"
@@ -93,19 +86,6 @@ export function ServerAddress({ state }: { state: AppState }) {
               : t('settings.serverOk', { version: check.info.version })}
           </p>
         ) : null}
-        {confirming ? (
-          <div className="notice notice-warning stack" role="alertdialog" aria-labelledby="server-confirm">
-            <p id="server-confirm">{t('settings.serverConfirm')}</p>
-            <div className="actions">
-              <button type="button" className="btn btn-primary" disabled={busy} onClick={() => void save()}>
-                {t('settings.serverConfirmYes')}
-              </button>
-              <button type="button" className="btn btn-secondary" onClick={() => setConfirming(false)}>
-                {t('common.cancel')}
-              </button>
-            </div>
-          </div>
-        ) : null}
         <div className="actions">
           <button
             type="button"
@@ -115,7 +95,7 @@ export function ServerAddress({ state }: { state: AppState }) {
           >
             {t('settings.serverCheck')}
           </button>
-          {changed && !confirming ? (
+          {changed ? (
             <button type="submit" className="btn btn-primary" disabled={busy}>
               {target === null ? t('settings.serverUseEmbedded') : t('settings.serverSave')}
             </button>
