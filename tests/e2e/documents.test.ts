@@ -270,8 +270,18 @@ for (const kind of ['desktop', 'web'] as const) {
       }
     });
 
-    it('opens a document', async () => {
+    it('selects a document with one click, and opens it', async () => {
       const { page } = target;
+      // One click selects the row, visibly, with «Открыть» in words; it opens nothing yet.
+      await row(page, 'Фото.jpg').locator('.doc-open').click();
+      expect(await row(page, 'Фото.jpg').getAttribute('aria-selected')).toBe('true');
+      await row(page, 'Фото.jpg')
+        .getByRole('button', { name: 'Открыть: Фото.jpg' })
+        .getByText('Открыть')
+        .waitFor();
+      await screenshot(page, `${kind}-documents-selected`);
+      expect(await seriousA11yViolations(page), 'a selected document').toEqual([]);
+      expect(target.opened).toEqual([]);
       if (kind === 'desktop') {
         await row(page, 'Фото.jpg').locator('.doc-open').dblclick();
         await waitFor(() => target.opened.length > 0, 20_000, 'the system opener');

@@ -4,6 +4,7 @@ import { openDatabase } from '../../src/server/store/db.js';
 import { SupportTickets } from '../../src/server/support/tickets.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestCore, signInAs } from '../helpers/core.js';
+import { newStudent } from '../helpers/family.js';
 import { seriousA11yViolations } from './a11y.js';
 import { ensureRendererBuilt, launchChromium, newContext, RENDERER_DIR, screenshot } from './harness.js';
 import { enterCode, enterPhoneAndGetCode, randomMobile, registerParent } from './flows.js';
@@ -153,6 +154,42 @@ describe('web version', () => {
       await student.getByTestId('menu-profile').click();
       await student.getByText('2 Б').waitFor();
       await screenshot(student, 'web-student-profile');
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('a student signed in here is told it is a student’s account; their link opened here offers incognito', async () => {
+    const kid = newStudent(server, { surname: 'Орлова', name: 'Дарья' });
+    const other = await newContext(browser);
+    try {
+      const student = await other.newPage();
+      await student.goto(server.url);
+      await enterCode(student, await enterPhoneAndGetCode(student, kid.phone.slice(2)));
+      const notice = student.getByTestId('student-notice');
+      await notice.getByText('Это учётная запись ученика: Дарья Орлова').waitFor();
+      await screenshot(student, 'web-student-notice');
+      expect(await seriousA11yViolations(student), 'student notice').toEqual([]);
+
+      // The student's own link, opened in the same browser: the memo's three ways out.
+      const link = student.getByTestId('invite-url');
+      await expect.poll(() => link.inputValue()).toContain('/invite/');
+      const inviteUrl = await link.inputValue();
+      await student.goto(inviteUrl);
+      const incognito = student.getByTestId('way-incognito');
+      await incognito.getByText('Ctrl', { exact: true }).first().waitFor();
+      expect(await student.getByTestId('incognito-link').inputValue()).toBe(inviteUrl);
+      expect(await student.getByTestId('way-profile').count()).toBe(0);
+      await student.getByTestId('way-sign-out').waitFor();
+      await screenshot(student, 'web-invite-same-device');
+      expect(await seriousA11yViolations(student), 'same device on the web').toEqual([]);
+
+      // Only the student's own word takes the notice away, and it stays away on this device.
+      await notice.getByRole('button', { name: 'Я ученик, это моя учётная запись' }).click();
+      await notice.waitFor({ state: 'detached' });
+      await student.reload();
+      await student.getByTestId('profile-name').waitFor();
+      expect(await student.getByTestId('student-notice').count()).toBe(0);
     } finally {
       await other.close();
     }

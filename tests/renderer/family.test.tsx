@@ -111,11 +111,67 @@ describe('the family screen', () => {
       'value',
       `http://127.0.0.1:1/invite/${TOKEN}`,
     );
-    expect(within(refusal).getByTestId('way-profile')).toBeTruthy();
+    // The desktop app's own incognito: a separate local profile.
+    within(refusal).getByTestId('way-profile');
+    expect(within(refusal).queryByTestId('way-incognito')).toBeNull();
     fireEvent.click(within(refusal).getByTestId('way-sign-out'));
     await screen.findByTestId('invite-same-device');
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(calls).toEqual(['signOut']);
+  });
+
+  it('the web version’s same-device refusal offers all three ways, incognito with its keys and the link', async () => {
+    for (const language of ['ru', 'en'] as const) {
+      const fake = createFakeBridge();
+      const bridge: Bridge = {
+        ...fake.bridge,
+        appGetState: async () => {
+          const state = await fake.bridge.appGetState();
+          return { ...state, target: 'web', settings: { ...state.settings, language } };
+        },
+        profileGet: async () => mom,
+        familyGet: async () => view,
+        familyTakePendingInvite: async () => ({ token: TOKEN, kind: 'invite' as const }),
+        familyPreviewInvite: async () => {
+          throw new AppError('INVITE_SAME_DEVICE', 'same device');
+        },
+      };
+      render(<App bridge={bridge} i18n={createI18n(language)} />);
+      const refusal = await screen.findByTestId('invite-same-device');
+      const ways = within(refusal)
+        .getAllByRole('heading', { level: 3 })
+        .map((h) => h.textContent);
+      expect(ways).toEqual(
+        language === 'ru'
+          ? [
+              'Открыть на другом устройстве или в другом браузере',
+              'Открыть в режиме инкогнито',
+              'Выйти из профиля ребёнка',
+            ]
+          : [
+              'Open it on another device or in another browser',
+              'Open it in an incognito window',
+              'Sign the child out',
+            ],
+      );
+      // The desktop app's separate profile has no place in a browser.
+      expect(within(refusal).queryByTestId('way-profile')).toBeNull();
+      const incognito = within(refusal).getByTestId('way-incognito');
+      const keys = Array.from(incognito.querySelectorAll('.shortcut')).map((row) => row.textContent);
+      expect(keys).toEqual([
+        language === 'ru'
+          ? 'Chrome, Edge, Яндекс БраузерCtrl+Shift+N'
+          : 'Chrome, Edge, Yandex BrowserCtrl+Shift+N',
+        'FirefoxCtrl+Shift+P',
+        'Safari⌘Command+Shift+N',
+      ]);
+      expect(within(incognito).getByTestId('incognito-link')).toHaveProperty(
+        'value',
+        `http://127.0.0.1:1/invite/${TOKEN}`,
+      );
+      within(incognito).getByRole('button', { name: language === 'ru' ? 'Копировать' : 'Copy' });
+      cleanup();
+    }
   });
 
   it('a refused invite says why, in words', async () => {

@@ -9,6 +9,7 @@ import { LogoMark } from './components/icons.js';
 import { errorMessage } from './errorMessage.js';
 import { EmailRegistration } from './family/EmailRegistration.js';
 import { InviteProvider, usePendingInvite } from './family/InviteContext.js';
+import { showStudentNoticeAgain } from './family/StudentAccountNotice.js';
 import { keys, useAppState, useProfile } from './queries.js';
 import { Shell } from './shell/Shell.js';
 import { SignInScreen } from './signin/SignInScreen.js';
@@ -100,6 +101,7 @@ function useSignedIn(setReason: (reason: null) => void) {
   return useCallback(
     (profile: Profile) => {
       setReason(null);
+      showStudentNoticeAgain(profile);
       queryClient.setQueryData(keys.profile, profile);
       void queryClient.invalidateQueries({ queryKey: keys.syncStatus });
     },

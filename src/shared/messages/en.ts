@@ -221,6 +221,16 @@ export const en: Catalogue = {
       'The link was opened where the child is signed in — as if the child wanted to be their own parent. Choose how to go on:',
     wayOther: 'Open it on another device or in the web version',
     wayOtherText: 'Copy the link and open it on your phone, your computer or in another browser.',
+    wayOtherWeb: 'Open it on another device or in another browser',
+    wayIncognito: 'Open it in an incognito window',
+    wayIncognitoText:
+      'Open an incognito (private) window of this browser, paste the link there and sign in with your own phone number. The child’s profile stays open in the normal window.',
+    incognitoKeys: 'How to open an incognito window:',
+    incognitoChromium: 'Chrome, Edge, Yandex Browser',
+    incognitoFirefox: 'Firefox',
+    incognitoSafari: 'Safari',
+    incognitoMac: 'On a Mac, press ⌘ instead of Ctrl.',
+    incognitoLink: 'Link for the incognito window',
     wayProfile: 'Add a separate profile',
     wayProfileText:
       'A second profile on this computer works like an incognito window. The child’s profile stays open, and the invite moves to the new profile.',
@@ -235,13 +245,13 @@ export const en: Catalogue = {
     linkWeb: 'Link',
     linkApp: 'Link for the Sferum Family app',
     qr: 'QR code of the invite link',
-    expires: 'Valid until {{date}}.',
+    expires: 'Valid until {{date}}',
     create: 'Create a link',
     renew: 'Create a new link',
     renewHint: 'The old link stops working at once.',
     creating: 'Creating…',
     elsewhere:
-      'A link was created on another device and is valid until {{date}}. To show it here, create a new one — the old one stops working.',
+      'A link was created on another device (valid until {{date}}). To show it here, create a new one — the old one stops working.',
     full: 'Two parents have already joined your profile — the link is no longer needed.',
   },
   accounts: {
@@ -256,6 +266,16 @@ export const en: Catalogue = {
     remove: 'Remove the profile from this computer',
     removeConfirm: 'Remove “{{name}}” and its data from this computer',
     switchTo: 'Switch to this profile',
+  },
+  studentNotice: {
+    title: 'This is a student’s account: {{name}}',
+    parent:
+      'If you are a parent, sign out and sign in with your own phone number: a parent has a profile of their own, where you confirm your child’s registration with the child’s invite link.',
+    phoneWarning:
+      'Important: do not register a child on a parent’s personal phone number — the parent can no longer sign in to their own profile with it. Primary-school students are registered by an e-mail invite link from the school administrator or class teacher. If your child was registered on your number, write to support: info@sferum.ru.',
+    signOut: 'Sign out and sign in as a parent',
+    signingOut: 'Signing out…',
+    dismiss: 'I am the student, this is my account',
   },
   registerEmail: {
     title: 'Student registration',
@@ -510,7 +530,7 @@ export const en: Catalogue = {
     INVITE_MALFORMED: 'The invite link is damaged. Copy the whole link and try again.',
     INVITE_PARENT_LIMIT: 'The child’s profile already has two parents. A third cannot be added.',
     INVITE_SAME_DEVICE:
-      'The link was opened where the child’s profile is signed in. Open it on another device or browser, in a separate profile, or ask the child to sign out for a moment.',
+      'The link was opened where the child’s profile is signed in. Open it on another device, in another browser or in an incognito window (in the app: a separate profile), or ask the child to sign out for a moment.',
     INVITE_OWN_LINK: 'This is your own invite link. Send it to your parent.',
     INVITE_ALREADY_LINKED: 'This child is already in your family.',
     PHONE_BELONGS_TO_PARENT: 'This number belongs to a parent. Do not register a child on a parent’s number.',

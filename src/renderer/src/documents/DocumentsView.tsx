@@ -68,6 +68,15 @@ interface RowContext {
   labels: RowLabels;
 }
 
+/** What the list adds for its rows: one selected item, chosen by a click or the arrow keys. */
+interface CellContext extends RowContext {
+  select: (key: string) => void;
+  /** The item the first press of a double-click landed on (the second may land elsewhere). */
+  pressed: { current: string | null };
+}
+
+const itemKey = (item: DocItem) => `${item.kind}:${item.id}`;
+
 function rowLabels(t: TFunction) {
   return {
     open: t('documents.open'),
@@ -557,6 +566,7 @@ export function DocumentsView() {
           scrollKey={pages.key}
           busy={pages.busy}
           context={rowContext}
+          label={trash ? t('documents.trash') : here}
         />
       )}
 
@@ -621,6 +631,7 @@ function VirtualItems({
   scrollKey,
   busy,
   context,
+  label,
 }: {
   total: number;
   item: (index: number) => DocItem | undefined;
@@ -628,8 +639,14 @@ function VirtualItems({
   scrollKey: string;
   busy: boolean;
   context: RowContext;
+  label: string;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // A click on a document selects it (a folder opens), as in a file list; Enter or a
+  // double-click opens. Only the rows whose selection changes render again.
+  const [selected, setSelected] = useState<string | null>(null);
+  const pressed = useRef<string | null>(null);
+  const cellContext = useMemo<CellContext>(() => ({ ...context, select: setSelected, pressed }), [context]);
   // Until the first resize observation: a typical size, so the first render has rows.
   const [box, setBox] = useState({ width: 800, height: 600 });
   const [top, setTop] = useState(0);
@@ -685,9 +702,9 @@ function VirtualItems({
       const it = item(index);
       cells.push(
         it ? (
-          <ItemCell key={c} item={it} context={context} />
+          <ItemCell key={c} item={it} context={cellContext} selected={selected === itemKey(it)} />
         ) : (
-          <div key={c} role="listitem" className="documents-cell documents-placeholder">
+          <div key={c} role="gridcell" className="documents-cell documents-placeholder">
             <span className="skeleton skeleton-line" />
           </div>
         ),
@@ -696,6 +713,8 @@ function VirtualItems({
     shown.push(
       <div
         key={r}
+        role="row"
+        aria-rowindex={r + 1}
         className={grid ? 'documents-row documents-grid-row' : 'documents-row'}
         style={{ height: rowHeight, transform: `translateY(${r * rowHeight}px)` }}
       >
@@ -709,7 +728,9 @@ function VirtualItems({
       ref={scroller}
       className="documents-scroller"
       data-testid="documents-list"
-      role="list"
+      role="grid"
+      aria-label={label}
+      aria-rowcount={rows}
       aria-busy={busy}
     >
       <div className="documents-rows" style={{ height: rows * rowHeight }}>
@@ -719,16 +740,49 @@ function VirtualItems({
   );
 }
 
-const ItemCell = memo(function ItemCell({ item, context }: { item: DocItem; context: RowContext }) {
+const ItemCell = memo(function ItemCell({
+  item,
+  context,
+  selected,
+}: {
+  item: DocItem;
+  context: CellContext;
+  selected: boolean;
+}) {
   return (
-    <div role="listitem" className="documents-cell" data-testid="document-row" data-name={item.name}>
-      <ItemView item={item} context={context} />
+    <div
+      role="gridcell"
+      aria-selected={selected}
+      className="documents-cell"
+      data-testid="document-row"
+      data-name={item.name}
+    >
+      <ItemView item={item} context={context} selected={selected} />
     </div>
   );
 });
 
-function ItemView({ item, context }: { item: DocItem; context: RowContext }) {
-  const { layout, trash, web, language, bytes, act, labels } = context;
+/** The arrow keys move to the neighbouring row (in the grid, also to the next tile). */
+function moveByArrow(event: React.KeyboardEvent<HTMLButtonElement>, grid: boolean): void {
+  const list = event.currentTarget.closest('[role="grid"]');
+  if (!list) return;
+  const columns = grid ? (list.querySelector('[role="row"]')?.querySelectorAll('.doc-open').length ?? 1) : 1;
+  const delta = {
+    ArrowUp: -columns,
+    ArrowDown: columns,
+    ArrowLeft: grid ? -1 : 0,
+    ArrowRight: grid ? 1 : 0,
+  }[event.key];
+  if (!delta) return;
+  const rows = Array.from(list.querySelectorAll<HTMLButtonElement>('.doc-open'));
+  const next = rows[rows.indexOf(event.currentTarget) + delta];
+  if (!next) return;
+  event.preventDefault();
+  next.focus();
+}
+
+function ItemView({ item, context, selected }: { item: DocItem; context: CellContext; selected: boolean }) {
+  const { layout, trash, web, language, bytes, act, labels, select, pressed } = context;
   const isDoc = item.kind === 'document';
   const label = typeLabel(item.name);
   const iconSize = layout === 'grid' ? 40 : 22;
@@ -750,14 +804,34 @@ function ItemView({ item, context }: { item: DocItem; context: RowContext }) {
     </button>
   );
   const open = () => act('open', item);
+  const key = itemKey(item);
   return (
-    <div className={`doc-item doc-${layout}${item.kind === 'folder' ? ' doc-folder' : ''}`}>
+    <div
+      className={`doc-item doc-${layout}${item.kind === 'folder' ? ' doc-folder' : ''}${selected ? ' doc-selected' : ''}`}
+    >
       <button
         type="button"
         className="doc-open"
-        onDoubleClick={open}
-        onClick={item.kind === 'folder' ? open : undefined}
-        onKeyDown={(e) => e.key === 'Enter' && open()}
+        onMouseDown={(e) => {
+          if (e.detail <= 1) pressed.current = key;
+        }}
+        onFocus={() => select(key)}
+        onClick={(e) => {
+          select(key);
+          // A folder opens at once; the second click of a double-click is not a new one.
+          if (item.kind === 'folder' && e.detail <= 1) open();
+        }}
+        onDoubleClick={() => {
+          // Only where the double-click began: a folder opened by its first click has
+          // another item under the pointer by the second.
+          if (pressed.current === key) open();
+        }}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') {
+            e.preventDefault();
+            open();
+          } else moveByArrow(e, layout === 'grid');
+        }}
         title={item.name}
       >
         <span className={`doc-icon${isDoc ? ' doc-icon-file' : ''}`} aria-hidden="true">
@@ -784,7 +858,20 @@ function ItemView({ item, context }: { item: DocItem; context: RowContext }) {
           action(labels.restore, RESTORE_ICON, 'restore')
         ) : (
           <>
-            {isDoc ? action(labels.open, FILE_ICON, 'open') : null}
+            {isDoc && selected && layout === 'list' ? (
+              // The selected document's next step, in words.
+              <button
+                key="open-selected"
+                type="button"
+                className="btn btn-primary btn-small doc-open-selected"
+                aria-label={`${labels.open}: ${item.name}`}
+                onClick={open}
+              >
+                {labels.open}
+              </button>
+            ) : isDoc ? (
+              action(labels.open, FILE_ICON, 'open')
+            ) : null}
             {isDoc ? action(labels.saveAs, DOWNLOAD_ICON, 'saveAs') : null}
             {isDoc && !web ? action(labels.showInFolder, REVEAL_ICON, 'reveal') : null}
             {isDoc && !web

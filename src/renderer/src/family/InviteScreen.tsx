@@ -174,7 +174,10 @@ function Refused({ error, token, onClose }: { error: unknown; token: string; onC
   );
 }
 
-/** The memo's three ways out, as actions. */
+/**
+ * The memo's three ways out, as actions: another device or browser; incognito in the same
+ * browser (in the desktop app, a separate local profile stands for it); the child signs out.
+ */
 function SameDevice({ token, onClose }: { token: string; onClose: () => void }) {
   const { t } = useTranslation();
   const bridge = useBridge();
@@ -203,10 +206,18 @@ function SameDevice({ token, onClose }: { token: string; onClose: () => void }) 
       <p>{t('invite.sameDeviceText')}</p>
       <ol className="ways">
         <li className="way">
-          <h3 className="way-title">{t('invite.wayOther')}</h3>
+          <h3 className="way-title">{desktop ? t('invite.wayOther') : t('invite.wayOtherWeb')}</h3>
           <p className="muted">{t('invite.wayOtherText')}</p>
           <CopyField label={t('invite.linkWeb')} value={link} testId="same-device-link" />
         </li>
+        {!desktop ? (
+          <li className="way" data-testid="way-incognito">
+            <h3 className="way-title">{t('invite.wayIncognito')}</h3>
+            <p className="muted">{t('invite.wayIncognitoText')}</p>
+            <IncognitoKeys />
+            <CopyField label={t('invite.incognitoLink')} value={link} testId="incognito-link" />
+          </li>
+        ) : null}
         {desktop ? (
           <li className="way">
             <h3 className="way-title">{t('invite.wayProfile')}</h3>
@@ -247,5 +258,44 @@ function SameDevice({ token, onClose }: { token: string; onClose: () => void }) 
         </button>
       </div>
     </section>
+  );
+}
+
+/** Which keys open a private window, by browser; a Mac has ⌘ where Windows and Linux have Ctrl. */
+const INCOGNITO_KEYS = [
+  { browsers: 'invite.incognitoChromium', keys: ['Ctrl', 'Shift', 'N'] },
+  { browsers: 'invite.incognitoFirefox', keys: ['Ctrl', 'Shift', 'P'] },
+  { browsers: 'invite.incognitoSafari', keys: ['⌘', 'Shift', 'N'] },
+] as const;
+
+function IncognitoKeys() {
+  const { t } = useTranslation();
+  return (
+    <div className="incognito-keys">
+      <p className="muted">{t('invite.incognitoKeys')}</p>
+      <dl className="shortcuts">
+        {INCOGNITO_KEYS.map(({ browsers, keys }) => (
+          <div className="shortcut" key={browsers}>
+            <dt>{t(browsers)}</dt>
+            <dd>
+              {keys.map((key, index) => (
+                <span key={key}>
+                  {index > 0 ? '+' : null}
+                  {key === '⌘' ? (
+                    <kbd>
+                      <span aria-hidden="true">⌘</span>
+                      <span className="visually-hidden">Command</span>
+                    </kbd>
+                  ) : (
+                    <kbd>{key}</kbd>
+                  )}
+                </span>
+              ))}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      <p className="muted small">{t('invite.incognitoMac')}</p>
+    </div>
   );
 }

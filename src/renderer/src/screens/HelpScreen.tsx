@@ -4,6 +4,7 @@ import { useBridge } from '../backend/BridgeContext.js';
 import { MailIcon } from '../components/icons.js';
 import { errorMessage } from '../errorMessage.js';
 import { SupportForm } from '../help/SupportForm.js';
+import { useAppState } from '../queries.js';
 import { ScreenHeader } from './ScreenHeader.js';
 
 export const SUPPORT_EMAIL = 'info@sferum.ru';
@@ -12,6 +13,7 @@ export const SUPPORT_EMAIL = 'info@sferum.ru';
 export default function HelpScreen() {
   const { t } = useTranslation();
   const bridge = useBridge();
+  const desktop = useAppState().data?.target === 'desktop';
   const [error, setError] = useState<string | null>(null);
 
   async function writeToSupport() {
@@ -70,7 +72,21 @@ export default function HelpScreen() {
               {t('help.supportTitle')}
             </h2>
             <p>{t('help.supportText')}</p>
-            <p className="support-email">{SUPPORT_EMAIL}</p>
+            <p className="support-email">
+              <a
+                href={`mailto:${SUPPORT_EMAIL}`}
+                data-testid="support-email"
+                onClick={(event) => {
+                  // The desktop app opens the mail program only through the core's vetted
+                  // openExternal (the window itself navigates nowhere); a browser follows the link.
+                  if (!desktop) return;
+                  event.preventDefault();
+                  void writeToSupport();
+                }}
+              >
+                {SUPPORT_EMAIL}
+              </a>
+            </p>
             <button type="button" className="btn btn-primary btn-block" onClick={writeToSupport}>
               {t('help.supportButton')}
             </button>

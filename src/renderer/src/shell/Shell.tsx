@@ -9,6 +9,7 @@ import { Warnings } from './Warnings.js';
 import { FamilyNotices } from '../family/FamilyNotices.js';
 import { usePendingInvite } from '../family/InviteContext.js';
 import { InviteScreen } from '../family/InviteScreen.js';
+import { StudentAccountNotice } from '../family/StudentAccountNotice.js';
 
 const screens: Record<
   Route,
@@ -83,6 +84,7 @@ export function Shell({ profile }: { profile: Profile }) {
         <TopBar profile={profile} />
         <main className="content" id="main" tabIndex={-1} ref={main}>
           <Warnings />
+          <StudentAccountNotice key={profile.id} profile={profile} />
           <Suspense
             fallback={
               <div className="skeleton" role="status" aria-busy="true" aria-label={t('app.loading')} />
