@@ -63,9 +63,55 @@ export default tseslint.config(
     rules: noProcessImports({
       electron: 'src/shared runs anywhere: no Electron.',
       node: 'src/shared runs anywhere: no Node built-ins.',
-      folders: ['server', 'main', 'renderer', 'preload'],
+      folders: ['server', 'main', 'renderer', 'preload', 'client'],
       message: 'src/shared imports nothing process-specific.',
     }),
+  },
+  {
+    // The client layer (uploads, authorised requests) both the desktop core and the web
+    // version import: no Electron, no Node, no DOM, and time and chance only through its ports.
+    files: ['src/client/**/*.ts'],
+    rules: {
+      ...noProcessImports({
+        electron: 'src/client runs in the desktop core and in the browser: no Electron.',
+        node: 'src/client runs in the desktop core and in the browser: no Node built-ins.',
+        folders: ['server', 'main', 'renderer', 'preload', 'node'],
+        message: 'src/client imports only src/shared and its own files.',
+      }),
+      'no-restricted-globals': [
+        'error',
+        ...[
+          'window',
+          'document',
+          'navigator',
+          'localStorage',
+          'sessionStorage',
+          'XMLHttpRequest',
+          'fetch',
+        ].map((name) => ({
+          name,
+          message: 'src/client reaches the browser or the network through its ports only.',
+        })),
+        ...['process', 'Buffer', 'require', '__dirname', '__filename', 'global'].map((name) => ({
+          name,
+          message: 'src/client runs in the browser too: no Node globals.',
+        })),
+        ...['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'setImmediate', 'Date'].map(
+          (name) => ({
+            name,
+            message: 'src/client takes time from its Clock port (tests run it on a fake clock).',
+          }),
+        ),
+      ],
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'src/client takes chance from a port (tests pass a seeded one).',
+        },
+      ],
+    },
   },
   {
     // The renderer: a browser page that reaches the main process through the bridge only.
