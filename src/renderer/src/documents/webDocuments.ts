@@ -13,17 +13,15 @@ import {
   type DocumentList,
 } from '../../../shared/documents.js';
 import type {
-  DocItem,
   EnqueueResult,
-  ListInput,
   ListOutput,
   RenameConflict,
   UploadItem,
   UploadQueueState,
 } from '../../../shared/documentsIpc.js';
-import { ListInputSchema } from '../../../shared/documentsIpc.js';
 import { AppError, ErrorBodySchema, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
 import type { Bridge } from '../../../shared/ipc.js';
+import { listQuery } from '../../../client/documents/listQuery.js';
 import type { Emitter } from '../backend/emitter.js';
 import { randomId } from '../backend/browserIdentity.js';
 import { hashBlob } from './sha256.js';
@@ -96,24 +94,6 @@ function tusErrorCode(error: unknown): { code: ErrorCode; message: string } {
   }
   if (hasErrorCode(error)) return { code: error.code, message: error.message };
   return { code: 'NETWORK_OFFLINE', message: error instanceof Error ? error.message : String(error) };
-}
-
-function compare(a: DocItem, b: DocItem, sort: ListInput['sort']): number {
-  if (a.kind !== b.kind) return a.kind === 'folder' ? -1 : 1;
-  const byName = a.name.localeCompare(b.name, 'ru', { sensitivity: 'base', numeric: true });
-  switch (sort) {
-    case 'date':
-      return a.updatedAt.localeCompare(b.updatedAt) || byName;
-    case 'size':
-      return a.size - b.size || byName;
-    case 'type': {
-      const ext = (n: string) =>
-        n.lastIndexOf('.') > 0 ? n.slice(n.lastIndexOf('.') + 1).toLowerCase() : '';
-      return ext(a.name).localeCompare(ext(b.name)) || byName;
-    }
-    default:
-      return byName;
-  }
 }
 
 /** An item's name in the list (null if it is not there, or with `live`, in the trash). */
@@ -636,60 +616,7 @@ export function createWebDocuments(deps: {
 
   const self: DocumentBridge & DocumentsExtras = {
     async documentsList(input): Promise<ListOutput> {
-      const q = ListInputSchema.parse(input);
-      const list = await load();
-      const folders = new Map(list.folders.map((f) => [f.id, f]));
-      const items: (DocItem & { trashRoot: string | null })[] = [
-        ...list.folders.map((f) => ({
-          kind: 'folder' as const,
-          id: f.id,
-          parentId: f.parentId,
-          name: f.name,
-          size: 0,
-          mime: '',
-          updatedAt: f.updatedAt,
-          trashedAt: f.trashedAt,
-          offline: false,
-          trashRoot: f.trashRoot,
-        })),
-        ...list.documents.map((d) => ({
-          kind: 'document' as const,
-          id: d.id,
-          parentId: d.folderId,
-          name: d.name,
-          size: d.size,
-          mime: d.mime,
-          updatedAt: d.updatedAt,
-          trashedAt: d.trashedAt,
-          offline: false,
-          trashRoot: d.trashRoot,
-        })),
-      ];
-      const query = q.query.trim().toLocaleLowerCase('ru');
-      let chosen;
-      if (q.view === 'trash') {
-        chosen = items
-          .filter((i) => i.trashRoot === i.id)
-          .sort((a, b) => (b.trashedAt ?? '').localeCompare(a.trashedAt ?? ''));
-      } else if (query !== '') {
-        chosen = items.filter((i) => i.trashedAt === null && i.name.toLocaleLowerCase('ru').includes(query));
-      } else {
-        chosen = items.filter((i) => i.trashedAt === null && i.parentId === q.folderId);
-      }
-      if (q.view !== 'trash') {
-        chosen.sort((a, b) => compare(a, b, q.sort) * (q.desc && a.kind === b.kind ? -1 : 1));
-      }
-      const breadcrumbs: { id: string; name: string }[] = [];
-      if (q.view === 'folder' && query === '') {
-        let id = q.folderId;
-        while (id && folders.has(id) && breadcrumbs.length < 64) {
-          const f = folders.get(id)!;
-          breadcrumbs.unshift({ id: f.id, name: f.name });
-          id = f.parentId;
-        }
-      }
-      const page = chosen.slice(q.offset, q.offset + q.limit).map(({ trashRoot: _root, ...item }) => item);
-      return { items: page, total: chosen.length, breadcrumbs, quota: list.quota };
+      return listQuery(await load(), input);
     },
     // The web version filters a list it holds in memory: its pages always carry the total.
     async documentsCount(input) {
