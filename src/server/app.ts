@@ -213,7 +213,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerSupportRoutes(app, context, new SupportTickets(db, now, limiter));
   registerFamilyRoutes(app, context);
   registerDocumentRoutes(app, context, documents);
-  registerWebRoutes(app, config.webDir);
+  registerWebRoutes(app, config.webDir, context.publicUrl);
 
   // The school's admin tool writes to the same database from another process.
   const stopWatching = watchForeignWrites({

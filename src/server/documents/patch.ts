@@ -1,16 +1,82 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { DOCUMENT_ID_HEADER, type DocumentRecord, SHA256_HEADER } from '../../shared/documents.js';
-import { AppError } from '../../shared/errors.js';
+import { AppError, type ErrorCode } from '../../shared/errors.js';
 import type { HashingFileStore } from './hashingStore.js';
 import type { DocumentService } from './service.js';
 
+/** The checksum algorithms of the tus checksum extension this server verifies (Tus-Checksum-Algorithm). */
+export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const;
+type ChecksumAlgorithm = (typeof CHECKSUM_ALGORITHMS)[number];
+const DIGEST_BYTES: Record<ChecksumAlgorithm, number> = { sha1: 20, sha256: 32, md5: 16 };
+
+/** What a request body did to an upload, or why it was refused; `cut` when there is nobody left to answer. */
+export type BodyOutcome =
+  | { kind: 'stored'; offset: number; documentId: string | null; expires: string | null }
+  | { kind: 'refused'; status: number; code: ErrorCode; message: string; offset?: number }
+  | { kind: 'cut' };
+
+type Refusal = Extract<BodyOutcome, { kind: 'refused' }>;
+
+const refused = (status: number, code: ErrorCode, message: string, offset?: number): Refusal => ({
+  kind: 'refused',
+  status,
+  code,
+  message,
+  ...(offset !== undefined ? { offset } : {}),
+});
+
+/**
+ * The Upload-Checksum header (tus checksum extension): `<algorithm> <Base64 digest>` of the
+ * request body. Null when absent; a refusal (400) when it is not one this server can check.
+ */
+export function parseChecksum(
+  header: string | string[] | undefined,
+): { algorithm: ChecksumAlgorithm; digest: Buffer } | null | Refusal {
+  if (header === undefined) return null;
+  const m = typeof header === 'string' ? /^([a-z0-9-]+) ([A-Za-z0-9+/]+={0,2})$/.exec(header.trim()) : null;
+  if (!m) return refused(400, 'VALIDATION_FAILED', 'Upload-Checksum is "<algorithm> <Base64 digest>".');
+  const algorithm = m[1] as ChecksumAlgorithm;
+  if (!CHECKSUM_ALGORITHMS.includes(algorithm)) {
+    return refused(
+      400,
+      'VALIDATION_FAILED',
+      `Upload-Checksum algorithms are ${CHECKSUM_ALGORITHMS.join(', ')} (Tus-Checksum-Algorithm).`,
+    );
+  }
+  const digest = Buffer.from(m[2]!, 'base64');
+  if (digest.length !== DIGEST_BYTES[algorithm]) {
+    return refused(400, 'VALIDATION_FAILED', `Upload-Checksum is not a ${algorithm} digest.`);
+  }
+  return { algorithm, digest };
+}
+
+/** Content-Length as a number, null when the body is chunked (or the header is not a length). */
+export function contentLength(req: IncomingMessage): number | null {
+  const header = req.headers['content-length'];
+  return typeof header === 'string' && /^\d{1,16}$/.test(header) ? Number(header) : null;
+}
+
+/** The refusal of a body that would go past the upload's declared length (413; nothing of it is stored). */
+export function pastLength(offset: number, size: number): Refusal {
+  return refused(
+    413,
+    'FILE_TOO_LARGE',
+    `The request goes past the upload's length (Upload-Length ${size}); nothing of it was stored.`,
+    offset,
+  );
+}
+
 /**
  * tus PATCH (core protocol, section 3.2) straight from the Node request to the file
- * store. @tus/server turns each body into a web stream and back, which costs a third
- * of the throughput on a fast link; creation, HEAD, termination and expiration stay
- * with @tus/server, over the same file store and the same files.
+ * store, and the body of a creation-with-upload POST the same way. @tus/server turns each
+ * body into a web stream and back, which costs a third of the throughput on a fast link;
+ * creation, HEAD, termination and OPTIONS stay with @tus/server, over the same file store
+ * and the same files. A body carrying Upload-Checksum is checked (460 and nothing kept
+ * when it does not match); one that goes past Upload-Length is refused with 413, also
+ * with nothing kept. The upload that is complete becomes a document here.
  */
 export class TusPatch {
   /** The request currently writing each upload; a newer PATCH (a reconnect) ends it first. */
@@ -51,6 +117,30 @@ export class TusPatch {
       fail(404, 'NOT_FOUND', 'Not found.');
       return;
     }
+    const outcome = await this.receive(req, userId, id, Number(offsetHeader));
+    if (outcome.kind === 'cut' || res.destroyed) return;
+    if (outcome.kind === 'refused') {
+      if (outcome.offset !== undefined) headers['upload-offset'] = String(outcome.offset);
+      fail(outcome.status, outcome.code, outcome.message);
+      return;
+    }
+    headers['upload-offset'] = String(outcome.offset);
+    if (outcome.documentId) headers[DOCUMENT_ID_HEADER] = outcome.documentId;
+    if (outcome.expires) headers['upload-expires'] = outcome.expires;
+    res
+      .writeHead(204, { ...headers, 'access-control-expose-headers': 'Upload-Offset, Sferum-Document-Id' })
+      .end();
+  }
+
+  /**
+   * Writes one request body into the upload at `offset` (the caller has checked the
+   * request's headers and that the upload is the caller's). Checks Upload-Checksum and
+   * Upload-Length, and finishes the upload into its document when it is complete and its
+   * SHA-256 is known (declared at creation, or in this request's Sferum-Sha256).
+   */
+  async receive(req: IncomingMessage, userId: string, id: string, offset: number): Promise<BodyOutcome> {
+    const checksum = parseChecksum(req.headers['upload-checksum']);
+    if (checksum && 'kind' in checksum) return checksum;
     // A reconnecting client may arrive while its previous request still writes: end that one.
     const previous = this.writing.get(id);
     if (previous) {
@@ -61,60 +151,99 @@ export class TusPatch {
     try {
       upload = await this.store.getUpload(id);
     } catch {
-      fail(404, 'NOT_FOUND', 'Not found.');
-      return;
+      return refused(404, 'NOT_FOUND', 'Not found.');
     }
-    const offset = Number(offsetHeader);
+    const expiry = this.store.getExpiration();
+    const expires =
+      expiry > 0 && upload.creation_date ? new Date(upload.creation_date).getTime() + expiry : null;
+    if (expires !== null && Date.now() > expires) {
+      return refused(410, 'NOT_FOUND', 'This upload has expired; start it again.');
+    }
     if (offset !== upload.offset) {
-      headers['upload-offset'] = String(upload.offset);
-      fail(409, 'VALIDATION_FAILED', `The upload is at offset ${upload.offset}.`);
-      return;
+      return refused(409, 'VALIDATION_FAILED', `The upload is at offset ${upload.offset}.`, upload.offset);
     }
     const size = upload.size ?? 0;
-    // Never past the declared length; a cut connection (or a newer PATCH ending this one)
-    // ends the write.
-    const write = this.store.write(req, id, offset, size - offset);
-    this.writing.set(id, { req, done: write });
-    let next: number;
+    const length = contentLength(req);
+    if (length !== null && offset + length > size) return pastLength(offset, size);
+
+    const hash: Hash | undefined = checksum ? createHash(checksum.algorithm) : undefined;
+    const work = this.write(req, id, offset, size, hash, checksum?.digest ?? null);
+    this.writing.set(id, { req, done: work });
+    let written: Awaited<typeof work>;
     try {
-      next = await write;
+      written = await work;
+    } finally {
+      if (this.writing.get(id)?.req === req) this.writing.delete(id);
+    }
+    if (written.kind !== 'stored') return written;
+    const next = written.offset;
+    const claimed = typeof req.headers[SHA256_HEADER] === 'string' ? req.headers[SHA256_HEADER] : null;
+    // Complete: it becomes a document once its SHA-256 is checked. A client that hashes as
+    // it sends knows it only now and sends it to /finish; until then the upload waits.
+    if (next === size && (claimed !== null || this.documents.declaredChecksum(id))) {
+      try {
+        const doc = await this.finish(userId, id, claimed);
+        return { kind: 'stored', offset: next, documentId: doc.id, expires: null };
+      } catch (error) {
+        const app =
+          error instanceof AppError ? error : new AppError('INTERNAL', 'Something went wrong on the server.');
+        return refused(app.status, app.code, app.message);
+      }
+    }
+    return {
+      kind: 'stored',
+      offset: next,
+      documentId: null,
+      expires: next < size && expires !== null ? new Date(expires).toUTCString() : null,
+    };
+  }
+
+  /** The write itself, with what a refused body takes back; a newer request for the upload waits for all of it. */
+  private async write(
+    req: IncomingMessage,
+    id: string,
+    offset: number,
+    size: number,
+    hash: Hash | undefined,
+    expected: Buffer | null,
+  ): Promise<Exclude<BodyOutcome, { kind: 'stored' }> | { kind: 'stored'; offset: number }> {
+    let received;
+    try {
+      // Never past the declared length; a cut connection (or a newer PATCH ending this one)
+      // ends the write.
+      received = await this.store.receive(req, id, offset, size - offset, hash);
     } catch {
-      if (res.headersSent || res.destroyed) return;
       // The file went away under the write: the upload was cancelled (tus DELETE) meanwhile,
       // which is answered like an upload that does not exist, not as a server failure.
       const gone = await fsp.access(path.join(this.directory, id)).then(
         () => false,
         () => true,
       );
-      if (gone) fail(404, 'NOT_FOUND', 'Not found.');
-      else fail(500, 'INTERNAL', 'The upload could not be written.');
-      return;
-    } finally {
-      if (this.writing.get(id)?.req === req) this.writing.delete(id);
+      if (req.destroyed && !gone) return { kind: 'cut' };
+      return gone
+        ? refused(404, 'NOT_FOUND', 'Not found.')
+        : refused(500, 'INTERNAL', 'The upload could not be written.');
     }
-    if (res.destroyed) return;
-    headers['upload-offset'] = String(next);
-    const claimed = typeof req.headers[SHA256_HEADER] === 'string' ? req.headers[SHA256_HEADER] : null;
-    // Complete: it becomes a document once its SHA-256 is checked. A client that hashes as
-    // it sends knows it only now and sends it to /finish; until then the upload waits.
-    if (next === size && (claimed !== null || this.documents.declaredChecksum(id))) {
-      try {
-        headers[DOCUMENT_ID_HEADER] = (await this.finish(userId, id, claimed)).id;
-      } catch (error) {
-        const app =
-          error instanceof AppError ? error : new AppError('INTERNAL', 'Something went wrong on the server.');
-        fail(app.status, app.code, app.message);
-        return;
-      }
-    } else if (next < size) {
-      const expiry = this.store.getExpiration();
-      if (expiry > 0 && upload.creation_date) {
-        headers['upload-expires'] = new Date(new Date(upload.creation_date).getTime() + expiry).toUTCString();
+    if (received.overflow) {
+      await this.store.rollBack(id, offset);
+      return pastLength(offset, size);
+    }
+    if (hash && expected) {
+      // A chunk is kept only whole and as its checksum says; a cut one cannot be checked.
+      if (!received.ended || !hash.digest().equals(expected)) {
+        await this.store.rollBack(id, offset);
+        if (!received.ended) return { kind: 'cut' };
+        return refused(
+          460,
+          'CHECKSUM_MISMATCH',
+          'The request body does not match its Upload-Checksum; nothing of it was stored.',
+          offset,
+        );
       }
     }
-    res
-      .writeHead(204, { ...headers, 'access-control-expose-headers': 'Upload-Offset, Sferum-Document-Id' })
-      .end();
+    // A cut request keeps every byte that arrived: the client continues from there.
+    if (!received.ended) return { kind: 'cut' };
+    return { kind: 'stored', offset: received.offset };
   }
 
   /**
@@ -132,5 +261,15 @@ export class TusPatch {
     });
     await this.store.configstore.delete(id).catch(() => undefined);
     return doc;
+  }
+
+  /**
+   * Ends an upload nobody can continue: one whose creation-with-upload POST was refused or
+   * cut before its answer named it. Its bytes go, and so does its hold on the quota.
+   */
+  async discard(id: string): Promise<void> {
+    await this.store.remove(id).catch(() => undefined);
+    this.store.forget(id);
+    this.documents.uploadFailed(id, 'CANCELLED');
   }
 }

@@ -1,7 +1,5 @@
-import path from 'node:path';
-import fsp from 'node:fs/promises';
 import { EVENTS, Server } from '@tus/server';
-import { DOCUMENT_ID_HEADER, nameRefusal, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
+import { DOCUMENT_ID_HEADER, nameRefusal, UPLOADS_PATH } from '../../shared/documents.js';
 import { AppError, ErrorBodySchema, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { SessionService } from '../sessions.js';
 import { HashingFileStore } from './hashingStore.js';
@@ -24,10 +22,12 @@ export interface TusOptions {
 }
 
 /**
- * The tus 1.0 endpoint (creation, termination, expiration) over @tus/server's file
- * store. Every request carries the same Bearer access token as the rest of the API;
- * an upload id that is not the caller's answers 404 like one that does not exist.
- * Uploads are assembled in `directory` and only become documents in finishUpload.
+ * The tus 1.0 endpoint over @tus/server's file store: creation, HEAD, termination and
+ * OPTIONS (Tus-Extension: TUS_EXTENSIONS). Every request carries the same Bearer access
+ * token as the rest of the API; an upload id that is not the caller's answers 404 like
+ * one that does not exist. Request bodies never reach @tus/server: PATCH bodies and the
+ * body of a creation-with-upload POST are written by TusPatch, which also turns a
+ * complete upload into its document (finishUpload) once @tus/server is done with it.
  */
 export function createTusServer(o: TusOptions): Server {
   const datastore = new HashingFileStore({
@@ -64,20 +64,6 @@ export function createTusServer(o: TusOptions): Server {
         throw tusError(error);
       }
       return {};
-    },
-    async onUploadFinish(req, upload) {
-      const userId = userOf(req);
-      try {
-        const doc = await o.documents.finishUpload(userId, upload.id, path.join(o.directory, upload.id), {
-          digest: await datastore.digest(upload.id, upload.size ?? 0),
-          claimed: req.headers.get(SHA256_HEADER),
-        });
-        await fsp.rm(path.join(o.directory, `${upload.id}.json`), { force: true });
-        return { headers: { [DOCUMENT_ID_HEADER]: doc.id } };
-      } catch (error) {
-        if (!(error instanceof AppError)) o.log.error({ err: error }, 'finishing an upload failed');
-        throw tusError(error);
-      }
     },
     onResponseError(_req, err) {
       if (err instanceof Error && !('status_code' in err)) {

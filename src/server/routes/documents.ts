@@ -1,12 +1,14 @@
-import { Readable } from 'node:stream';
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
-import { AppError } from '../../shared/errors.js';
+import { DOCUMENT_ID_HEADER, DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
+import { AppError, type ErrorBody } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
 import type { HashingFileStore } from '../documents/hashingStore.js';
-import { servedAs } from '../documents/contentType.js';
+import { isSniffedText, servedAs, SNIFF_BYTES } from '../documents/contentType.js';
 import type { DocumentsModule } from '../documents/index.js';
+import { CHECKSUM_ALGORITHMS, contentLength, parseChecksum, pastLength } from '../documents/patch.js';
 import { tusRefusal } from '../documents/tus.js';
 import { requireAuth } from '../http/auth.js';
 import { SECURITY_HEADERS } from '../http/headers.js';
@@ -38,6 +40,32 @@ export function parseRange(
   return { start, end };
 }
 
+/**
+ * What refuses a creation-with-upload POST before anything is created: a body longer than
+ * the Upload-Length it declares (413), an Upload-Checksum this server cannot check (400).
+ */
+function bodyRefusal(raw: IncomingMessage): { status: number; body: ErrorBody } | null {
+  const checksum = parseChecksum(raw.headers['upload-checksum']);
+  const declared = raw.headers['upload-length'];
+  const length = contentLength(raw);
+  const refusal =
+    checksum && 'kind' in checksum
+      ? checksum
+      : typeof declared === 'string' &&
+          /^\d{1,16}$/.test(declared) &&
+          length !== null &&
+          length > Number(declared)
+        ? pastLength(0, Number(declared))
+        : null;
+  return refusal && { status: refusal.status, body: { code: refusal.code, message: refusal.message } };
+}
+
+async function readAll(stream: Readable): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
 function contentDisposition(name: string, inline: boolean): string {
   const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
   return `${inline ? 'inline' : 'attachment'}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
@@ -54,7 +82,9 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
   /**
    * tus creation, HEAD, termination and OPTIONS through @tus/server's web handler, so its
    * answer passes through here: a refusal leaves as the platform's coded JSON error, never
-   * as tus's plain text.
+   * as tus's plain text. The body of a creation-with-upload POST does not go to
+   * @tus/server: the upload is created without it, then the body is written like a PATCH
+   * at offset 0 (mod.patch), which also finishes a complete upload into its document.
    */
   const toTus = async (request: FastifyRequest, reply: FastifyReply) => {
     const raw = request.raw;
@@ -69,25 +99,58 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
     // Creation with upload: the first bytes come with the POST, unparsed (see the parser above).
     const withBody =
       request.method === 'POST' && raw.headers['content-type'] === 'application/offset+octet-stream';
+    if (withBody) {
+      const refusal = bodyRefusal(raw);
+      if (refusal) {
+        raw.resume();
+        return reply.status(refusal.status).type('application/json; charset=utf-8').send(refusal.body);
+      }
+      for (const name of ['content-type', 'content-length', 'transfer-encoding', 'upload-checksum'])
+        headers.delete(name);
+    }
     const response = await tus.handleWeb(
-      new Request(new URL(raw.url ?? '/', 'http://localhost'), {
-        method: request.method,
-        headers,
-        ...(withBody ? { body: Readable.toWeb(raw) as ReadableStream<Uint8Array>, duplex: 'half' } : {}),
-      }),
+      new Request(new URL(raw.url ?? '/', 'http://localhost'), { method: request.method, headers }),
     );
     const text = await response.text();
     for (const [name, value] of response.headers) {
       if (name !== 'content-length' && name !== 'content-type') void reply.header(name, value);
     }
+    if (request.method === 'OPTIONS' && response.status < 400) {
+      void reply.header('tus-checksum-algorithm', CHECKSUM_ALGORITHMS.join(','));
+    }
     if (response.status >= 400) {
+      raw.resume();
       const refusal = tusRefusal(response.status, text);
       return reply.status(refusal.status).type('application/json; charset=utf-8').send(refusal.body);
     }
+    const location = response.headers.get('location');
+    if (withBody && location) return uploadWithCreation(request, reply, location.split('/').pop()!);
     void reply.status(response.status);
     return text === ''
       ? reply.send()
       : reply.type(response.headers.get('content-type') ?? 'text/plain').send(text);
+  };
+
+  /** The body of a creation-with-upload POST, into the upload @tus/server has just created. */
+  const uploadWithCreation = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
+    const auth = requireAuth(request, ctx.sessions);
+    const outcome = await mod.patch.receive(request.raw, auth.userId, id, 0);
+    if (outcome.kind !== 'stored') {
+      // Refused, or cut before the answer named the upload: nobody can continue it.
+      await mod.patch.discard(id);
+      if (outcome.kind === 'cut') return reply.hijack();
+      reply.removeHeader('location');
+      reply.removeHeader('upload-expires');
+      return reply
+        .status(outcome.status)
+        .type('application/json; charset=utf-8')
+        .send({ code: outcome.code, message: outcome.message });
+    }
+    void reply.header('upload-offset', String(outcome.offset));
+    if (outcome.documentId) void reply.header(DOCUMENT_ID_HEADER, outcome.documentId);
+    if (outcome.expires) void reply.header('upload-expires', outcome.expires);
+    else reply.removeHeader('upload-expires');
+    return reply.status(201).send();
   };
   app.route({ method: ['POST', 'OPTIONS'], url: UPLOADS_PATH, handler: toTus });
   app.route({ method: ['HEAD', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });
@@ -135,7 +198,16 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
     const doc = documents.getDocument(owner, id);
     const range = parseRange(request.headers.range, doc.size);
     void reply.header('accept-ranges', 'bytes');
-    const served = servedAs(doc.mime, query.inline === '1');
+    // A text's charset comes from its first bytes, the same for every range of it.
+    const head = isSniffedText(doc.mime)
+      ? {
+          bytes: await readAll(
+            blobs.read(doc.blobKey, { start: 0, end: Math.min(doc.size, SNIFF_BYTES) - 1 }),
+          ),
+          whole: doc.size <= SNIFF_BYTES,
+        }
+      : undefined;
+    const served = servedAs(doc.mime, query.inline === '1', head);
     void reply.header('content-type', served.type);
     void reply.header('content-disposition', contentDisposition(doc.name, served.inline));
     void reply.header('content-security-policy', served.contentSecurityPolicy);
