@@ -621,7 +621,7 @@ export class UploadEngine<O, S extends UploadSource<O>> {
       await this.deps.hooks.beforeCreate?.();
       if (stopped()) return;
       url = await transport.create(
-        { size: r.size, name: r.name, folderId: r.folderId, sha256: r.sha256 },
+        { size: r.size, name: r.name, folderId: r.folderId, sha256: r.sha256, source },
         signal,
       );
       this.reachable();

@@ -78,9 +78,12 @@ export interface UploadSources<O = unknown, S extends UploadSource<O> = UploadSo
 export interface UploadTransport<S extends UploadSource = UploadSource> {
   /** HEAD: the server's offset, or null when the upload is gone (404/410). */
   offset(url: string, signal: AbortSignal): Promise<number | null>;
-  /** POST: a new upload; resolves with its URL. QUOTA_EXCEEDED, FILE_TOO_LARGE... reject. */
+  /**
+   * POST: a new upload of `source`; resolves with its URL. QUOTA_EXCEEDED, FILE_TOO_LARGE...
+   * reject. (`source`: what the target needs of the file for it, the web's mime type.)
+   */
   create(
-    input: { size: number; name: string; folderId: string | null; sha256: string | null },
+    input: { size: number; name: string; folderId: string | null; sha256: string | null; source: S },
     signal: AbortSignal,
   ): Promise<string>;
   /**
