@@ -1,9 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../shared/errors.js';
 import { normalizeEmail, normalizePhone } from '../shared/phone.js';
-import { systemNow } from './clock.js';
 import { ConfigError, loadConfig } from './config.js';
-import { Feed } from './feed.js';
 import {
   createClass,
   createSchool,
@@ -16,16 +14,10 @@ import {
   removeLink,
   type SchoolContext,
 } from './family/school.js';
-import { FamilyService } from './family/service.js';
-import { FamilyStore } from './family/store.js';
-import { LiveHub } from './live.js';
 import { createMailSender, type MailSender } from './mail/index.js';
 import { studentInviteMail } from './mail/studentInvite.js';
-import { RateLimiter } from './rateLimit.js';
-import { openDatabase } from './store/db.js';
-import { createSqliteStore } from './store/sqlite/index.js';
+import { buildServices } from './services.js';
 import type { UserRow } from './store/types.js';
-import { SupportTickets } from './support/tickets.js';
 
 /**
  * The school's tool: `npm run admin -- <command> [--option value ...]`. It works on
@@ -117,25 +109,10 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     }
     throw error;
   }
-  const db = openDatabase(config.dataDir);
-  const store = createSqliteStore(db);
-  const familyStore = new FamilyStore(db);
-  const now = systemNow;
-  let family: FamilyService | null = null;
-  const feed = new Feed(store, new LiveHub(), now, (userId) => family?.audience(userId) ?? []);
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-  // Nothing here is limited per client: the counters need not outlive the command.
-  const limiter = new RateLimiter(now);
-  family = new FamilyService({
-    store,
-    family: familyStore,
-    feed,
-    limiter,
-    now,
-    inviteTtlDays: config.inviteTtlDays,
-    publicUrl: () => publicUrl,
-  });
-  const ctx: SchoolContext = { store, family, familyStore, feed, now };
+  const services = buildServices(config, { publicUrl: () => publicUrl });
+  const { store, family, feed, now, support } = services;
+  const ctx: SchoolContext = { store, family, familyStore: store.family, feed, now };
   const mail = io.mail ?? createMailSender({ smtpUrl: config.smtpUrl, dataDir: config.dataDir });
   try {
     const options = parseOptions(rest);
@@ -225,7 +202,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         break;
       }
       case 'list': {
-        const listing = list(ctx, db);
+        const listing = list(ctx);
         for (const school of listing.schools) {
           io.out(`School ${school.name} id=${school.id}`);
           for (const cls of school.classes) {
@@ -245,7 +222,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         break;
       }
       case 'tickets': {
-        const tickets = new SupportTickets(db, now).list(options.status === 'all' ? 'all' : 'open');
+        const tickets = support.list(options.status === 'all' ? 'all' : 'open');
         if (tickets.length === 0) io.out('No support requests.');
         for (const ticket of tickets) {
           io.out(
@@ -262,7 +239,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
       }
       case 'close-ticket': {
         const number = Number(need(options, 'number'));
-        if (!Number.isInteger(number) || !new SupportTickets(db, now).close(number)) {
+        if (!Number.isInteger(number) || !support.close(number)) {
           io.err(`No open support request #${options.number}.`);
           return 1;
         }
@@ -282,8 +259,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     throw error;
   } finally {
     mail.close?.();
-    store.close();
-    limiter.close();
+    services.close();
   }
 }
 

@@ -1,54 +1,27 @@
-import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import { systemNow, type Now } from './clock.js';
 import { defaultConfig, type ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
 import { seedDemo } from './demo.js';
-import { Feed } from './feed.js';
 import { ClientHeadersSchema } from './http/auth.js';
 import { handleClientError, handleError, installErrorHandler } from './http/errors.js';
 import { applyCorsPolicy } from './http/cors.js';
 import { HSTS, SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
 import { watchForeignWrites } from './family/feedWatcher.js';
-import { FamilyService } from './family/service.js';
-import { FamilyStore } from './family/store.js';
-import { LiveHub } from './live.js';
-import { createSmtpSender } from './mail/index.js';
-import { MailOtpSender } from './mail/otpMail.js';
-import { createDocuments } from './documents/index.js';
-import { MutationService } from './mutations.js';
-import { OtpService } from './otp.js';
-import { createOtpSender, type OtpSender } from './otpSender.js';
-import { RateLimiter } from './rateLimit.js';
-import { RegistrationService } from './registration.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerFamilyRoutes } from './routes/family.js';
 import { registerDocumentRoutes } from './routes/documents.js';
 import { registerInfoRoutes } from './routes/health.js';
 import { registerSupportRoutes } from './routes/support.js';
 import { registerSyncRoutes } from './routes/sync.js';
-import { SupportTickets } from './support/tickets.js';
 import { isApiUrl, registerWebRoutes } from './routes/web.js';
-import { SessionService } from './sessions.js';
-import { openDatabase } from './store/db.js';
-import { createSqliteStore } from './store/sqlite/index.js';
-import type { Store } from './store/types.js';
+import { buildServices, type ServiceDeps } from './services.js';
 
 export type { ServerConfig } from './config.js';
 export type { OtpSender } from './otpSender.js';
 
-export interface ServerDeps {
-  /** Replaces the configured code delivery (tests capture codes with one). */
-  otpSender?: OtpSender;
-  /** A pino logger; by default Fastify makes one at config.logLevel. */
-  logger?: FastifyBaseLogger;
-  /** The clock, in ms since the epoch; tests move it to expire codes and tokens. */
-  now?: Now;
-  /** Path to a better-sqlite3 addon built for the host runtime (Electron's ABI). */
-  nativeBinding?: string;
-}
+export type ServerDeps = Omit<ServiceDeps, 'publicUrl'>;
 
 /** One method of one route the server registered (Fastify's implicit HEAD included). */
 export interface RegisteredRoute {
@@ -73,12 +46,11 @@ export interface SferumServer {
 const PRUNE_INTERVAL_MS = 60 * 60_000;
 
 /**
- * The composition root of the platform server: builds the store, the services and the
- * routes for one configuration. Nothing is module-global, so a test can run many
+ * The platform server for one configuration: the services (buildServices) and the
+ * routes over them. Nothing is module-global, so a test can run many
  * servers side by side.
  */
 export function createServer(config: ServerConfig, deps: ServerDeps = {}): SferumServer {
-  const now = deps.now ?? systemNow;
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: { level: config.logLevel } }),
     bodyLimit: config.bodyLimitBytes,
@@ -88,82 +60,20 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
     clientErrorHandler: handleClientError,
   });
 
-  const db = openDatabase(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
-  const store: Store = createSqliteStore(db);
   let url: string | null = null;
-
-  const hub = new LiveHub();
-  const familyStore = new FamilyStore(db);
-  // The family widens who sees a profile; its service needs the feed, so it comes next.
-  let family: FamilyService | null = null;
-  const feed = new Feed(store, hub, now, (userId) => family?.audience(userId) ?? []);
-  const sessions = new SessionService(
-    store,
-    hub,
-    { accessSeconds: config.accessTtlSeconds, refreshDays: config.refreshTtlDays },
-    now,
-  );
-  const documents = createDocuments({
-    db,
-    store,
-    feed,
-    now,
-    sessions,
-    dataDir: config.dataDir,
-    limits: { quotaBytes: config.quotaBytes, maxFileBytes: config.maxFileBytes },
-    uploadExpiryMs: config.uploadExpiryHours * 3_600_000,
-    log: app.log,
-  });
-  const limiter = new RateLimiter(now, {
-    exemptIps: config.rateLimitExemptIps,
-    file: path.join(config.dataDir, 'rate-limits.db'),
-    ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
-  });
-  const familyService = new FamilyService({
-    store,
-    family: familyStore,
-    feed,
-    limiter,
-    now,
-    inviteTtlDays: config.inviteTtlDays,
-    publicUrl: () => context.publicUrl(),
-  });
-  family = familyService;
-  const otp = new OtpService({
-    store,
-    sender:
-      deps.otpSender ??
-      createOtpSender(
-        config.smsGatewayUrl,
-        app.log,
-        config.smtpUrl ? new MailOtpSender(createSmtpSender(config.smtpUrl)) : undefined,
-      ),
-    limiter,
-    limits: config.otpLimits,
-    now,
-    demo: config.demo,
+  const services = buildServices(config, {
+    ...deps,
     logger: app.log,
-  });
-  const context: ServerContext = {
-    config,
-    store,
-    hub,
-    feed,
-    sessions,
-    otp,
-    registration: new RegistrationService(store, feed, now),
-    family: familyService,
-    mutations: new MutationService(store, feed, now, documents.service.mutationHandlers()),
-    documents,
-    now,
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
-  };
+  });
+  const context: ServerContext = services;
+  const { store, hub, feed, sessions, documents, now } = services;
 
   if (config.demo) {
     try {
       seedDemo(store, feed, now);
     } catch (error) {
-      store.close();
+      services.close();
       throw error;
     }
   }
@@ -210,14 +120,14 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerInfoRoutes(app, context);
   registerAuthRoutes(app, context);
   registerSyncRoutes(app, context);
-  registerSupportRoutes(app, context, new SupportTickets(db, now, limiter));
+  registerSupportRoutes(app, context);
   registerFamilyRoutes(app, context);
   registerDocumentRoutes(app, context, documents);
   registerWebRoutes(app, config.webDir, context.publicUrl);
 
   // The school's admin tool writes to the same database from another process.
   const stopWatching = watchForeignWrites({
-    db,
+    writes: store.foreignWrites,
     hub,
     epoch: store.feed.epoch(),
     intervalMs: config.foreignWritesPollMs,
@@ -243,8 +153,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   app.addHook('onClose', async () => {
     clearInterval(prune);
     stopWatching();
-    store.close();
-    limiter.close();
+    services.close();
   });
 
   let closing: Promise<void> | null = null;

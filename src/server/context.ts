@@ -6,11 +6,13 @@ import type { Feed } from './feed.js';
 import type { LiveHub } from './live.js';
 import type { MutationService } from './mutations.js';
 import type { OtpService } from './otp.js';
+import type { RateLimiter } from './rateLimit.js';
 import type { RegistrationService } from './registration.js';
 import type { SessionService } from './sessions.js';
 import type { Store } from './store/types.js';
+import type { SupportTickets } from './support/tickets.js';
 
-/** Everything the routes use, built once in createServer and passed down explicitly. */
+/** Everything the routes use, built once by buildServices and passed down explicitly. */
 export interface ServerContext {
   config: ServerConfig;
   store: Store;
@@ -23,6 +25,8 @@ export interface ServerContext {
   mutations: MutationService;
   /** The document cloud: service, blob store, tus endpoint, housekeeping. */
   documents: DocumentsModule;
+  limiter: RateLimiter;
+  support: SupportTickets;
   now: Now;
   /** The address clients reach this server at (known once it listens). */
   publicUrl(): string;

@@ -1,7 +1,7 @@
 import net from 'node:net';
-import Database from 'better-sqlite3';
 import { AppError } from '../shared/errors.js';
 import type { Now } from './clock.js';
+import type { RateLimitStore } from './store/types.js';
 
 export interface RateLimiterOptions {
   /**
@@ -11,13 +11,6 @@ export interface RateLimiterOptions {
   exemptIps?: readonly string[];
   /** Most keys kept at once (default 200,000); see `room`. */
   maxKeys?: number;
-  /**
-   * The file the counters live in, shared by every server process on the same data
-   * directory and kept across restarts; without it, a database in memory (one process).
-   */
-  file?: string;
-  /** The better-sqlite3 addon built for Electron, when the server runs inside it. */
-  nativeBinding?: string;
 }
 
 /**
@@ -41,23 +34,12 @@ export function escalatedDelay(e: Escalation, count: number): number {
   return Math.max(e.minDelaySeconds, grown);
 }
 
-interface Entry {
-  /** Its hits (oldest first). */
-  times: number[];
-  /** The longest window it was checked against. */
-  windowMs: number;
-}
-
 /**
- * Sliding-window counters in SQLite: one row per key with its recent hits. Kept in a file
- * of their own beside the server database, written without waiting for the disk (a
- * counter lost with the power is harmless, and the main database's writer is never
- * held up by them), and shared by every process on the data directory: a client cannot
- * multiply its tries by the number of server processes, nor reset them by a restart.
+ * Sliding-window counters over the store's rate-limit table, which every process on the
+ * data directory shares: a client cannot multiply its tries by the number of server
+ * processes, nor reset them by a restart.
  */
 export class RateLimiter {
-  private readonly db: Database.Database;
-  private readonly s;
   private readonly exempt: ReadonlySet<string>;
   private readonly maxKeys: number;
   /** Keys in the table, as last counted (and since added by this process). */
@@ -67,44 +49,18 @@ export class RateLimiter {
 
   constructor(
     private readonly now: Now,
+    private readonly counters: RateLimitStore,
     options: RateLimiterOptions = {},
   ) {
     this.exempt = new Set((options.exemptIps ?? []).map(clientNetwork));
     this.maxKeys = options.maxKeys ?? 200_000;
-    this.db = new Database(
-      options.file ?? ':memory:',
-      options.nativeBinding ? { nativeBinding: options.nativeBinding } : {},
-    );
-    if (options.file) {
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('synchronous = OFF');
-      this.db.pragma('busy_timeout = 5000');
-    }
-    this.db.exec(`CREATE TABLE IF NOT EXISTS rate_hits (
-      key TEXT PRIMARY KEY,
-      times TEXT NOT NULL,
-      window_ms INTEGER NOT NULL,
-      last INTEGER NOT NULL
-    ) WITHOUT ROWID`);
-    this.s = {
-      get: this.db.prepare<[string], { times: string; windowMs: number }>(
-        'SELECT times, window_ms AS windowMs FROM rate_hits WHERE key = ?',
-      ),
-      put: this.db.prepare<[string, string, number, number]>(
-        `INSERT INTO rate_hits (key, times, window_ms, last) VALUES (?, ?, ?, ?)
-           ON CONFLICT (key) DO UPDATE SET times = excluded.times, window_ms = excluded.window_ms, last = excluded.last`,
-      ),
-      delete: this.db.prepare<[string]>('DELETE FROM rate_hits WHERE key = ?'),
-      sweep: this.db.prepare<[number]>('DELETE FROM rate_hits WHERE last <= ? - window_ms'),
-      count: this.db.prepare<[], { n: number }>('SELECT count(*) AS n FROM rate_hits'),
-    };
-    this.keys = this.s.count.get()!.n;
-    this.checkAndHit = this.db.transaction((key: string, limit: number, windowSeconds: number) => {
+    this.keys = counters.count();
+    this.checkAndHit = counters.atomic((key: string, limit: number, windowSeconds: number) => {
       const seconds = this.waitSeconds(key, limit, windowSeconds);
       if (seconds === 0) this.record(key, windowSeconds);
       return seconds;
     });
-    this.checkAndHitEscalating = this.db.transaction((key: string, e: Escalation) => {
+    this.checkAndHitEscalating = counters.atomic((key: string, e: Escalation) => {
       const seconds = this.escalatedWait(key, e);
       if (seconds === 0) this.record(key, e.windowSeconds);
       return seconds;
@@ -112,15 +68,9 @@ export class RateLimiter {
   }
 
   /** `hit`'s check and record, as one transaction. */
-  private readonly checkAndHit: Database.Transaction<
-    (key: string, limit: number, windowSeconds: number) => number
-  >;
+  private readonly checkAndHit: (key: string, limit: number, windowSeconds: number) => number;
   /** `hitEscalating`'s check and record, as one transaction. */
-  private readonly checkAndHitEscalating: Database.Transaction<(key: string, e: Escalation) => number>;
-
-  close(): void {
-    this.db.close();
-  }
+  private readonly checkAndHitEscalating: (key: string, e: Escalation) => number;
 
   /**
    * The key counting a client address for `purpose`, or null when the address is exempt.
@@ -139,7 +89,7 @@ export class RateLimiter {
    */
   hit(key: string | null, limit: number, windowSeconds: number): void {
     if (key === null) return;
-    const wait = this.checkAndHit.immediate(key, limit, windowSeconds);
+    const wait = this.checkAndHit(key, limit, windowSeconds);
     if (wait > 0) throw rateLimited(wait);
   }
 
@@ -148,7 +98,7 @@ export class RateLimiter {
     if (key === null) return 0;
     const now = this.now();
     const windowMs = windowSeconds * 1000;
-    const entry = this.entry(key);
+    const entry = this.counters.get(key);
     if (!entry) {
       // A key the table has no room for could not be counted, so it is refused rather
       // than let through uncounted (fail closed); see `room`.
@@ -156,13 +106,13 @@ export class RateLimiter {
     }
     const times = entry.times.filter((t) => t > now - windowMs);
     if (times.length === 0) {
-      this.s.delete.run(key);
+      this.counters.delete(key);
       this.keys = Math.max(0, this.keys - 1);
       return limit > 0 ? 0 : Math.max(1, windowSeconds);
     }
     const widest = Math.max(entry.windowMs, windowMs);
     if (times.length !== entry.times.length || widest !== entry.windowMs)
-      this.save(key, { times, windowMs: widest });
+      this.counters.put(key, { times, windowMs: widest });
     if (times.length < limit) return 0;
     const oldest = times[times.length - limit] ?? now;
     return Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
@@ -174,7 +124,7 @@ export class RateLimiter {
    */
   hitEscalating(key: string | null, e: Escalation): void {
     if (key === null) return;
-    const wait = this.checkAndHitEscalating.immediate(key, e);
+    const wait = this.checkAndHitEscalating(key, e);
     if (wait > 0) throw rateLimited(wait);
   }
 
@@ -184,7 +134,7 @@ export class RateLimiter {
     // Drops the hits that left the window (and refuses a key there is no room for).
     const full = this.waitSeconds(key, Number.POSITIVE_INFINITY, e.windowSeconds);
     if (full > 0) return full;
-    const times = this.entry(key)?.times ?? [];
+    const times = this.counters.get(key)?.times ?? [];
     const last = times[times.length - 1];
     if (last === undefined) return 0;
     const waitMs = last + escalatedDelay(e, times.length) * 1000 - this.now();
@@ -193,7 +143,7 @@ export class RateLimiter {
 
   /** Seconds since the last hit on `key`, or Infinity. */
   sinceLast(key: string | null): number {
-    const times = key === null ? undefined : this.entry(key)?.times;
+    const times = key === null ? undefined : this.counters.get(key)?.times;
     const last = times?.[times.length - 1];
     return last === undefined ? Infinity : (this.now() - last) / 1000;
   }
@@ -201,37 +151,30 @@ export class RateLimiter {
   /** Records a hit on `key`, which counts for `windowSeconds` (the window it is checked against). */
   record(key: string | null, windowSeconds: number): void {
     if (key === null) return;
-    const entry = this.entry(key);
+    const entry = this.counters.get(key);
     if (entry) {
       entry.times.push(this.now());
-      this.save(key, { times: entry.times, windowMs: Math.max(entry.windowMs, windowSeconds * 1000) });
+      this.counters.put(key, {
+        times: entry.times,
+        windowMs: Math.max(entry.windowMs, windowSeconds * 1000),
+      });
     } else if (this.room()) {
-      this.save(key, { times: [this.now()], windowMs: windowSeconds * 1000 });
+      this.counters.put(key, { times: [this.now()], windowMs: windowSeconds * 1000 });
       this.keys += 1;
     }
   }
 
   /** Takes back the latest hit, for an attempt that failed on our side (a delivery error). */
   undo(key: string | null): void {
-    const entry = key === null ? undefined : this.entry(key);
+    const entry = key === null ? undefined : this.counters.get(key);
     if (!entry) return;
     entry.times.pop();
     if (entry.times.length > 0) {
-      this.save(key!, entry);
+      this.counters.put(key!, entry);
     } else {
-      this.s.delete.run(key!);
+      this.counters.delete(key!);
       this.keys = Math.max(0, this.keys - 1);
     }
-  }
-
-  private entry(key: string): Entry | undefined {
-    const row = this.s.get.get(key);
-    return row ? { times: JSON.parse(row.times) as number[], windowMs: row.windowMs } : undefined;
-  }
-
-  private save(key: string, entry: Entry): void {
-    const last = entry.times[entry.times.length - 1] ?? 0;
-    this.s.put.run(key, JSON.stringify(entry.times), entry.windowMs, last);
   }
 
   /**
@@ -247,13 +190,13 @@ export class RateLimiter {
     // Other processes add and remove keys too: count again now and then.
     if (now - this.lastCount >= 10_000) {
       this.lastCount = now;
-      this.keys = this.s.count.get()!.n;
+      this.keys = this.counters.count();
     }
     if (this.keys < this.maxKeys) return true;
     if (now - this.lastSweep >= 1000) {
       this.lastSweep = now;
-      this.s.sweep.run(now);
-      this.keys = this.s.count.get()!.n;
+      this.counters.sweep(now);
+      this.keys = this.counters.count();
     }
     return this.keys < this.maxKeys;
   }

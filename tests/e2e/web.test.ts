@@ -1,8 +1,6 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/server/store/db.js';
-import { SupportTickets } from '../../src/server/support/tickets.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { openServices, startTestServer, type TestServer } from '../helpers/server.js';
 import { createTestCore, signInAs } from '../helpers/core.js';
 import { newStudent } from '../helpers/family.js';
 import { seriousA11yViolations } from './a11y.js';
@@ -96,9 +94,9 @@ describe('web version', () => {
     expect(await page.getByTestId('support-sent').textContent()).toMatch(/Запрос № \d+ отправлен/);
     await screenshot(page, 'web-help-support-sent');
     expect(await seriousA11yViolations(page), 'support').toEqual([]);
-    const db = openDatabase(server.dataDir);
-    const [ticket] = new SupportTickets(db, Date.now).list();
-    db.close();
+    const services = openServices(server.dataDir);
+    const [ticket] = services.support.list();
+    services.close();
     expect(ticket?.text).toBe('Не получается открыть ссылку-приглашение от дочери.');
     expect(ticket?.diagnostics?.os).toBeTruthy();
   });

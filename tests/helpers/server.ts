@@ -3,7 +3,8 @@ import {
   TestClock,
   type TestServer,
 } from '../../src/server/testing.js';
-import type { ServerConfig } from '../../src/server/config.js';
+import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
+import { buildServices, type Services } from '../../src/server/services.js';
 
 export { TestClock, type TestServer };
 
@@ -29,6 +30,14 @@ export async function startTestServer(
     await closing;
   };
   return server;
+}
+
+/**
+ * The services on a server's data directory, built as another process on it (the school's
+ * admin tool) builds them; close them when done.
+ */
+export function openServices(dataDir: string): Services {
+  return buildServices(defaultConfig({ dataDir, logLevel: 'silent', smsGatewayUrl: null }));
 }
 
 export function portOf(url: string): number {

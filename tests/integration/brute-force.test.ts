@@ -14,6 +14,7 @@ import { DEFAULT_OTP_LIMITS, loadConfig, type OtpLimits } from '../../src/server
 import { INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS } from '../../src/server/family/service.js';
 import { OTP_MAX_ATTEMPTS, OTP_TTL_MS } from '../../src/server/otp.js';
 import { clientNetwork, RateLimiter } from '../../src/server/rateLimit.js';
+import { SqliteRateLimitStore } from '../../src/server/store/sqlite/rateLimits.js';
 import { signInByPhone, testDeviceId } from '../../src/server/testing.js';
 import { newOtpCode, newToken } from '../../src/server/tokens.js';
 import { freshPhone, issueInvite, newStudent } from '../helpers/family.js';
@@ -477,7 +478,7 @@ describe('brute force: one-time codes', () => {
     expect(clientNetwork('2001:0db8:0001:0002:0000:0000:0000:0005')).toBe(clientNetwork('2001:db8:1:2::5'));
     expect(clientNetwork('::ffff:203.0.113.5')).toBe('203.0.113.5');
     expect(clientNetwork('203.0.113.5')).toBe('203.0.113.5');
-    const limiter = new RateLimiter(() => 0, { exemptIps: ['::ffff:127.0.0.1'] });
+    const limiter = new RateLimiter(() => 0, new SqliteRateLimitStore(), { exemptIps: ['::ffff:127.0.0.1'] });
     expect(limiter.ipKey('otp', '127.0.0.1')).toBeNull();
     expect(limiter.ipKey('otp', '2001:db8::1')).toBe(limiter.ipKey('otp', '2001:db8::2'));
   });
@@ -740,7 +741,7 @@ describe('brute force: limits reset when their window ends, not before', () => {
 describe('brute force: the limiter’s memory', () => {
   it('a flood of new keys never wipes a key that still counts; new keys wait for room instead', () => {
     const clock = new TestClock();
-    const limiter = new RateLimiter(clock.now, { maxKeys: 100 });
+    const limiter = new RateLimiter(clock.now, new SqliteRateLimitStore(), { maxKeys: 100 });
     const victim = 'otp-wrong:+79001234567';
     for (let i = 0; i < 3; i++) limiter.hit(victim, 3, 3600);
     expect(limiter.waitSeconds(victim, 3, 3600)).toBeGreaterThan(0);

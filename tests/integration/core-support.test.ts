@@ -1,8 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/server/store/db.js';
-import { SupportTickets } from '../../src/server/support/tickets.js';
 import { createTestCore, randomPhone, signInAs } from '../helpers/core.js';
-import { startTestServer } from '../helpers/server.js';
+import { openServices, startTestServer } from '../helpers/server.js';
 
 /** Support requests from the desktop core: diagnostics are gathered in the main process, only with consent. */
 describe('support requests from the desktop app', () => {
@@ -28,9 +26,9 @@ describe('support requests from the desktop app', () => {
     const without = await app.core.sendSupport({ text: 'Просто вопрос', includeDiagnostics: false });
     expect(without.number).toBe(withLog.number + 1);
 
-    const db = openDatabase(server.dataDir);
-    const tickets = new SupportTickets(db, Date.now).list();
-    db.close();
+    const services = openServices(server.dataDir);
+    const tickets = services.support.list();
+    services.close();
     const first = tickets.find((t) => t.number === withLog.number)!;
     expect(first.diagnostics).toMatchObject({ appVersion: '1.2.3', os: 'Linux 6.1 x64' });
     expect(first.diagnostics!.logTail.length).toBeLessThanOrEqual(20_000);

@@ -1,9 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { openDatabase } from '../../src/server/store/db.js';
-import { SupportTickets } from '../../src/server/support/tickets.js';
 import { postJson, signInByPhone, startTestServer, type TestServer } from '../../src/server/testing.js';
 import { randomPhone } from '../helpers/core.js';
+import { openServices } from '../helpers/server.js';
 
 /** POST /api/support: what reaches the school's support, and what is refused. */
 describe('support requests', () => {
@@ -88,9 +87,9 @@ describe('support requests', () => {
   });
 
   it('lists the tickets for the admin tool with who wrote them', () => {
-    const db = openDatabase(server.dataDir);
-    const list = new SupportTickets(db, Date.now).list();
-    db.close();
+    const services = openServices(server.dataDir);
+    const list = services.support.list();
+    services.close();
     expect(list.map((t) => t.text)).toContain('Не могу добавить второго ребёнка');
     const withLog = list.find((t) => t.text === 'Не могу добавить второго ребёнка');
     expect(withLog?.diagnostics?.logTail).toContain('sync: online');

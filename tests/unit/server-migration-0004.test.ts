@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FamilyStore } from '../../src/server/family/store.js';
+import { SqliteFamilyStore } from '../../src/server/store/sqlite/family.js';
 import { applyPragmas, type Db } from '../../src/server/store/db.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
@@ -46,7 +46,7 @@ describe('server migration 0004-family', () => {
 
     // Today's store runs on today's schema (0008 added the history's `changes`).
     migrate(db, MIGRATIONS);
-    const family = new FamilyStore(db);
+    const family = new SqliteFamilyStore(db);
     family.insertInvite({
       id: 'i1',
       childId: 'kid',

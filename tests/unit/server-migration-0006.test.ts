@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { applyPragmas, type Db } from '../../src/server/store/db.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
+import { RateLimiter } from '../../src/server/rateLimit.js';
+import { SqliteRateLimitStore } from '../../src/server/store/sqlite/rateLimits.js';
+import { SqliteSupportStore } from '../../src/server/store/sqlite/support.js';
 import { SupportTickets } from '../../src/server/support/tickets.js';
 
 const T = '2026-01-01T00:00:00.000Z';
@@ -33,7 +36,12 @@ describe('server migration 0006-support', () => {
     expect(schemaVersion(db)).toBe(6);
     expect(db.prepare('SELECT surname FROM users WHERE id = ?').get('p1')).toEqual({ surname: 'Петрова' });
 
-    const tickets = new SupportTickets(db, () => Date.parse(T));
+    const now = () => Date.parse(T);
+    const tickets = new SupportTickets(
+      new SqliteSupportStore(db),
+      now,
+      new RateLimiter(now, new SqliteRateLimitStore()),
+    );
     const ticket = tickets.create('p1', { text: 'Не приходит SMS', diagnostics: null });
     expect(ticket.number).toBe(1);
     expect(tickets.list()).toMatchObject([

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FamilyStore } from '../../src/server/family/store.js';
+import { SqliteFamilyStore } from '../../src/server/store/sqlite/family.js';
 import { applyPragmas, type Db } from '../../src/server/store/db.js';
 import { migrate, schemaVersion } from '../../src/server/store/migrate.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
@@ -39,7 +39,7 @@ describe('server migration 0008-family-changes', () => {
     migrate(db, MIGRATIONS, 8);
     expect(schemaVersion(db)).toBe(8);
 
-    const family = new FamilyStore(db);
+    const family = new SqliteFamilyStore(db);
     expect(family.historyOf('kid')).toEqual([
       expect.objectContaining({ id: 'e1', action: 'joined', actorId: 'p1', changes: null }),
       expect.objectContaining({ id: 'e2', action: 'removed', actorName: null, changes: null }),

@@ -6,11 +6,9 @@ import { LocalDiskBlobStore } from '../blobs/localDisk.js';
 import type { Now } from '../clock.js';
 import type { Feed } from '../feed.js';
 import type { SessionService } from '../sessions.js';
-import type { Db } from '../store/db.js';
 import type { Store } from '../store/types.js';
 import type { HashingFileStore } from './hashingStore.js';
 import { TusPatch } from './patch.js';
-import { DocumentRepo } from './repo.js';
 import { DocumentService, type DocumentLimits } from './service.js';
 import { createTusServer } from './tus.js';
 
@@ -27,7 +25,6 @@ export interface DocumentsModule {
 }
 
 export function createDocuments(o: {
-  db: Db;
   store: Store;
   feed: Feed;
   now: Now;
@@ -40,7 +37,7 @@ export function createDocuments(o: {
   const uploadDir = path.join(o.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });
   const blobs = new LocalDiskBlobStore(path.join(o.dataDir, 'blobs'));
-  const repo = new DocumentRepo(o.db);
+  const repo = o.store.documents;
   const service = new DocumentService(repo, blobs, o.store, o.feed, o.now, o.limits);
   const tus = createTusServer({
     directory: uploadDir,

@@ -21,9 +21,9 @@ import { AppError, ErrorCodeSchema } from '../../shared/errors.js';
 import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from '../feed.js';
-import type { Store } from '../store/types.js';
+import type { DocumentRepo, DocumentRow, FolderRow, Store } from '../store/types.js';
 import { cleanMime } from './contentType.js';
-import { documentRecord, folderRecord, type DocumentRepo, type DocumentRow, type FolderRow } from './repo.js';
+import { documentRecord, folderRecord } from './records.js';
 
 export interface DocumentLimits {
   quotaBytes: number;

@@ -1,6 +1,6 @@
 import { encodeCursor } from '../feed.js';
 import type { LiveHub } from '../live.js';
-import type { Db } from '../store/db.js';
+import type { ForeignWrites } from '../store/types.js';
 
 /**
  * Changes written by another process on the same database (the school's admin tool
@@ -10,22 +10,19 @@ import type { Db } from '../store/db.js';
  * pull an empty page.
  */
 export function watchForeignWrites(options: {
-  db: Db;
+  writes: ForeignWrites;
   hub: LiveHub;
   epoch: string;
   intervalMs: number;
   onError: (error: unknown) => void;
 }): () => void {
-  const head = options.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'changes'");
-  const since = options.db.prepare(
-    'SELECT user_id AS userId, max(seq) AS seq FROM changes WHERE seq > ? GROUP BY user_id',
-  );
-  let seen = (head.get() as { seq: number } | undefined)?.seq ?? 0;
+  const { writes } = options;
+  let seen = writes.head();
   const timer = setInterval(() => {
     try {
-      const top = (head.get() as { seq: number } | undefined)?.seq ?? 0;
+      const top = writes.head();
       if (top <= seen) return;
-      for (const row of since.all(seen) as { userId: string; seq: number }[]) {
+      for (const row of writes.ownersAfter(seen)) {
         options.hub.changed(row.userId, encodeCursor(options.epoch, row.seq));
       }
       seen = top;

@@ -8,10 +8,9 @@ import { AppError } from '../../shared/errors.js';
 import { normalizeEmail, normalizePhone } from '../../shared/phone.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed } from '../feed.js';
-import type { ClassRow, SchoolRow, Store, UserRow } from '../store/types.js';
+import type { ClassRow, FamilyStore, SchoolRow, Store, UserRow } from '../store/types.js';
 import { newId } from '../tokens.js';
 import type { FamilyService } from './service.js';
-import type { FamilyStore } from './store.js';
 
 /** A school context over a running server's services (tests, the embedded server). */
 export function schoolContextOf(ctx: {
@@ -233,43 +232,32 @@ export interface Listing {
   links: { childId: string; parentId: string; child: string; parent: string; since: string }[];
 }
 
-export function list(ctx: SchoolContext, db: { prepare(sql: string): { all(): unknown[] } }): Listing {
-  const schools = db.prepare('SELECT id, name FROM schools ORDER BY name').all() as {
-    id: string;
-    name: string;
-  }[];
-  const classes = db
-    .prepare('SELECT id, school_id AS schoolId, name, teacher FROM classes ORDER BY name')
-    .all() as {
-    id: string;
-    schoolId: string;
-    name: string;
-    teacher: string | null;
-  }[];
-  const users = db.prepare('SELECT id FROM users ORDER BY role, surname, name').all() as { id: string }[];
+export function list(ctx: SchoolContext): Listing {
+  const schools = ctx.store.accounts.listSchools();
+  const classes = ctx.store.accounts.listClasses();
+  const users = ctx.store.accounts.listUsers();
+  const fullName = (u: UserRow): string => `${u.surname} ${u.name} ${u.patronymic}`.trim();
   const nameOf = (id: string): string => {
     const u = ctx.store.accounts.getUser(id);
-    return u ? `${u.surname} ${u.name} ${u.patronymic}`.trim() : id;
+    return u ? fullName(u) : id;
   };
   return {
     schools: schools.map((s) => ({
-      ...s,
+      id: s.id,
+      name: s.name,
       classes: classes
         .filter((c) => c.schoolId === s.id)
         .map(({ id, name, teacher }) => ({ id, name, teacher })),
     })),
-    people: users.map(({ id }) => {
-      const u = ctx.store.accounts.getUser(id)!;
-      return {
-        id,
-        role: u.role,
-        name: nameOf(id),
-        phone: u.phone,
-        email: u.email,
-        school: u.schoolId ? (ctx.store.accounts.getSchool(u.schoolId)?.name ?? null) : null,
-        class: u.classId ? (ctx.store.accounts.getClass(u.classId)?.name ?? null) : null,
-      };
-    }),
+    people: users.map((u) => ({
+      id: u.id,
+      role: u.role,
+      name: fullName(u),
+      phone: u.phone,
+      email: u.email,
+      school: u.schoolId ? (ctx.store.accounts.getSchool(u.schoolId)?.name ?? null) : null,
+      class: u.classId ? (ctx.store.accounts.getClass(u.classId)?.name ?? null) : null,
+    })),
     links: ctx.familyStore.allLinks().map((l) => ({
       childId: l.childId,
       parentId: l.parentId,

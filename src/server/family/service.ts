@@ -16,9 +16,8 @@ import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
 import { type Feed, toProfile } from '../feed.js';
 import { rateLimited, type RateLimiter } from '../rateLimit.js';
-import type { Store, UserRow } from '../store/types.js';
+import type { FamilyStore, HistoryRow, InviteRow, Store, UserRow } from '../store/types.js';
 import { hashToken, newId, newToken } from '../tokens.js';
-import type { FamilyStore, HistoryRow, InviteRow } from './store.js';
 
 /**
  * Wrong tokens one IP, and one account, may try per window before every invite answer

@@ -3,18 +3,13 @@ import { SupportRequestBodySchema, type SupportTicket } from '../../shared/suppo
 import type { ServerContext } from '../context.js';
 import { requireAuth } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
-import type { SupportTickets } from '../support/tickets.js';
 
 /** POST /api/support: a signed-in person's request to support, from «Помощь». */
-export function registerSupportRoutes(
-  app: FastifyInstance,
-  ctx: ServerContext,
-  tickets: SupportTickets,
-): void {
+export function registerSupportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/support', async (request, reply): Promise<SupportTicket> => {
     const auth = requireAuth(request, ctx.sessions);
     const body = parseInput(SupportRequestBodySchema, request.body, 'body');
     reply.code(201);
-    return tickets.create(auth.userId, body);
+    return ctx.support.create(auth.userId, body);
   });
 }

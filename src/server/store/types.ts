@@ -1,4 +1,7 @@
+import type { DocumentRecord, FolderRecord, ItemKind } from '../../shared/documents.js';
 import type { PersonName, Role } from '../../shared/domain.js';
+import type { ChildChange, FamilyAction } from '../../shared/family.js';
+import type { SupportDiagnostics } from '../../shared/support.js';
 import type { EntityKind } from '../../shared/sync.js';
 
 /**
@@ -50,6 +53,12 @@ export interface AccountStore {
   getClass(id: string): ClassRow | null;
   findClass(schoolId: string, name: string): ClassRow | null;
   insertClass(cls: ClassRow): void;
+  /** Every school, by name (the school's admin tool lists them). */
+  listSchools(): SchoolRow[];
+  /** Every class, by name. */
+  listClasses(): ClassRow[];
+  /** Every account, by role, surname and name. */
+  listUsers(): UserRow[];
 }
 
 export interface OtpRequestRow {
@@ -181,11 +190,196 @@ export interface FeedStore {
   recordMutationResult(userId: string, mutationId: string, result: string, at: string): void;
 }
 
+export interface InviteRow {
+  id: string;
+  childId: string;
+  tokenHash: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+export interface LinkRow {
+  childId: string;
+  parentId: string;
+  createdAt: string;
+}
+
+export interface HistoryRow {
+  id: string;
+  childId: string;
+  action: FamilyAction;
+  parentId: string;
+  parentName: string;
+  actorId: string | null;
+  actorName: string | null;
+  at: string;
+  /** `changed` only: the details that changed. */
+  changes?: ChildChange[] | null;
+}
+
+export interface EmailRegistrationRow {
+  tokenHash: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+/**
+ * The family tables. Callers run them inside the store's transaction (Feed.write), so a
+ * link, its history line and its feed rows commit together.
+ */
+export interface FamilyStore {
+  insertInvite(row: InviteRow): void;
+  inviteByHash(tokenHash: string): InviteRow | null;
+  activeInvites(childId: string): InviteRow[];
+  revokeInvite(id: string, at: string): boolean;
+  /** False when the child already has the most parents allowed, or this parent already. */
+  insertLink(row: LinkRow): boolean;
+  deleteLink(childId: string, parentId: string): boolean;
+  getLink(childId: string, parentId: string): LinkRow | null;
+  parentsOf(childId: string): LinkRow[];
+  childrenOf(parentId: string): LinkRow[];
+  allLinks(): LinkRow[];
+  insertHistory(row: HistoryRow): void;
+  historyOf(childId: string): HistoryRow[];
+  insertEmailRegistration(row: EmailRegistrationRow): void;
+  emailRegistration(tokenHash: string): EmailRegistrationRow | null;
+  setBirthDate(userId: string, birthDate: string | null, at: string): void;
+  useEmailRegistration(tokenHash: string, at: string): boolean;
+}
+
+export interface FolderRow extends FolderRecord {
+  ownerId: string;
+}
+export interface DocumentRow extends DocumentRecord {
+  ownerId: string;
+  blobKey: string;
+}
+export interface UploadRow {
+  id: string;
+  ownerId: string;
+  size: number;
+  metadata: string;
+  state: 'active' | 'done' | 'failed';
+  documentId: string | null;
+  error: string | null;
+  createdAt: string;
+}
+
+/** Fields of a folder or document to change; absent ones stay as they are. */
+export interface ItemUpdate {
+  name?: string;
+  nameKey?: string;
+  parentId?: string | null;
+  updatedAt: string;
+  trashedAt?: string | null;
+  trashRoot?: string | null;
+}
+
+/**
+ * The documents tables. Every read takes the owner: a row of somebody else is simply not
+ * found, which is how privacy stays one rule.
+ */
+export interface DocumentRepo {
+  getFolder(ownerId: string, id: string): FolderRow | null;
+  getDocument(ownerId: string, id: string): DocumentRow | null;
+  get(kind: ItemKind, ownerId: string, id: string): FolderRow | DocumentRow | null;
+  listFolders(ownerId: string): FolderRow[];
+  listDocuments(ownerId: string): DocumentRow[];
+  /** A live folder or document of that name (key) in that folder, other than `exceptId`. */
+  nameTaken(ownerId: string, parentId: string | null, key: string, exceptId?: string): boolean;
+  insertFolder(row: FolderRow, nameKey: string): void;
+  insertDocument(row: DocumentRow, nameKey: string): void;
+  update(kind: ItemKind, id: string, fields: ItemUpdate): void;
+  /** The folder and every folder under it. */
+  subtree(ownerId: string, folderId: string): string[];
+  foldersIn(ownerId: string, parentIds: string[]): FolderRow[];
+  documentsIn(ownerId: string, folderIds: string[]): DocumentRow[];
+  withTrashRoot(kind: ItemKind, ownerId: string, root: string): (FolderRow | DocumentRow)[];
+  trashed(kind: ItemKind, ownerId: string, before: string | null): (FolderRow | DocumentRow)[];
+  deleteRows(kind: ItemKind, ids: string[]): void;
+  ownersWithTrashBefore(before: string): string[];
+  usedBytes(ownerId: string): number;
+  reservedBytes(ownerId: string, exceptUploadId?: string): number;
+  insertUpload(row: { id: string; ownerId: string; size: number; metadata: string; createdAt: string }): void;
+  getUpload(id: string): UploadRow | null;
+  setUpload(id: string, state: UploadRow['state'], documentId: string | null, error: string | null): void;
+  /** Records the blob key a finishing upload is about to file its bytes under; false if it is no longer active. */
+  claimBlobKey(id: string, key: string): boolean;
+  staleUploads(before: string): UploadRow[];
+  /** The secret signed download links are made with. */
+  downloadKey(): string;
+}
+
+export interface TicketRow {
+  number: number;
+  id: string;
+  userId: string;
+  userName: string;
+  contact: string | null;
+  text: string;
+  diagnostics: SupportDiagnostics | null;
+  status: 'open' | 'closed';
+  createdAt: string;
+  closedAt: string | null;
+}
+
+export type NewTicketRow = Pick<TicketRow, 'id' | 'userId' | 'text' | 'diagnostics' | 'createdAt'>;
+
+/** Support tickets: written by a signed-in person, read and closed by the admin tool. */
+export interface SupportStore {
+  /** Stores an open ticket; returns its number. */
+  insert(row: NewTicketRow): number;
+  list(which: 'open' | 'all'): TicketRow[];
+  /** False when there is no open ticket with that number. */
+  close(number: number, at: string): boolean;
+}
+
+/** One rate-limit key's recent hits (oldest first) and the longest window it was checked against. */
+export interface RateEntry {
+  times: number[];
+  windowMs: number;
+}
+
+/**
+ * The rate limiter's counters, shared by every server process on the data directory and
+ * kept across restarts (or in memory, for one process).
+ */
+export interface RateLimitStore {
+  get(key: string): RateEntry | undefined;
+  put(key: string, entry: RateEntry): void;
+  delete(key: string): void;
+  /** Forgets keys whose last hit is older than their window at `now`. */
+  sweep(now: number): void;
+  count(): number;
+  /**
+   * `fn` as one atomic call holding the counters' write lock from its start (a check and
+   * the hit it allows cannot be split by another process). Built once, called often.
+   */
+  atomic<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
+  close(): void;
+}
+
+/** Feed rows another process (the school's admin tool) wrote to the same database. */
+export interface ForeignWrites {
+  /** The highest sequence number ever issued (0 for an empty feed). */
+  head(): number;
+  /** Each user with changes after `afterSeq`, with the newest one's sequence number. */
+  ownersAfter(afterSeq: number): { userId: string; seq: number }[];
+}
+
 export interface Store {
   accounts: AccountStore;
   otp: OtpStore;
   sessions: SessionStore;
   feed: FeedStore;
+  family: FamilyStore;
+  documents: DocumentRepo;
+  support: SupportStore;
+  rateLimits: RateLimitStore;
+  foreignWrites: ForeignWrites;
   /**
    * Runs fn atomically, holding the write lock from its start (so a check and the write
    * it allows cannot be split by another process); nested calls join the outer one.

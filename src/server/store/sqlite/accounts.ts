@@ -32,6 +32,9 @@ export class SqliteAccountStore implements AccountStore {
       findClass: db.prepare(`SELECT ${CLASS_COLUMNS} FROM classes WHERE school_id = ? AND name = ?`),
       insertClass: db.prepare(`INSERT INTO classes (id, school_id, name, teacher, created_at, updated_at)
         VALUES (@id, @schoolId, @name, @teacher, @createdAt, @updatedAt)`),
+      schools: db.prepare(`SELECT ${SCHOOL_COLUMNS} FROM schools ORDER BY name`),
+      classes: db.prepare(`SELECT ${CLASS_COLUMNS} FROM classes ORDER BY name`),
+      users: db.prepare(`SELECT ${USER_COLUMNS} FROM users ORDER BY role, surname, name`),
     };
   }
 
@@ -67,5 +70,14 @@ export class SqliteAccountStore implements AccountStore {
   }
   insertClass(cls: ClassRow): void {
     this.stmts.insertClass.run(cls);
+  }
+  listSchools(): SchoolRow[] {
+    return this.stmts.schools.all() as SchoolRow[];
+  }
+  listClasses(): ClassRow[] {
+    return this.stmts.classes.all() as ClassRow[];
+  }
+  listUsers(): UserRow[] {
+    return this.stmts.users.all() as UserRow[];
   }
 }

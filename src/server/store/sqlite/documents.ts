@@ -1,23 +1,6 @@
-import type { DocumentRecord, FolderRecord, ItemKind } from '../../shared/documents.js';
-import type { Db } from '../store/db.js';
-
-export interface FolderRow extends FolderRecord {
-  ownerId: string;
-}
-export interface DocumentRow extends DocumentRecord {
-  ownerId: string;
-  blobKey: string;
-}
-export interface UploadRow {
-  id: string;
-  ownerId: string;
-  size: number;
-  metadata: string;
-  state: 'active' | 'done' | 'failed';
-  documentId: string | null;
-  error: string | null;
-  createdAt: string;
-}
+import type { ItemKind } from '../../../shared/documents.js';
+import type { Db } from '../db.js';
+import type { DocumentRepo, DocumentRow, FolderRow, ItemUpdate, UploadRow } from '../types.js';
 
 const FOLDER_COLS = `id, owner_id AS ownerId, parent_id AS parentId, name, created_at AS createdAt,
   updated_at AS updatedAt, trashed_at AS trashedAt, trash_root AS trashRoot`;
@@ -26,20 +9,8 @@ const DOC_COLS = `id, owner_id AS ownerId, folder_id AS folderId, name, size, mi
 const UPLOAD_COLS = `id, owner_id AS ownerId, size, metadata, state, document_id AS documentId, error,
   created_at AS createdAt`;
 
-export function folderRecord(row: FolderRow): FolderRecord {
-  const { ownerId: _owner, ...record } = row;
-  return record;
-}
-export function documentRecord(row: DocumentRow): DocumentRecord {
-  const { ownerId: _owner, blobKey: _blob, ...record } = row;
-  return record;
-}
-
-/**
- * The documents tables as plain synchronous calls. Every read takes the owner: a row
- * of somebody else is simply not found, which is how privacy stays one rule.
- */
-export class DocumentRepo {
+/** The documents tables as plain synchronous calls over prepared statements. */
+export class SqliteDocumentRepo implements DocumentRepo {
   private readonly s;
 
   constructor(private readonly db: Db) {
@@ -54,10 +25,11 @@ export class DocumentRepo {
         AND trashed_at IS NULL AND id <> ?`),
       insertFolder:
         db.prepare(`INSERT INTO folders (id, owner_id, parent_id, name, name_key, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, ?, ?)`),
+        VALUES (@id, @ownerId, @parentId, @name, @nameKey, @createdAt, @updatedAt)`),
       insertDoc:
         db.prepare(`INSERT INTO documents (id, owner_id, folder_id, name, name_key, size, mime, sha256,
-        blob_key, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+        blob_key, created_at, updated_at) VALUES (@id, @ownerId, @folderId, @name, @nameKey, @size, @mime,
+        @sha256, @blobKey, @createdAt, @updatedAt)`),
       used: db.prepare('SELECT coalesce(sum(size), 0) AS n FROM documents WHERE owner_id = ?'),
       reserved: db.prepare(
         "SELECT coalesce(sum(size), 0) AS n FROM uploads WHERE owner_id = ? AND state = 'active' AND id <> ?",
@@ -74,6 +46,12 @@ export class DocumentRepo {
       ),
       descendants: db.prepare(`WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL
         SELECT f.id FROM folders f JOIN sub ON f.parent_id = sub.id WHERE f.owner_id = ?) SELECT id FROM sub`),
+      foldersIn: db.prepare(
+        `SELECT ${FOLDER_COLS} FROM folders WHERE owner_id = ? AND parent_id IN (SELECT value FROM json_each(?))`,
+      ),
+      docsIn: db.prepare(
+        `SELECT ${DOC_COLS} FROM documents WHERE owner_id = ? AND folder_id IN (SELECT value FROM json_each(?))`,
+      ),
       trashedOwners: db.prepare(`SELECT DISTINCT owner_id AS ownerId FROM documents WHERE trashed_at < ?
         UNION SELECT DISTINCT owner_id FROM folders WHERE trashed_at < ?`),
     };
@@ -102,39 +80,12 @@ export class DocumentRepo {
     );
   }
   insertFolder(row: FolderRow, nameKey: string): void {
-    this.s.insertFolder.run(
-      row.id,
-      row.ownerId,
-      row.parentId,
-      row.name,
-      nameKey,
-      row.createdAt,
-      row.updatedAt,
-    );
+    this.s.insertFolder.run({ ...row, nameKey });
   }
   insertDocument(row: DocumentRow, nameKey: string): void {
-    this.s.insertDoc.run(
-      row.id,
-      row.ownerId,
-      row.folderId,
-      row.name,
-      nameKey,
-      row.size,
-      row.mime,
-      row.sha256,
-      row.blobKey,
-      row.createdAt,
-      row.updatedAt,
-    );
+    this.s.insertDoc.run({ ...row, nameKey });
   }
-  update(
-    kind: ItemKind,
-    id: string,
-    fields: { name?: string; nameKey?: string; parentId?: string | null; updatedAt: string } & {
-      trashedAt?: string | null;
-      trashRoot?: string | null;
-    },
-  ): void {
+  update(kind: ItemKind, id: string, fields: ItemUpdate): void {
     const table = kind === 'folder' ? 'folders' : 'documents';
     const parentCol = kind === 'folder' ? 'parent_id' : 'folder_id';
     const sets: string[] = ['updated_at = @updatedAt'];
@@ -158,19 +109,11 @@ export class DocumentRepo {
   }
   foldersIn(ownerId: string, parentIds: string[]): FolderRow[] {
     if (parentIds.length === 0) return [];
-    return this.db
-      .prepare(
-        `SELECT ${FOLDER_COLS} FROM folders WHERE owner_id = ? AND parent_id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(ownerId, JSON.stringify(parentIds)) as FolderRow[];
+    return this.s.foldersIn.all(ownerId, JSON.stringify(parentIds)) as FolderRow[];
   }
   documentsIn(ownerId: string, folderIds: string[]): DocumentRow[] {
     if (folderIds.length === 0) return [];
-    return this.db
-      .prepare(
-        `SELECT ${DOC_COLS} FROM documents WHERE owner_id = ? AND folder_id IN (SELECT value FROM json_each(?))`,
-      )
-      .all(ownerId, JSON.stringify(folderIds)) as DocumentRow[];
+    return this.s.docsIn.all(ownerId, JSON.stringify(folderIds)) as DocumentRow[];
   }
   withTrashRoot(kind: ItemKind, ownerId: string, root: string): (FolderRow | DocumentRow)[] {
     const sql =

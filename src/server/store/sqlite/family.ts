@@ -1,54 +1,15 @@
-import type { Db } from '../store/db.js';
-import type { ChildChange, FamilyAction } from '../../shared/family.js';
-import { MAX_PARENTS } from '../../shared/family.js';
-
-export interface InviteRow {
-  id: string;
-  childId: string;
-  tokenHash: string;
-  createdAt: string;
-  expiresAt: string;
-  revokedAt: string | null;
-}
-
-export interface LinkRow {
-  childId: string;
-  parentId: string;
-  createdAt: string;
-}
-
-export interface HistoryRow {
-  id: string;
-  childId: string;
-  action: FamilyAction;
-  parentId: string;
-  parentName: string;
-  actorId: string | null;
-  actorName: string | null;
-  at: string;
-  /** `changed` only: the details that changed. */
-  changes?: ChildChange[] | null;
-}
-
-export interface EmailRegistrationRow {
-  tokenHash: string;
-  userId: string;
-  createdAt: string;
-  expiresAt: string;
-  usedAt: string | null;
-}
+import type { ChildChange } from '../../../shared/family.js';
+import { MAX_PARENTS } from '../../../shared/family.js';
+import type { Db } from '../db.js';
+import type { EmailRegistrationRow, FamilyStore, HistoryRow, InviteRow, LinkRow } from '../types.js';
 
 const INVITE_COLUMNS = `id, child_id AS childId, token_hash AS tokenHash, created_at AS createdAt,
   expires_at AS expiresAt, revoked_at AS revokedAt`;
 const HISTORY_COLUMNS = `id, child_id AS childId, action, parent_id AS parentId, parent_name AS parentName,
   actor_id AS actorId, actor_name AS actorName, at, changes`;
 
-/**
- * The family tables as plain synchronous calls over prepared statements. Callers run
- * them inside the store's transaction (Feed.write), so a link, its history line and
- * its feed rows commit together.
- */
-export class FamilyStore {
+/** The family tables as plain synchronous calls over prepared statements. */
+export class SqliteFamilyStore implements FamilyStore {
   private readonly stmts;
 
   constructor(db: Db) {

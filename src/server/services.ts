@@ -1,0 +1,122 @@
+import type { FastifyBaseLogger } from 'fastify';
+import { pino } from 'pino';
+import { systemNow, type Now } from './clock.js';
+import type { ServerConfig } from './config.js';
+import type { ServerContext } from './context.js';
+import { createDocuments } from './documents/index.js';
+import { Feed } from './feed.js';
+import { FamilyService } from './family/service.js';
+import { LiveHub } from './live.js';
+import { createSmtpSender } from './mail/index.js';
+import { MailOtpSender } from './mail/otpMail.js';
+import { MutationService } from './mutations.js';
+import { OtpService } from './otp.js';
+import { createOtpSender, type OtpSender } from './otpSender.js';
+import { RateLimiter } from './rateLimit.js';
+import { RegistrationService } from './registration.js';
+import { SessionService } from './sessions.js';
+import { openSqliteStore } from './store/sqlite/index.js';
+import type { Store } from './store/types.js';
+import { SupportTickets } from './support/tickets.js';
+
+export interface ServiceDeps {
+  /** Replaces the configured code delivery (tests capture codes with one). */
+  otpSender?: OtpSender;
+  /** A pino logger; by default one at config.logLevel. */
+  logger?: FastifyBaseLogger;
+  /** The clock, in ms since the epoch; tests move it to expire codes and tokens. */
+  now?: Now;
+  /** Path to a better-sqlite3 addon built for the host runtime (Electron's ABI). */
+  nativeBinding?: string;
+  /** The address clients reach this server at; by default config.publicUrl, else host:port. */
+  publicUrl?: () => string;
+  /** The store to build on; by default the SQLite store in config.dataDir. */
+  store?: Store;
+}
+
+/** Every service of the platform server, built once over one store. */
+export interface Services extends ServerContext {
+  /** Closes the store (the services are unusable afterwards). */
+  close(): void;
+}
+
+/**
+ * The one composition root of the server's services, used by the server, the school's
+ * admin tool and the tests: the store, the rate limiter and every service, each built
+ * once. Services reach storage only through the store contract (store/types.ts).
+ */
+export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Services {
+  const now = deps.now ?? systemNow;
+  const log = deps.logger ?? (pino({ level: config.logLevel }) as FastifyBaseLogger);
+  const publicUrl = deps.publicUrl ?? (() => config.publicUrl ?? `http://${config.host}:${config.port}`);
+  const store =
+    deps.store ??
+    openSqliteStore(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
+  try {
+    const hub = new LiveHub();
+    // The family widens who sees a profile; its service needs the feed, so it comes next.
+    let family: FamilyService | null = null;
+    const feed = new Feed(store, hub, now, (userId) => family?.audience(userId) ?? []);
+    const sessions = new SessionService(
+      store,
+      hub,
+      { accessSeconds: config.accessTtlSeconds, refreshDays: config.refreshTtlDays },
+      now,
+    );
+    const documents = createDocuments({
+      store,
+      feed,
+      now,
+      sessions,
+      dataDir: config.dataDir,
+      limits: { quotaBytes: config.quotaBytes, maxFileBytes: config.maxFileBytes },
+      uploadExpiryMs: config.uploadExpiryHours * 3_600_000,
+      log,
+    });
+    const limiter = new RateLimiter(now, store.rateLimits, { exemptIps: config.rateLimitExemptIps });
+    family = new FamilyService({
+      store,
+      family: store.family,
+      feed,
+      limiter,
+      now,
+      inviteTtlDays: config.inviteTtlDays,
+      publicUrl,
+    });
+    const otp = new OtpService({
+      store,
+      sender:
+        deps.otpSender ??
+        createOtpSender(
+          config.smsGatewayUrl,
+          log,
+          config.smtpUrl ? new MailOtpSender(createSmtpSender(config.smtpUrl)) : undefined,
+        ),
+      limiter,
+      limits: config.otpLimits,
+      now,
+      demo: config.demo,
+      logger: log,
+    });
+    return {
+      config,
+      store,
+      hub,
+      feed,
+      sessions,
+      otp,
+      registration: new RegistrationService(store, feed, now),
+      family,
+      mutations: new MutationService(store, feed, now, documents.service.mutationHandlers()),
+      documents,
+      limiter,
+      support: new SupportTickets(store.support, now, limiter),
+      now,
+      publicUrl,
+      close: () => store.close(),
+    };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
