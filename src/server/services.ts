@@ -107,7 +107,7 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
       otp,
       registration: new RegistrationService(store, feed, now),
       family,
-      mutations: new MutationService(store, feed, now, documents.service.mutationHandlers()),
+      mutations: new MutationService(store, feed, now, documents.mutationHandlers),
       documents,
       limiter,
       support: new SupportTickets(store.support, now, limiter),

@@ -614,7 +614,7 @@ function specs(): Record<string, RouteSpec> {
       headers: fc.record({ range: fc.oneof(fc.constant(null), rangeHeader) }),
       valid: (pick) => {
         if (pick([true, false, false])) {
-          const link = ts.server.context.documents.service.signedLink(fx.parentA.profile.id, fx.docId);
+          const link = ts.server.context.documents.links.signedLink(fx.parentA.profile.id, fx.docId);
           return { params: { id: fx.docId }, query: `${link.split('?')[1]!}&inline=1` };
         }
         return { token: parentToken(), params: { id: pick([fx.docId, fx.docId, fx.docId, fx.otherDocId]) } };
@@ -1329,7 +1329,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
             expectError(await range(`bytes=${end}-`), [416], ['VALIDATION_FAILED']);
             const tail = await range(`bytes=${Math.max(0, Math.min(offset, end - 1))}-`);
             if (tail.status !== 206) throw new Error(`range: ${tail.status}`);
-            const link = ts.server.context.documents.service.signedLink(A.profile.id, fx.docId);
+            const link = ts.server.context.documents.links.signedLink(A.profile.id, fx.docId);
             const forged = link.replace(fx.docId, fx.otherDocId);
             expectError(await send({ method: 'GET', path: forged, headers: {} }), [401, 404], []);
             break;

@@ -9,11 +9,20 @@ import type { SessionService } from '../sessions.js';
 import type { Store } from '../store/types.js';
 import type { HashingFileStore } from './hashingStore.js';
 import { TusPatch } from './patch.js';
+import { SignedLinks } from './links.js';
+import { documentMutationHandlers, type DocumentMutationHandlers } from './mutations.js';
+import { TrashPurge } from './purge.js';
 import { DocumentService, type DocumentLimits } from './service.js';
+import { DocumentUploads } from './uploads.js';
 import { createTusServer } from './tus.js';
 
 export interface DocumentsModule {
+  /** The list, the quota, one document. */
   service: DocumentService;
+  uploads: DocumentUploads;
+  links: SignedLinks;
+  /** The documents mutations, run by the mutation service inside its transaction. */
+  mutationHandlers: DocumentMutationHandlers;
   blobs: BlobStore;
   tus: TusServer;
   /** tus PATCH from the Node request straight to the file store. */
@@ -38,25 +47,29 @@ export function createDocuments(o: {
   fs.mkdirSync(uploadDir, { recursive: true });
   const blobs = new LocalDiskBlobStore(path.join(o.dataDir, 'blobs'));
   const repo = o.store.documents;
-  const service = new DocumentService(repo, blobs, o.store, o.feed, o.now, o.limits);
+  const uploads = new DocumentUploads(repo, blobs, o.store, o.feed, o.now, o.limits);
+  const trash = new TrashPurge(repo, blobs, o.feed, o.now);
   const tus = createTusServer({
     directory: uploadDir,
     expiryMs: o.uploadExpiryMs,
     sessions: o.sessions,
-    documents: service,
+    documents: uploads,
     log: o.log,
   });
   return {
-    service,
+    service: new DocumentService(repo, o.limits),
+    uploads,
+    links: new SignedLinks(repo, o.now),
+    mutationHandlers: documentMutationHandlers(repo, trash),
     blobs,
     tus,
-    patch: new TusPatch(tus.datastore as HashingFileStore, service, uploadDir),
+    patch: new TusPatch(tus.datastore as HashingFileStore, uploads, uploadDir),
     uploadDir,
     async housekeeping() {
       await tus.cleanUpExpiredUploads().catch(() => 0);
       const before = new Date(o.now() - o.uploadExpiryMs).toISOString();
-      for (const upload of repo.staleUploads(before)) service.uploadFailed(upload.id, 'EXPIRED');
-      service.purgeExpired();
+      for (const upload of repo.staleUploads(before)) uploads.uploadFailed(upload.id, 'EXPIRED');
+      trash.purgeExpired();
     },
   };
 }

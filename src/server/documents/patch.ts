@@ -5,7 +5,7 @@ import path from 'node:path';
 import { DOCUMENT_ID_HEADER, type DocumentRecord, SHA256_HEADER } from '../../shared/documents.js';
 import { AppError, type ErrorCode } from '../../shared/errors.js';
 import type { HashingFileStore } from './hashingStore.js';
-import type { DocumentService } from './service.js';
+import type { DocumentUploads } from './uploads.js';
 
 /** The checksum algorithms of the tus checksum extension this server verifies (Tus-Checksum-Algorithm). */
 export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const;
@@ -84,7 +84,7 @@ export class TusPatch {
 
   constructor(
     private readonly store: HashingFileStore,
-    private readonly documents: DocumentService,
+    private readonly documents: DocumentUploads,
     private readonly directory: string,
   ) {}
 

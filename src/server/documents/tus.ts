@@ -3,7 +3,7 @@ import { DOCUMENT_ID_HEADER, nameRefusal, UPLOADS_PATH } from '../../shared/docu
 import { AppError, ErrorBodySchema, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { SessionService } from '../sessions.js';
 import { HashingFileStore } from './hashingStore.js';
-import type { DocumentService } from './service.js';
+import type { DocumentUploads } from './uploads.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,200})$/;
 
@@ -17,7 +17,7 @@ export interface TusOptions {
   directory: string;
   expiryMs: number;
   sessions: SessionService;
-  documents: DocumentService;
+  documents: DocumentUploads;
   log: { error(obj: unknown, msg: string): void };
 }
 

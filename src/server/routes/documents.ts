@@ -167,7 +167,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
   app.post(`${UPLOADS_PATH}/:id/finish`, async (request) => {
     const auth = requireAuth(request, ctx.sessions);
     const { id } = parseInput(UploadParams, request.params, 'params');
-    if (!documents.ownsUpload(auth.userId, id)) throw new AppError('NOT_FOUND', 'Not found.');
+    if (!mod.uploads.ownsUpload(auth.userId, id)) throw new AppError('NOT_FOUND', 'Not found.');
     const claimed = request.headers[SHA256_HEADER];
     const document = await mod.patch.finish(auth.userId, id, typeof claimed === 'string' ? claimed : null);
     return { document };
@@ -186,14 +186,14 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
   app.post('/api/documents/:id/link', async (request) => {
     const auth = requireAuth(request, ctx.sessions);
     const { id } = parseInput(IdParams, request.params, 'params');
-    return { url: documents.signedLink(auth.userId, id) };
+    return { url: mod.links.signedLink(auth.userId, id) };
   });
 
   /** The bytes, with HTTP Range. A Bearer token, or a signed link from /link for a browser. */
   app.get('/api/documents/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const query = request.query as { u?: string; e?: string; s?: string; inline?: string };
-    const owner = query.s ? documents.verifyLink(id, query) : requireAuth(request, ctx.sessions).userId;
+    const owner = query.s ? mod.links.verifyLink(id, query) : requireAuth(request, ctx.sessions).userId;
     if (!owner) throw new AppError('NOT_FOUND', 'Not found.');
     const doc = documents.getDocument(owner, id);
     const range = parseRange(request.headers.range, doc.size);
