@@ -24,6 +24,9 @@ import {
   type UploadQueueState,
 } from '../../../shared/documentsIpc.js';
 import { AppError, type ErrorCode } from '../../../shared/errors.js';
+import { createAuthorised, type Authorised } from '../../../client/http/authorised.js';
+import { admission, checkDropSize, checkName } from '../../../client/uploads/refusals.js';
+import type { NewUpload } from '../../../client/uploads/engine.js';
 import type { MutationType } from '../../../shared/sync.js';
 import { accountDir, type LocalAccountRuntime } from '../accounts.js';
 import type { CoreEvents } from '../events.js';
@@ -33,7 +36,7 @@ import { DocumentsCache } from './cache.js';
 import { cleanDocumentRecord, type LocalDocument } from './feedRecords.js';
 import { LocalCopies } from './localPaths.js';
 import { PathGrants } from './grants.js';
-import { UploadQueue } from './uploadQueue.js';
+import { DesktopUploads, type DiskOrigin, type DiskSource, type UploadTuning } from './uploadQueue.js';
 
 export interface DocumentsHost {
   dataDir: string;
@@ -43,7 +46,7 @@ export interface DocumentsHost {
   shell?: ShellPort;
   fetch?: typeof fetch;
   /** Upload tuning (tests use small chunks and short retries). */
-  uploads?: { chunkBytes?: number; concurrency?: number; retryBaseMs?: number; retryMaxMs?: number };
+  uploads?: UploadTuning;
 }
 
 const CHANGED = { entities: ['folder', 'document'] };
@@ -66,7 +69,9 @@ function newFolderId(): string {
  */
 class AccountDocuments {
   readonly cache: DocumentsCache;
-  readonly queue: UploadQueue;
+  readonly queue: DesktopUploads;
+  /** The account's own requests (quota, downloads): a 401 refreshes the token once. */
+  private readonly authorised: Authorised<Response>;
   private quotaValue: Quota | null = null;
   /** data: URLs of images by `id:sha256`, in insertion order for eviction. */
   private readonly thumbnails = new Map<string, string>();
@@ -87,36 +92,33 @@ class AccountDocuments {
   ) {
     this.cache = new DocumentsCache(account.db);
     this.copies = new LocalCopies(path.join(accountDir(host.dataDir, account.id), 'files'));
-    this.queue = new UploadQueue({
+    this.authorised = createAuthorised<Response>({
+      headers: () => account.client.authHeaders(),
+      refresh: () => account.client.refresh(),
+    });
+    this.queue = new DesktopUploads({
       db: account.db,
-      logger: host.logger,
-      ...host.uploads,
-      session: () => {
-        const userId = account.userId();
-        if (!userId) return null;
-        let client;
-        try {
-          client = account.client;
-        } catch {
-          return null;
-        }
-        return {
-          userId,
-          auth: {
-            baseUrl: client.baseUrl,
-            authHeaders: () => client.authHeaders(),
-            refresh: () => client.refresh(),
-          },
-        };
-      },
-      beforeCreate: async () => {
-        const userId = account.userId();
-        if (userId && account.outbox.count(userId) > 0) await account.syncNow();
-      },
-      onState: (state) => host.events.emit('uploads.state', state),
-      onUploaded: () => {
-        void account.syncNow().catch(() => undefined);
-        void this.refreshQuota();
+      tuning: host.uploads,
+      owner: () => account.userId(),
+      auth: () => account.client,
+      hooks: {
+        beforeCreate: async () => {
+          const userId = account.userId();
+          if (userId && account.outbox.count(userId) > 0) await account.syncNow();
+        },
+        onState: (state) => {
+          try {
+            host.events.emit('uploads.state', state);
+          } catch (error) {
+            host.logger.error('Upload state could not be reported', error);
+          }
+        },
+        onDone: () => {
+          void account.syncNow().catch(() => undefined);
+          void this.refreshQuota();
+        },
+        onFailed: (upload) =>
+          host.logger.warn(`Upload of ${upload.name} failed: ${upload.error?.code}`, upload.error?.message),
       },
     });
     void this.refreshQuota();
@@ -126,17 +128,18 @@ class AccountDocuments {
   async refreshQuota(): Promise<void> {
     try {
       if (!this.account.signedIn()) return;
-      const client = this.account.client;
-      const doFetch = this.host.fetch ?? fetch;
-      let response = await doFetch(client.url('/api/documents/quota'), { headers: client.authHeaders() });
-      if (response.status === 401) {
-        await client.refresh();
-        response = await doFetch(client.url('/api/documents/quota'), { headers: client.authHeaders() });
-      }
+      const response = await this.authorisedFetch('/api/documents/quota');
       if (response.ok) this.quotaValue = QuotaSchema.parse(await response.json());
     } catch {
       // Offline: the last known quota stays.
     }
+  }
+
+  /** GET of one of the server's paths as the signed-in account. */
+  private authorisedFetch(route: string): Promise<Response> {
+    const doFetch = this.host.fetch ?? fetch;
+    const url = this.account.client.url(route);
+    return this.authorised.send((headers) => doFetch(url, { headers }));
   }
 
   list(input: ListInput): ListOutput {
@@ -228,12 +231,10 @@ class AccountDocuments {
   async enqueuePaths(paths: string[], folderId: string | null): Promise<EnqueueResult> {
     this.userId();
     const refused: EnqueueResult['refused'] = [];
-    const files: { path: string; name: string; folderId: string | null; size: number; mtimeMs: number }[] =
-      [];
+    const files: NewUpload<DiskOrigin, DiskSource>[] = [];
     const folders: { id: string; parentId: string | null; name: string }[] = [];
     if (!this.quotaValue) await this.refreshQuota();
-    const quota = this.quotaValue;
-    let budget = quota ? quota.limitBytes - this.cache.usedBytes() - this.pendingBytes() : Infinity;
+    const admit = admission(this.quotaValue, this.cache.usedBytes(), this.queue.pendingBytes());
 
     const visit = async (p: string, parent: string | null, depth: number): Promise<void> => {
       const base = path.basename(p);
@@ -244,10 +245,9 @@ class AccountDocuments {
         refused.push(refuse(base, 'FILE_UNREADABLE', 'The item could not be read.'));
         return;
       }
-      const name = sanitizeName(base);
+      const name = checkName(base);
       if (!name.ok) {
-        const refusal = nameRefusal(name.reason);
-        refused.push(refuse(base, refusal.code, refusal.message));
+        refused.push(name.refusal);
         return;
       }
       if (stat.isDirectory()) {
@@ -271,29 +271,23 @@ class AccountDocuments {
         refused.push(refuse(base, 'UPLOAD_NOT_A_FILE', 'This is neither a file nor a folder.'));
         return;
       }
-      if (stat.size === 0) {
-        refused.push(refuse(base, 'FILE_EMPTY', 'The file is empty.'));
+      const admitted = admit.admit(base, stat.size);
+      if (!admitted.ok) {
+        refused.push(admitted.refusal);
         return;
       }
-      if (quota && stat.size > quota.maxFileBytes) {
-        refused.push(refuse(base, 'FILE_TOO_LARGE', 'The file is larger than the upload limit.'));
-        return;
-      }
-      if (stat.size > budget) {
-        refused.push(refuse(base, 'QUOTA_EXCEEDED', 'There is not enough space left for this file.'));
-        return;
-      }
-      budget -= stat.size;
-      files.push({ path: p, name: name.name, folderId: parent, size: stat.size, mtimeMs: stat.mtimeMs });
+      const origin = { path: p, mtimeMs: Math.floor(stat.mtimeMs) };
+      files.push({
+        name: admitted.name,
+        folderId: parent,
+        size: stat.size,
+        origin,
+        source: this.queue.source(origin, stat.size),
+      });
     };
 
     for (const p of paths) await visit(path.resolve(p), folderId, 0);
-    if (files.length > MAX_FILES_PER_DROP) {
-      throw new AppError(
-        'UPLOAD_TOO_MANY_FILES',
-        `At most ${MAX_FILES_PER_DROP} files can be added at once; upload the folder in parts.`,
-      );
-    }
+    checkDropSize(files.length);
     for (const folder of folders) {
       queueMutation(this.account.records, this.account.outbox, {
         type: 'folder.create',
@@ -308,11 +302,6 @@ class AccountDocuments {
     }
     if (files.length > 0) this.queue.add(files);
     return { added: files.length, refused };
-  }
-
-  private pendingBytes(): number {
-    const state = this.queue.state();
-    return Math.max(0, state.total.bytes - state.total.sent);
   }
 
   /**
@@ -361,16 +350,9 @@ class AccountDocuments {
     }
     await fsp.mkdir(this.copies.dirOf(id), { recursive: true });
     const part = this.copies.partOf(id);
-    const client = this.account.client;
-    const doFetch = this.host.fetch ?? fetch;
-    const url = client.url(`/api/documents/${id}/content`);
     let response: Response;
     try {
-      response = await doFetch(url, { headers: client.authHeaders() });
-      if (response.status === 401) {
-        await client.refresh();
-        response = await doFetch(url, { headers: client.authHeaders() });
-      }
+      response = await this.authorisedFetch(`/api/documents/${id}/content`);
     } catch {
       throw new AppError('NETWORK_OFFLINE', 'The document cannot be downloaded while offline.');
     }

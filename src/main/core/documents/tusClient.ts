@@ -12,6 +12,7 @@ import {
   type DocumentRecord,
 } from '../../../shared/documents.js';
 import { AppError, ErrorBodySchema } from '../../../shared/errors.js';
+import { createAuthorised, type Authorised } from '../../../client/http/authorised.js';
 
 /**
  * Writes a request's body and ends it; resolves once every byte is handed to the request.
@@ -77,7 +78,15 @@ function errorOf(answer: Answer): AppError {
  * so a resumed upload re-sends at most the chunk that was in flight.
  */
 export class TusClient {
-  constructor(private readonly auth: TusAuth) {}
+  /** Requests that get a 401 at the same time share one refresh of the token. */
+  private readonly authorised: Authorised<Answer>;
+
+  constructor(private readonly auth: TusAuth) {
+    this.authorised = createAuthorised<Answer>({
+      headers: () => auth.authHeaders(),
+      refresh: () => auth.refresh(),
+    });
+  }
 
   private request(
     method: string,
@@ -91,7 +100,7 @@ export class TusClient {
       const lib = target.protocol === 'https:' ? https : http;
       const req = lib.request(target, {
         method,
-        headers: { 'tus-resumable': '1.0.0', ...this.auth.authHeaders(), ...headers },
+        headers: { 'tus-resumable': '1.0.0', ...headers },
         agent: target.protocol === 'https:' ? agents.https : agents.http,
       });
       let settled = false;
@@ -147,17 +156,14 @@ export class TusClient {
   }
 
   /** Sends once, and once more after a refreshed token if the first answer is 401. */
-  private async send(
+  private send(
     method: string,
     url: string,
     headers: Record<string, string>,
     body?: BodyWriter,
     signal?: AbortSignal,
   ): Promise<Answer> {
-    const answer = await this.request(method, url, headers, body, signal);
-    if (answer.status !== 401) return answer;
-    await this.auth.refresh();
-    return this.request(method, url, headers, body, signal);
+    return this.authorised.send((auth) => this.request(method, url, { ...auth, ...headers }, body, signal));
   }
 
   async create(size: number, metadata: Record<string, string>, signal?: AbortSignal): Promise<string> {

@@ -5,7 +5,7 @@ import { readEventStream, SseHttpError, type SseMessage } from '../../../shared/
 import { LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared/sync.js';
 import type { RecordData, RecordStore } from '../cache/records.js';
 import type { Logger, SyncTiming } from '../ports.js';
-import { Backoff } from './backoff.js';
+import { Backoff } from '../../../client/http/backoff.js';
 import { cancellableFetch } from './cancellableFetch.js';
 import { screenIncoming } from './incoming.js';
 import type { Outbox, OutboxEntry } from './outbox.js';
