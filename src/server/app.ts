@@ -8,18 +8,18 @@ import { handleClientError, handleError, installErrorHandler } from './http/erro
 import { applyCorsPolicy } from './http/cors.js';
 import { HSTS, SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
-import { watchForeignWrites } from './family/feedWatcher.js';
-import { registerAuthRoutes } from './routes/auth.js';
-import { registerFamilyRoutes } from './routes/family.js';
-import { registerDocumentRoutes } from './routes/documents.js';
-import { registerInfoRoutes } from './routes/health.js';
-import { registerSupportRoutes } from './routes/support.js';
-import { registerSyncRoutes } from './routes/sync.js';
-import { isApiUrl, registerWebRoutes } from './routes/web.js';
+import { watchForeignWrites } from './sync/foreignWrites.js';
+import { registerAuthRoutes } from './auth/routes.js';
+import { registerFamilyRoutes } from './family/routes.js';
+import { registerDocumentRoutes } from './documents/routes.js';
+import { registerInfoRoutes } from './http/health.js';
+import { registerSupportRoutes } from './support/routes.js';
+import { registerSyncRoutes } from './sync/routes.js';
+import { isApiUrl, registerWebRoutes } from './http/web.js';
 import { buildServices, type ServiceDeps } from './services.js';
 
 export type { ServerConfig } from './config.js';
-export type { OtpSender } from './otpSender.js';
+export type { OtpSender } from './auth/otpSender.js';
 
 export type ServerDeps = Omit<ServiceDeps, 'publicUrl'>;
 

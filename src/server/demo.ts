@@ -1,7 +1,7 @@
 import { iso, type Now } from './clock.js';
-import type { Feed } from './feed.js';
+import type { Feed } from './sync/feed.js';
 import type { Store, UserRow } from './store/types.js';
-import { newId } from './tokens.js';
+import { newId } from './auth/tokens.js';
 
 export const DEMO_SCHOOL = 'Школа № 1 г. Москвы';
 export const DEMO_STUDENT_PHONE = '+79000000001';

@@ -5,7 +5,7 @@ import type { OtpRequestResponse, OtpVerifyResponse, SignedIn } from '../shared/
 import { createServer, type SferumServer, type ServerDeps } from './app.js';
 import type { Now } from './clock.js';
 import { DEFAULT_OTP_LIMITS, defaultConfig, type OtpLimits, type ServerConfig } from './config.js';
-import type { OtpAddress, OtpSender } from './otpSender.js';
+import type { OtpAddress, OtpSender } from './auth/otpSender.js';
 import { LiveEventSchema, type LiveEvent } from '../shared/sync.js';
 
 /**

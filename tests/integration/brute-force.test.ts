@@ -12,11 +12,11 @@ import { OTP_CODE_LENGTH, type OtpRequestResponse, type SignedIn } from '../../s
 import { InviteTokenSchema } from '../../src/shared/family.js';
 import { DEFAULT_OTP_LIMITS, loadConfig, type OtpLimits } from '../../src/server/config.js';
 import { INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS } from '../../src/server/family/service.js';
-import { OTP_MAX_ATTEMPTS, OTP_TTL_MS } from '../../src/server/otp.js';
+import { OTP_MAX_ATTEMPTS, OTP_TTL_MS } from '../../src/server/auth/otp.js';
 import { clientNetwork, RateLimiter } from '../../src/server/rateLimit.js';
 import { SqliteRateLimitStore } from '../../src/server/store/sqlite/rateLimits.js';
 import { signInByPhone, testDeviceId } from '../../src/server/testing.js';
-import { newOtpCode, newToken } from '../../src/server/tokens.js';
+import { newOtpCode, newToken } from '../../src/server/auth/tokens.js';
 import { freshPhone, issueInvite, newStudent } from '../helpers/family.js';
 import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
 import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents.js';
 import { SNIFF_BYTES } from '../../src/server/documents/contentType.js';
-import { webContentSecurityPolicy } from '../../src/server/routes/web.js';
+import { webContentSecurityPolicy } from '../../src/server/http/web.js';
 import { signInByPhone } from '../../src/server/testing.js';
 import { freshPhone } from '../helpers/family.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

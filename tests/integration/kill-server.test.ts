@@ -4,7 +4,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applyPragmas } from '../../src/server/store/db.js';
-import { hashToken } from '../../src/server/tokens.js';
+import { hashToken } from '../../src/server/auth/tokens.js';
 import { migrate } from '../../src/server/store/migrate.js';
 import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
 import { createTestCore, signInAs, waitFor, type TestCore } from '../helpers/core.js';

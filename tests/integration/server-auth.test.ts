@@ -9,7 +9,7 @@ import {
 } from '../../src/shared/api.js';
 import { ProfileSchema } from '../../src/shared/domain.js';
 import { ErrorBodySchema } from '../../src/shared/errors.js';
-import { hashToken } from '../../src/server/tokens.js';
+import { hashToken } from '../../src/server/auth/tokens.js';
 import {
   postJson,
   signInByPhone,

@@ -7,7 +7,7 @@ import http from 'node:http';
 import zlib from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { encodeCursor } from '../../src/server/feed.js';
+import { encodeCursor } from '../../src/server/sync/feed.js';
 import { openDatabase } from '../../src/server/store/db.js';
 import { createSqliteStore } from '../../src/server/store/sqlite/index.js';
 import type { Store } from '../../src/server/store/types.js';

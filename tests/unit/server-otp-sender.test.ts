@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AppError } from '../../src/shared/errors.js';
-import { DevOtpSender, HttpGatewayOtpSender } from '../../src/server/otpSender.js';
+import { DevOtpSender, HttpGatewayOtpSender } from '../../src/server/auth/otpSender.js';
 
 const logger = pino({ level: 'silent' });
 let gateway: http.Server | null = null;

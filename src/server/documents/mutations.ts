@@ -1,7 +1,7 @@
 import { AppError } from '../../shared/errors.js';
 import { DOCUMENT_MUTATIONS, freeName, nameKey, type ItemKind } from '../../shared/documents.js';
 import { iso } from '../clock.js';
-import type { FeedWriter } from '../feed.js';
+import type { FeedWriter } from '../sync/feed.js';
 import type { DocumentRepo, DocumentRow, FolderRow } from '../store/types.js';
 import type { TrashPurge } from './purge.js';
 import { documentRecord, folderRecord } from './records.js';

@@ -1,7 +1,7 @@
 import { TRASH_DAYS } from '../../shared/documents.js';
 import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
-import type { Feed, FeedWriter } from '../feed.js';
+import type { Feed, FeedWriter } from '../sync/feed.js';
 import type { DocumentRepo, DocumentRow } from '../store/types.js';
 
 /** Emptying the trash: on request (a mutation), and what has waited there TRASH_DAYS days. */

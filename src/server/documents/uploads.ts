@@ -11,7 +11,7 @@ import {
 import { AppError, ErrorCodeSchema } from '../../shared/errors.js';
 import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
-import type { Feed } from '../feed.js';
+import type { Feed } from '../sync/feed.js';
 import type { DocumentRepo, DocumentRow, Store } from '../store/types.js';
 import { cleanMime } from './contentType.js';
 import { sha256File, sha256Stream } from './hashing.js';

@@ -7,9 +7,9 @@ import {
 import { AppError } from '../../shared/errors.js';
 import { normalizeEmail, normalizePhone } from '../../shared/phone.js';
 import { iso, type Now } from '../clock.js';
-import type { Feed } from '../feed.js';
+import type { Feed } from '../sync/feed.js';
 import type { ClassRow, FamilyStore, SchoolRow, Store, UserRow } from '../store/types.js';
-import { newId } from '../tokens.js';
+import { newId } from '../auth/tokens.js';
 import type { FamilyService } from './service.js';
 
 /** A school context over a running server's services (tests, the embedded server). */

@@ -14,10 +14,10 @@ import {
 } from '../../shared/family.js';
 import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
-import { type Feed, toProfile } from '../feed.js';
+import { type Feed, toProfile } from '../sync/feed.js';
 import { rateLimited, type RateLimiter } from '../rateLimit.js';
 import type { FamilyStore, HistoryRow, InviteRow, Store, UserRow } from '../store/types.js';
-import { hashToken, newId, newToken } from '../tokens.js';
+import { hashToken, newId, newToken } from '../auth/tokens.js';
 
 /**
  * Wrong tokens one IP, and one account, may try per window before every invite answer

@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../shared/errors.js';
-import type { AuthContext, SessionService } from '../sessions.js';
+import type { AuthContext, SessionService } from '../auth/sessions.js';
 
 const BEARER = /^Bearer [A-Za-z0-9_-]{16,200}$/;
 

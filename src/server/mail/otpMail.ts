@@ -1,4 +1,4 @@
-import type { OtpAddress, OtpSender } from '../otpSender.js';
+import type { OtpAddress, OtpSender } from '../auth/otpSender.js';
 import type { MailSender } from './index.js';
 
 /** E-mail codes (primary-school students sign in by e-mail) through the mail delivery. */

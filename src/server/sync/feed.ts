@@ -1,10 +1,10 @@
 import zlib from 'node:zlib';
-import type { Profile } from '../shared/domain.js';
-import { AppError } from '../shared/errors.js';
-import type { Change, EntityKind } from '../shared/sync.js';
-import { iso, type Now } from './clock.js';
+import type { Profile } from '../../shared/domain.js';
+import { AppError } from '../../shared/errors.js';
+import type { Change, EntityKind } from '../../shared/sync.js';
+import { iso, type Now } from '../clock.js';
 import type { LiveHub } from './live.js';
-import type { ClassRow, SchoolRow, Store, UserRow } from './store/types.js';
+import type { ClassRow, SchoolRow, Store, UserRow } from '../store/types.js';
 
 /** `${epoch}.${seq}`: opaque to clients, checked on the way back in. */
 export function encodeCursor(epoch: string, seq: number): string {

@@ -9,7 +9,7 @@ import {
   LeaveBodySchema,
 } from '../../shared/family.js';
 import type { ServerContext } from '../context.js';
-import { toProfile } from '../feed.js';
+import { toProfile } from '../sync/feed.js';
 import { requireAuth } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
 import { isWebClient, issueTokens, refuseCrossSite } from '../http/webSession.js';

@@ -1,14 +1,14 @@
-import type { DOCUMENT_MUTATIONS } from '../shared/documents.js';
-import { AppError, zodFields } from '../shared/errors.js';
+import type { DOCUMENT_MUTATIONS } from '../../shared/documents.js';
+import { AppError, zodFields } from '../../shared/errors.js';
 import {
   MUTATION_PAYLOADS,
   MutationResultSchema,
   type Mutation,
   type MutationResult,
-} from '../shared/sync.js';
-import { iso, type Now } from './clock.js';
+} from '../../shared/sync.js';
+import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from './feed.js';
-import type { Store } from './store/types.js';
+import type { Store } from '../store/types.js';
 
 type Handler = (
   ctx: { userId: string; writer: FeedWriter; store: Store; now: number },

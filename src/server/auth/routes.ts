@@ -11,7 +11,7 @@ import {
 import { AppError } from '../../shared/errors.js';
 import { z } from 'zod';
 import type { ServerContext } from '../context.js';
-import { toProfile } from '../feed.js';
+import { toProfile } from '../sync/feed.js';
 import { requireAuth } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';
 import {

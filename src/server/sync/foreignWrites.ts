@@ -1,5 +1,5 @@
-import { encodeCursor } from '../feed.js';
-import type { LiveHub } from '../live.js';
+import { encodeCursor } from './feed.js';
+import type { LiveHub } from './live.js';
 import type { ForeignWrites } from '../store/types.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { AppError } from '../shared/errors.js';
+import { AppError } from '../../shared/errors.js';
 
 export type OtpAddress = { phone: string } | { email: string };
 

@@ -3,8 +3,8 @@ import type { ServerInfo } from '../../shared/api.js';
 import { AppError } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
 import { DEMO_ACCOUNTS } from '../demo.js';
-import { toProfile } from '../feed.js';
-import { requireAuth } from '../http/auth.js';
+import { toProfile } from '../sync/feed.js';
+import { requireAuth } from './auth.js';
 import { SERVER_VERSION } from '../version.js';
 
 export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): void {

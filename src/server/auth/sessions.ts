@@ -1,9 +1,9 @@
-import type { SessionTokens } from '../shared/api.js';
-import type { SessionInfo } from '../shared/domain.js';
-import { AppError } from '../shared/errors.js';
-import { iso, type Now } from './clock.js';
-import type { LiveHub } from './live.js';
-import type { Store } from './store/types.js';
+import type { SessionTokens } from '../../shared/api.js';
+import type { SessionInfo } from '../../shared/domain.js';
+import { AppError } from '../../shared/errors.js';
+import { iso, type Now } from '../clock.js';
+import type { LiveHub } from '../sync/live.js';
+import type { Store } from '../store/types.js';
 import { hashToken, newId, newToken } from './tokens.js';
 
 export interface AuthContext {

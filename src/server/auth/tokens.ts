@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import { OTP_CODE_LENGTH } from '../shared/api.js';
+import { OTP_CODE_LENGTH } from '../../shared/api.js';
 
 /** An opaque bearer secret: 256 bits from the CSPRNG, URL-safe. */
 export function newToken(): string {

@@ -1,12 +1,12 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { OtpRequestBody, OtpRequestResponse, OtpVerifyBody } from '../shared/api.js';
-import { AppError } from '../shared/errors.js';
-import { normalizeEmail, normalizePhone } from '../shared/phone.js';
-import { iso, type Now } from './clock.js';
-import type { OtpLimits } from './config.js';
+import type { OtpRequestBody, OtpRequestResponse, OtpVerifyBody } from '../../shared/api.js';
+import { AppError } from '../../shared/errors.js';
+import { normalizeEmail, normalizePhone } from '../../shared/phone.js';
+import { iso, type Now } from '../clock.js';
+import type { OtpLimits } from '../config.js';
 import type { OtpSender } from './otpSender.js';
-import type { Escalation, RateLimiter } from './rateLimit.js';
-import type { Store } from './store/types.js';
+import type { Escalation, RateLimiter } from '../rateLimit.js';
+import type { Store } from '../store/types.js';
 import { hashOtpCode, newId, newOtpCode, sameHash } from './tokens.js';
 
 export const OTP_TTL_MS = 10 * 60_000;

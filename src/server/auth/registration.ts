@@ -1,8 +1,8 @@
-import type { PersonName } from '../shared/domain.js';
-import { AppError } from '../shared/errors.js';
-import { iso, type Now } from './clock.js';
-import type { Feed } from './feed.js';
-import type { Store } from './store/types.js';
+import type { PersonName } from '../../shared/domain.js';
+import { AppError } from '../../shared/errors.js';
+import { iso, type Now } from '../clock.js';
+import type { Feed } from '../sync/feed.js';
+import type { Store } from '../store/types.js';
 import { hashToken, newId, newToken } from './tokens.js';
 
 /** Long enough to type three names, short enough that a leaked token is soon useless. */
