@@ -65,8 +65,8 @@ export class SqliteRateLimitStore implements RateLimitStore {
   }
 
   atomic<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T {
-    const transaction = this.db.transaction(fn);
-    return (...args: A) => transaction.immediate(...args);
+    // The IMMEDIATE variant itself: no wrapper between the limiter and better-sqlite3.
+    return this.db.transaction(fn).immediate;
   }
 
   close(): void {
