@@ -1,4 +1,5 @@
 import { API } from '../../../shared/api.js';
+import { Backoff } from '../../../client/http/backoff.js';
 import type { ApiClient } from '../../../shared/apiClient.js';
 import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.js';
 import { readEventStream, SseHttpError } from '../../../shared/sse.js';
@@ -22,13 +23,12 @@ const SIGNED_OUT: SyncStatus = {
   lastError: null,
   nextRetryAt: null,
 };
-const MAX_DELAY_MS = 30_000;
 
 /**
  * The web version's live connection: the server-sent event stream drives the
  * online/offline state, `changed` becomes `cache.changed`, `revoked` ends the
- * session. While offline it retries with exponential backoff, and it sends the
- * mutations kept in memory once the connection is back.
+ * session. While offline it retries with the clients' one backoff (client/http/backoff.ts),
+ * and it sends the mutations kept in memory once the connection is back.
  */
 export function createWebLive(deps: {
   api: ApiClient;
@@ -85,7 +85,7 @@ export function createWebLive(deps: {
   }
 
   async function run(mine: number): Promise<void> {
-    let attempt = 0;
+    const backoff = new Backoff({ baseMs: 1000, maxMs: 30_000, random: Math.random });
     while (mine === generation) {
       setStatus({ state: 'connecting', nextRetryAt: null });
       const controller = new AbortController();
@@ -98,7 +98,7 @@ export function createWebLive(deps: {
           signal: controller.signal,
           ...(deps.fetch ? { fetch: deps.fetch } : {}),
           onOpen: () => {
-            attempt = 0;
+            backoff.reset();
             setStatus({ state: 'online', lastError: null, lastSyncAt: new Date().toISOString() });
             changedAll();
             flush().catch((error: unknown) => {
@@ -143,9 +143,7 @@ export function createWebLive(deps: {
         }
       }
       if (mine !== generation) return;
-      attempt++;
-      const delay =
-        Math.min(MAX_DELAY_MS, 1000 * 2 ** Math.min(attempt - 1, 5)) * (0.8 + Math.random() * 0.4);
+      const delay = backoff.next();
       const offline = new AppError('NETWORK_OFFLINE', 'The server cannot be reached.');
       setStatus({
         state: 'offline',
