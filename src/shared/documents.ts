@@ -179,7 +179,7 @@ export function sanitizeName(raw: string): NameCheck {
 }
 
 /** The error code a refused name is reported with. */
-export function nameRefusalCode(reason: NameRefusal): ErrorCode {
+function nameRefusalCode(reason: NameRefusal): ErrorCode {
   return reason === 'broken' ? 'FILE_NAME_BROKEN' : 'FILE_NAME_INVALID';
 }
 
