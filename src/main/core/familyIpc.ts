@@ -1,35 +1,29 @@
 import type { FAMILY_IPC } from '../../shared/familyIpc.js';
-import type { IpcInput } from '../../shared/ipc.js';
-import type { Core } from './index.js';
-
-type Handler = (core: Core, input: unknown) => Promise<unknown> | unknown;
+import { defineHandlers } from './handlers.js';
 
 /** Handlers of the family and local-profile channels, spread into the IPC router's table. */
-export const FAMILY_HANDLERS = {
+export const FAMILY_HANDLERS = defineHandlers<typeof FAMILY_IPC>()({
   'family.get': (core) => core.family.get(),
   'family.currentInvite': (core) => core.family.currentInvite(),
   'family.issueInvite': (core) => core.family.issueInvite(),
-  'family.previewInvite': (core, input) =>
-    core.family.previewInvite((input as IpcInput<'family.previewInvite'>).token),
-  'family.confirmInvite': (core, input) =>
-    core.family.confirmInvite(input as Parameters<Core['family']['confirmInvite']>[0]),
+  'family.previewInvite': (core, input) => core.family.previewInvite(input.token),
+  'family.confirmInvite': (core, input) => core.family.confirmInvite(input),
   'family.leave': async (core, input) => {
-    await core.family.leave((input as IpcInput<'family.leave'>).childId);
+    await core.family.leave(input.childId);
     return null;
   },
   'family.takePendingInvite': (core) => core.family.takePendingInvite(),
-  'auth.completeEmailRegistration': (core, input) =>
-    core.family.completeEmailRegistration((input as IpcInput<'auth.completeEmailRegistration'>).token),
+  'auth.completeEmailRegistration': (core, input) => core.family.completeEmailRegistration(input.token),
   'accounts.add': async (core) => {
     const account = await core.addAccount();
     return { id: account.id };
   },
   'accounts.switch': async (core, input) => {
-    await core.switchAccount((input as IpcInput<'accounts.switch'>).id);
+    await core.switchAccount(input.id);
     return null;
   },
   'accounts.remove': async (core, input) => {
-    await core.removeAccount((input as IpcInput<'accounts.remove'>).id);
+    await core.removeAccount(input.id);
     return null;
   },
-} satisfies Record<keyof typeof FAMILY_IPC, Handler>;
+});

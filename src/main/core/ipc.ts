@@ -3,48 +3,54 @@ import { DroppedPathsSchema } from '../../shared/documentsIpc.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
 import { FAMILY_HANDLERS } from './familyIpc.js';
 import { DOCUMENT_IPC_HANDLERS } from './documents/ipcHandlers.js';
+import { defineHandlers, type IpcHandlers } from './handlers.js';
 import type { Core } from './index.js';
 import type { Logger } from './ports.js';
 
-type Handler = (core: Core, input: unknown) => Promise<unknown> | unknown;
+type Handler = (core: Core, input: unknown) => unknown;
 
 /**
  * One handler per contract channel. The input arrives already validated against the
- * channel's schema, so each handler is a one-line call into the core; the `satisfies`
- * below makes a new channel without a handler a type error.
+ * channel's schema and typed from it, so each handler is a one-line call into the core;
+ * the `satisfies` below makes a new channel without a handler a type error.
  */
-const HANDLERS = {
+const APP_HANDLERS = defineHandlers<typeof IPC>()({
   'app.getState': (core) => core.getState(),
-  'settings.update': (core, input) => core.updateSettings(input as Parameters<Core['updateSettings']>[0]),
+  'settings.update': (core, input) => core.updateSettings(input),
   'app.setScreen': (core, input) => {
-    core.setScreen((input as { screen: string }).screen);
+    core.setScreen(input.screen);
     return null;
   },
-  'settings.checkServer': (core, input) => core.checkServer((input as { url: string | null }).url),
-  'auth.requestCode': (core, input) => core.requestCode(input as Parameters<Core['requestCode']>[0]),
-  'auth.verifyCode': (core, input) => core.verifyCode(input as Parameters<Core['verifyCode']>[0]),
-  'auth.register': (core, input) => core.register(input as Parameters<Core['register']>[0]),
+  'settings.checkServer': (core, input) => core.checkServer(input.url),
+  'auth.requestCode': (core, input) => core.requestCode(input),
+  'auth.verifyCode': (core, input) => core.verifyCode(input),
+  'auth.register': (core, input) => core.register(input),
   'auth.signOut': async (core) => {
     await core.signOut();
     return null;
   },
   'auth.listSessions': (core) => core.listSessions(),
   'auth.revokeSession': async (core, input) => {
-    await core.revokeSession((input as { id: string }).id);
+    await core.revokeSession(input.id);
     return null;
   },
   'profile.get': (core) => core.getProfile(),
-  'profile.update': (core, input) => core.updateProfile(input as Parameters<Core['updateProfile']>[0]),
+  'profile.update': (core, input) => core.updateProfile(input),
   'sync.getStatus': (core) => core.getSyncStatus(),
   'sync.now': (core) => core.syncNow(),
-  'support.send': (core, input) => core.sendSupport(input as Parameters<Core['sendSupport']>[0]),
+
+  'support.send': (core, input) => core.sendSupport(input),
   'shell.openExternal': async (core, input) => {
-    await core.openExternal((input as { url: string }).url);
+    await core.openExternal(input.url);
     return null;
   },
+});
+
+const HANDLERS = {
+  ...APP_HANDLERS,
   ...DOCUMENT_IPC_HANDLERS,
   ...FAMILY_HANDLERS,
-} satisfies Record<IpcChannel, Handler>;
+} satisfies IpcHandlers<typeof IPC>;
 
 export const IPC_HANDLED_CHANNELS = Object.keys(HANDLERS) as IpcChannel[];
 
@@ -122,6 +128,8 @@ export function createIpcRouter(
         };
       }
       try {
+        // The table pairs each channel with its own handler; `input.data` is that channel's
+        // parsed input, which the compiler cannot correlate through the union of channels.
         const value = await (HANDLERS[channel] as Handler)(core, input.data);
         const output = contract.output.safeParse(value === undefined ? null : value);
         if (!output.success) {
