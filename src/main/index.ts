@@ -2,7 +2,7 @@ import { app, type BrowserWindow, shell } from 'electron';
 import { arch, hostname, release, type } from 'node:os';
 import { join } from 'node:path';
 import { startEmbeddedServer } from '../server/app.js';
-import { DEFAULT_SETTINGS } from './core/defaults.js';
+import { DEFAULT_SETTINGS } from './core/settings/defaults.js';
 import { createCore } from './core/index.js';
 import { vetExternalUrl } from './core/externalUrl.js';
 import { hardenWebContents, registerAppScheme, serveRenderer } from './harden.js';

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { DEFAULT_SETTINGS } from '../../src/main/core/defaults.js';
+import { DEFAULT_SETTINGS } from '../../src/main/core/settings/defaults.js';
 import type {
   ConfirmQuestion,
   DialogsPort,

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../src/main/core/defaults.js';
+import { DEFAULT_SETTINGS } from '../../src/main/core/settings/defaults.js';
 import type { StoredSettings } from '../../src/main/core/ports.js';
 
 // Only the Electron seam is faked: electron-store asks Electron for the user-data folder.

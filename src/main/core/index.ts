@@ -21,16 +21,16 @@ import {
   LocalAccountRuntime,
   newStoredAccount,
   type AccountHost,
-} from './accounts.js';
-import * as auth from './auth.js';
-import { createFamilyCore, type FamilyCore } from './family.js';
+} from './auth/accounts.js';
+import * as auth from './auth/auth.js';
+import { createFamilyCore, type FamilyCore } from './family/index.js';
 import { CoreDocuments } from './documents/index.js';
 import { CoreEvents, type EventListener } from './events.js';
 import { vetExternalUrl } from './externalUrl.js';
 import type { CoreDeps, EmbeddedServer, Logger, StoredSettings, SyncTiming } from './ports.js';
 import { createNotifier } from './notifier.js';
-import { createLogTail, sendSupportRequest } from './support.js';
-import { fetchServerInfo, normalizeServerUrl } from './serverUrl.js';
+import { createLogTail, sendSupportRequest } from './support/index.js';
+import { fetchServerInfo, normalizeServerUrl } from './settings/serverUrl.js';
 
 export type { CoreDeps, SecretStorage, SettingsStore, StoredSettings } from './ports.js';
 export { vetExternalUrl } from './externalUrl.js';

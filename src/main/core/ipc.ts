@@ -1,55 +1,45 @@
 import { AppError, hasErrorCode } from '../../shared/errors.js';
 import { DroppedPathsSchema } from '../../shared/documentsIpc.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
-import { FAMILY_HANDLERS } from './familyIpc.js';
+import { AUTH_IPC_HANDLERS } from './auth/ipcHandlers.js';
 import { DOCUMENT_IPC_HANDLERS } from './documents/ipcHandlers.js';
+import { FAMILY_IPC_HANDLERS } from './family/ipcHandlers.js';
 import { defineHandlers, type IpcHandlers } from './handlers.js';
 import type { Core } from './index.js';
 import type { Logger } from './ports.js';
+import { SETTINGS_IPC_HANDLERS } from './settings/ipcHandlers.js';
+import { SUPPORT_IPC_HANDLERS } from './support/ipcHandlers.js';
+import { SYNC_IPC_HANDLERS } from './sync/ipcHandlers.js';
 
 type Handler = (core: Core, input: unknown) => unknown;
 
-/**
- * One handler per contract channel. The input arrives already validated against the
- * channel's schema and typed from it, so each handler is a one-line call into the core;
- * the `satisfies` below makes a new channel without a handler a type error.
- */
-const APP_HANDLERS = defineHandlers<typeof IPC>()({
+/** The channels of the app as a whole: its state, the screen it shows, external links. */
+const APP_IPC_HANDLERS = defineHandlers<typeof IPC>()({
   'app.getState': (core) => core.getState(),
-  'settings.update': (core, input) => core.updateSettings(input),
-  'app.setScreen': (core, input) => {
-    core.setScreen(input.screen);
+  'app.setScreen': (core, { screen }) => {
+    core.setScreen(screen);
     return null;
   },
-  'settings.checkServer': (core, input) => core.checkServer(input.url),
-  'auth.requestCode': (core, input) => core.requestCode(input),
-  'auth.verifyCode': (core, input) => core.verifyCode(input),
-  'auth.register': (core, input) => core.register(input),
-  'auth.signOut': async (core) => {
-    await core.signOut();
-    return null;
-  },
-  'auth.listSessions': (core) => core.listSessions(),
-  'auth.revokeSession': async (core, input) => {
-    await core.revokeSession(input.id);
-    return null;
-  },
-  'profile.get': (core) => core.getProfile(),
-  'profile.update': (core, input) => core.updateProfile(input),
-  'sync.getStatus': (core) => core.getSyncStatus(),
-  'sync.now': (core) => core.syncNow(),
-
-  'support.send': (core, input) => core.sendSupport(input),
-  'shell.openExternal': async (core, input) => {
-    await core.openExternal(input.url);
+  'shell.openExternal': async (core, { url }) => {
+    await core.openExternal(url);
     return null;
   },
 });
 
+/**
+ * One handler per contract channel, each capability's from its own folder. The input
+ * arrives already validated against the channel's schema and typed from it, so each
+ * handler is a one-line call into the core; the `satisfies` below makes a new channel
+ * without a handler a type error.
+ */
 const HANDLERS = {
-  ...APP_HANDLERS,
+  ...APP_IPC_HANDLERS,
+  ...SETTINGS_IPC_HANDLERS,
+  ...AUTH_IPC_HANDLERS,
+  ...SYNC_IPC_HANDLERS,
+  ...SUPPORT_IPC_HANDLERS,
   ...DOCUMENT_IPC_HANDLERS,
-  ...FAMILY_HANDLERS,
+  ...FAMILY_IPC_HANDLERS,
 } satisfies IpcHandlers<typeof IPC>;
 
 export const IPC_HANDLED_CHANNELS = Object.keys(HANDLERS) as IpcChannel[];

@@ -28,7 +28,7 @@ import { createAuthorised, type Authorised } from '../../../client/http/authoris
 import { admission, checkDropSize, checkName } from '../../../client/uploads/refusals.js';
 import type { NewUpload } from '../../../client/uploads/engine.js';
 import type { MutationType } from '../../../shared/sync.js';
-import { accountDir, type LocalAccountRuntime } from '../accounts.js';
+import { accountDir, type LocalAccountRuntime } from '../auth/accounts.js';
 import type { CoreEvents } from '../events.js';
 import type { DialogsPort, Logger, ShellPort } from '../ports.js';
 import { queueMutation } from '../sync/mutations.js';

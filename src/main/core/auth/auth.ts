@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { OTP_CODE_LENGTH, OTP_CODE_PATTERN } from '../../shared/api.js';
-import type { PersonName, Profile, SessionInfo } from '../../shared/domain.js';
-import { AppError } from '../../shared/errors.js';
+import { OTP_CODE_LENGTH, OTP_CODE_PATTERN } from '../../../shared/api.js';
+import type { PersonName, Profile, SessionInfo } from '../../../shared/domain.js';
+import { AppError } from '../../../shared/errors.js';
 import type {
   RequestCodeInputSchema,
   RequestCodeOutputSchema,
   VerifyCodeOutputSchema,
-} from '../../shared/ipc.js';
+} from '../../../shared/ipc.js';
 import type { LocalAccountRuntime } from './accounts.js';
 
 type RequestCodeInput = z.input<typeof RequestCodeInputSchema>;

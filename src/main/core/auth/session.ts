@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { SessionTokensSchema, type SessionTokens } from '../../shared/api.js';
-import type { Logger, SecretStorage } from './ports.js';
+import { SessionTokensSchema, type SessionTokens } from '../../../shared/api.js';
+import type { Logger, SecretStorage } from '../ports.js';
 
 const StoredSessionSchema = z.object({ userId: z.string(), tokens: SessionTokensSchema });
 export type StoredSession = z.infer<typeof StoredSessionSchema>;

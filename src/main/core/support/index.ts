@@ -1,8 +1,8 @@
-import type { SupportDiagnostics, SupportTicket } from '../../shared/support.js';
-import { SUPPORT_LOG_MAX } from '../../shared/support.js';
-import { AppError } from '../../shared/errors.js';
-import type { LocalAccountRuntime } from './accounts.js';
-import type { Logger } from './ports.js';
+import type { SupportDiagnostics, SupportTicket } from '../../../shared/support.js';
+import { SUPPORT_LOG_MAX } from '../../../shared/support.js';
+import { AppError } from '../../../shared/errors.js';
+import type { LocalAccountRuntime } from '../auth/accounts.js';
+import type { Logger } from '../ports.js';
 
 const TAIL_LINES = 200;
 

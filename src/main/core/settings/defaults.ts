@@ -1,4 +1,4 @@
-import type { StoredSettings } from './ports.js';
+import type { StoredSettings } from '../ports.js';
 
 /** A new install: Russian, the system theme, the embedded server, no local profile yet. */
 export const DEFAULT_SETTINGS: StoredSettings = {

@@ -1,5 +1,5 @@
-import { ServerInfoSchema, type ServerInfo } from '../../shared/api.js';
-import { AppError } from '../../shared/errors.js';
+import { ServerInfoSchema, type ServerInfo } from '../../../shared/api.js';
+import { AppError } from '../../../shared/errors.js';
 
 /** Normalizes a server address typed in Settings: an http(s) URL with no credentials, query or fragment. */
 export function normalizeServerUrl(raw: string): string {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SignedInSchema } from '../../shared/api.js';
-import { type Profile, ProfileSchema } from '../../shared/domain.js';
-import { AppError } from '../../shared/errors.js';
+import { SignedInSchema } from '../../../shared/api.js';
+import { type Profile, ProfileSchema } from '../../../shared/domain.js';
+import { AppError } from '../../../shared/errors.js';
 import {
   buildFamilyView,
   type ChildCard,
@@ -19,12 +19,12 @@ import {
   ParentLinkSchema,
   parseInviteLink,
   parseRegistrationLink,
-} from '../../shared/family.js';
-import type { PendingLink } from '../../shared/familyIpc.js';
+} from '../../../shared/family.js';
+import type { PendingLink } from '../../../shared/familyIpc.js';
 import type { z } from 'zod';
-import { accountDir, type LocalAccountRuntime } from './accounts.js';
-import type { CoreEvents } from './events.js';
-import type { Logger, SecretStorage } from './ports.js';
+import { accountDir, type LocalAccountRuntime } from '../auth/accounts.js';
+import type { CoreEvents } from '../events.js';
+import type { Logger, SecretStorage } from '../ports.js';
 
 export interface FamilyCore {
   get(): FamilyView;

@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SignedIn } from '../../shared/api.js';
-import { type ApiClient, createApiClient } from '../../shared/apiClient.js';
-import { type PersonName, type Profile, ProfileSchema } from '../../shared/domain.js';
-import { AppError, type ErrorCode } from '../../shared/errors.js';
-import { ENTITY_KINDS, type SyncStatus } from '../../shared/sync.js';
-import { type CacheDatabase, openCacheDatabase } from './cache/db.js';
-import { RenameConflicts } from './documents/conflicts.js';
-import { createRecordStore, type RecordStore } from './cache/records.js';
-import type { CoreEvents } from './events.js';
-import type { Logger, SecretStorage, StoredAccount, SyncTiming } from './ports.js';
+import type { SignedIn } from '../../../shared/api.js';
+import { type ApiClient, createApiClient } from '../../../shared/apiClient.js';
+import { type PersonName, type Profile, ProfileSchema } from '../../../shared/domain.js';
+import { AppError, type ErrorCode } from '../../../shared/errors.js';
+import { ENTITY_KINDS, type SyncStatus } from '../../../shared/sync.js';
+import { type CacheDatabase, openCacheDatabase } from '../cache/db.js';
+import { RenameConflicts } from '../documents/conflicts.js';
+import { createRecordStore, type RecordStore } from '../cache/records.js';
+import type { CoreEvents } from '../events.js';
+import type { Logger, SecretStorage, StoredAccount, SyncTiming } from '../ports.js';
 import { SessionFile } from './session.js';
-import { SyncEngine } from './sync/engine.js';
-import { queueMutation } from './sync/mutations.js';
-import { createOutbox, type Outbox } from './sync/outbox.js';
+import { SyncEngine } from '../sync/engine.js';
+import { queueMutation } from '../sync/mutations.js';
+import { createOutbox, type Outbox } from '../sync/outbox.js';
 
 /** What every open local account shares with the core. */
 export interface AccountHost {
