@@ -3,9 +3,9 @@ import type { i18n as I18n } from 'i18next';
 import { useCallback, useEffect, useState } from 'react';
 import { I18nextProvider, useTranslation } from 'react-i18next';
 import type { Profile } from '../../shared/domain.js';
-import type { Bridge } from '../../shared/ipc.js';
-import { BridgeProvider } from './backend/BridgeContext.js';
+import { type AppBridge, BridgeProvider } from './backend/BridgeContext.js';
 import { LogoMark } from './components/icons.js';
+import { ThumbnailCacheProvider } from './documents/Thumbnail.js';
 import { errorMessage } from './errorMessage.js';
 import { EmailRegistration } from './family/EmailRegistration.js';
 import { InviteProvider, usePendingInvite } from './family/InviteContext.js';
@@ -31,7 +31,7 @@ export function App({
   i18n,
   queryClient,
 }: {
-  bridge: Bridge;
+  bridge: AppBridge;
   i18n: I18n;
   queryClient?: QueryClient;
 }) {
@@ -41,7 +41,9 @@ export function App({
       <QueryClientProvider client={client}>
         <I18nextProvider i18n={i18n}>
           <InviteProvider>
-            <Root />
+            <ThumbnailCacheProvider>
+              <Root />
+            </ThumbnailCacheProvider>
           </InviteProvider>
         </I18nextProvider>
       </QueryClientProvider>

@@ -5,7 +5,7 @@ import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.j
 import { type AppState, type Bridge, type Settings, SettingsSchema } from '../../../shared/ipc.js';
 import type { Mutation } from '../../../shared/sync.js';
 import { browserDeviceId, browserDeviceName, randomId } from './browserIdentity.js';
-import { createWebDocuments } from '../documents/webDocuments.js';
+import { createWebDocuments, type WebDocumentsExtras } from '../documents/webDocuments.js';
 import { createEmitter } from './emitter.js';
 import { createWebFamily } from './webFamily.js';
 import { createWebLive } from './webLive.js';
@@ -25,7 +25,10 @@ export interface WebBridgeOptions {
  * an httpOnly cookie the script never sees. On load it tries one refresh to
  * restore the session; a refusal quietly means "signed out".
  */
-export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
+/** The web version's bridge: the IPC contract, and File uploads from the page. */
+export type WebBridge = Bridge & WebDocumentsExtras;
+
+export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   const origin = options.origin ?? location.origin;
   const storage = options.storage ?? localStorage;
   const deviceId = browserDeviceId(storage);
@@ -140,7 +143,7 @@ export function createWebBridge(options: WebBridgeOptions = {}): Bridge {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  const bridge: Bridge = {
+  const bridge: WebBridge = {
     ...family,
     ...documents,
     async appGetState() {

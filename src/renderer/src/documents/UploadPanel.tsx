@@ -1,12 +1,10 @@
 import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { UploadItem, UploadQueueState } from '../../../shared/documentsIpc.js';
-import type { Bridge } from '../../../shared/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 import { formatBytes, formatDuration } from './format.js';
 import { CloseIcon, PauseIcon, PlayIcon, RestoreIcon } from './icons.js';
-import type { DocumentsExtras } from './webDocuments.js';
 
 /** Items drawn in the panel (the rest is in the totals). */
 const SHOWN = 60;
@@ -139,7 +137,7 @@ function UploadRow({ item, offline }: { item: UploadItem; offline: boolean }) {
     item.state === 'cancelled' ||
     (item.state === 'failed' &&
       item.error?.code !== 'UPLOAD_FILE_NEEDED' &&
-      !((bridge as Bridge & DocumentsExtras).uploadFiles && item.error?.code === 'FILE_CHANGED'));
+      !(bridge.uploadFiles && item.error?.code === 'FILE_CHANGED'));
   // An upload waiting for the network says so, rather than "uploading" with nothing moving.
   const stateLabel =
     offline && item.state === 'uploading' ? t('documents.state_waiting') : t(`documents.state_${item.state}`);

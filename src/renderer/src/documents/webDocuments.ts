@@ -25,14 +25,12 @@ export interface WebUploadEntry {
   dirs: string[];
 }
 
-/** What the documents screen can do beyond the IPC contract, per target. */
-export interface DocumentsExtras {
-  /** Web: upload File objects from a picker or a drop. */
-  uploadFiles?(entries: WebUploadEntry[], folderId: string | null): Promise<EnqueueResult>;
-  /** Web: the address a browser downloads a document from (a short-lived signed link). */
-  downloadUrl?(id: string): Promise<string>;
-  /** Desktop (preload): the paths of dropped or picked files. */
-  pathsForFiles?(files: File[]): string[];
+/** What the web version's documents add beyond the IPC contract. */
+export interface WebDocumentsExtras {
+  /** Upload File objects from a picker or a drop. */
+  uploadFiles(entries: WebUploadEntry[], folderId: string | null): Promise<EnqueueResult>;
+  /** The address a browser downloads a document from (a short-lived signed link). */
+  downloadUrl(id: string): Promise<string>;
 }
 
 type DocumentBridge = Pick<Bridge, Extract<keyof Bridge, `documents${string}` | `uploads${string}`>>;
@@ -65,7 +63,7 @@ export function createWebDocuments(deps: {
   storage?: Storage;
   /** The signed-in parent, whose unfinished uploads the page shows. */
   userId?: () => string | null;
-}): DocumentBridge & DocumentsExtras {
+}): DocumentBridge & WebDocumentsExtras {
   const { api, emitter } = deps;
   const doFetch = deps.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const requests = createWebRequests(api, doFetch);
@@ -176,7 +174,7 @@ export function createWebDocuments(deps: {
     return ids;
   }
 
-  const self: DocumentBridge & DocumentsExtras = {
+  const self: DocumentBridge & WebDocumentsExtras = {
     async documentsList(input): Promise<ListOutput> {
       return listQuery(await load(), input);
     },
@@ -264,16 +262,16 @@ export function createWebDocuments(deps: {
     },
     async documentsThumbnail(input) {
       // The signed link is on this origin, so the page's img-src 'self' allows it.
-      return { url: await self.downloadUrl!(input.id) };
+      return { url: await self.downloadUrl(input.id) };
     },
 
     async documentsOpen(input) {
-      const url = await self.downloadUrl!(input.id);
+      const url = await self.downloadUrl(input.id);
       window.open(`${url}&inline=1`, '_blank', 'noopener');
       return null;
     },
     async documentsSaveAs(input) {
-      const url = await self.downloadUrl!(input.id);
+      const url = await self.downloadUrl(input.id);
       const a = document.createElement('a');
       a.href = url;
       a.download = '';
