@@ -117,12 +117,27 @@ export default tseslint.config(
     // The renderer: a browser page that reaches the main process through the bridge only.
     files: ['src/renderer/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
-    rules: noProcessImports({
-      electron: 'The renderer talks to the main process through window.sferum only.',
-      node: 'The renderer runs in a browser: no Node built-ins.',
-      folders: ['server', 'main', 'preload'],
-      message: 'The renderer imports only src/shared and its own files.',
-    }),
+    rules: {
+      ...noProcessImports({
+        electron: 'The renderer talks to the main process through window.sferum only.',
+        node: 'The renderer runs in a browser: no Node built-ins.',
+        folders: ['server', 'main'],
+        message: 'The renderer imports only src/shared and its own files.',
+      }),
+      // The type of window.sferum is the preload's own; nothing else of it reaches the page.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/preload/**'],
+              allowTypeImports: true,
+              message: 'The renderer takes only the type of window.sferum from the preload.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     // The Electron-free core: testable in plain Node.

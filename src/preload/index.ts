@@ -38,4 +38,9 @@ function pathsForFiles(files: File[]): string[] {
   return paths;
 }
 
-contextBridge.exposeInMainWorld('sferum', { ...bridge, pathsForFiles });
+const api = { ...bridge, pathsForFiles };
+
+contextBridge.exposeInMainWorld('sferum', api);
+
+/** What the page sees as `window.sferum`: everything exposed here, typed from the object itself. */
+export type SferumApi = typeof api;

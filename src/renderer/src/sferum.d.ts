@@ -1,9 +1,9 @@
-import type { DesktopBridge } from './backend/desktop.js';
+import type { SferumApi } from '../../preload/index.js';
 
 declare global {
   interface Window {
     /** Exposed by the preload in the desktop app; absent in the web version. */
-    sferum?: DesktopBridge;
+    sferum?: SferumApi;
   }
 }
 

@@ -1,13 +1,11 @@
 import type { Bridge } from '../../../shared/ipc.js';
+import type { SferumApi } from '../../../preload/index.js';
 
-/** What the preload exposes beside the IPC contract. */
-export interface DesktopExtras {
-  /** The paths of dropped or picked files ('' for an item with none). */
-  pathsForFiles(files: File[]): string[];
-}
+/** The desktop app's bridge: the object the preload exposes, as its own type says. */
+export type DesktopBridge = SferumApi;
 
-/** The desktop app's bridge: the IPC contract and the preload's own functions. */
-export type DesktopBridge = Bridge & DesktopExtras;
+/** What the preload exposes beside the IPC contract (the paths of dropped or picked files). */
+export type DesktopExtras = Omit<SferumApi, keyof Bridge>;
 
 /** The desktop adapter: the preload's bridge as it is, or null outside the app. */
 export function desktopBridge(): DesktopBridge | null {
