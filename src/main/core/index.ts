@@ -98,15 +98,17 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     onChanged: () => emitStateIfChanged(),
   });
   const accounts = createAccountsManager({
-    dataDir: deps.dataDir,
-    secrets: deps.secrets,
+    host: {
+      dataDir: deps.dataDir,
+      secrets: deps.secrets,
+      events,
+      logger,
+      timing,
+      now,
+      ...(deps.fetch ? { fetch: deps.fetch } : {}),
+      ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
+    },
     store,
-    events,
-    logger,
-    timing,
-    now,
-    ...(deps.fetch ? { fetch: deps.fetch } : {}),
-    ...(deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {}),
     documents,
     serverUrl: () => connection.url(),
     onAccountChanged: (account) => {

@@ -4,8 +4,7 @@ import { AppError } from '../../../shared/errors.js';
 import type { LocalAccount } from '../../../shared/ipc.js';
 import { ENTITY_KINDS } from '../../../shared/sync.js';
 import type { CoreDocuments } from '../documents/index.js';
-import type { CoreEvents } from '../events.js';
-import type { Logger, SecretStorage, SettingsStore, SyncTiming } from '../ports.js';
+import type { SettingsStore } from '../ports.js';
 import type { ServerSwitch } from '../settings/serverConnection.js';
 import {
   accountDir,
@@ -44,15 +43,9 @@ export interface AccountsManager extends ServerSwitch {
 }
 
 export function createAccountsManager(options: {
-  dataDir: string;
-  secrets: SecretStorage;
+  /** What every open account shares with the core (its change hook is the manager's). */
+  host: Omit<AccountHost, 'onAccountChanged'>;
   store: SettingsStore;
-  events: CoreEvents;
-  logger: Logger;
-  timing: SyncTiming;
-  now: () => Date;
-  fetch?: typeof fetch;
-  nativeBinding?: string;
   documents: CoreDocuments;
   /** The address the accounts talk to. */
   serverUrl: () => string;
@@ -61,19 +54,13 @@ export function createAccountsManager(options: {
   /** The app state may differ (the list of profiles, the open one). */
   onChanged: () => void;
 }): AccountsManager {
-  const { store, documents, events, dataDir } = options;
+  const { store, documents } = options;
+  const { dataDir, events, secrets } = options.host;
   let active: LocalAccountRuntime | null = null;
   let closed = false;
 
   const host: AccountHost = {
-    dataDir,
-    secrets: options.secrets,
-    events,
-    logger: options.logger,
-    timing: options.timing,
-    now: options.now,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-    ...(options.nativeBinding ? { nativeBinding: options.nativeBinding } : {}),
+    ...options.host,
     onAccountChanged: (account) => {
       const profile = account.profile();
       if (profile) {
@@ -129,7 +116,7 @@ export function createAccountsManager(options: {
     open,
 
     list() {
-      const sessionReadable = options.secrets.backend() !== 'unavailable';
+      const sessionReadable = secrets.backend() !== 'unavailable';
       return store.get().accounts.map((a) => ({
         id: a.id,
         label: a.label,
