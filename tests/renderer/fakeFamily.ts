@@ -1,4 +1,4 @@
-import type { FamilyBridge } from '../../src/renderer/src/backend/webFamily.js';
+import type { FamilyBridge } from '../../src/renderer/src/family/webFamily.js';
 import { AppError } from '../../src/shared/errors.js';
 import type { FamilyView } from '../../src/shared/family.js';
 

@@ -12,7 +12,7 @@ import { InviteProvider, usePendingInvite } from './family/InviteContext.js';
 import { showStudentNoticeAgain } from './family/StudentAccountNotice.js';
 import { keys, useAppState, useProfile } from './queries.js';
 import { Shell } from './shell/Shell.js';
-import { SignInScreen } from './signin/SignInScreen.js';
+import { SignInScreen } from './auth/SignInScreen.js';
 import { useApplyTheme } from './theme.js';
 import { type SignedOutReason, useBridgeEvents } from './useBridgeEvents.js';
 

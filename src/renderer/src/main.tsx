@@ -1,7 +1,7 @@
 import { createRoot } from 'react-dom/client';
 import { App } from './App.js';
 import { pickBridge } from './backend/pick.js';
-import { loadSettings } from './backend/webSettings.js';
+import { loadSettings } from './settings/webSettings.js';
 import { createI18n } from './i18n.js';
 import './styles/index.css';
 

@@ -4,12 +4,14 @@ import type { Profile } from '../../../shared/domain.js';
 import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.js';
 import { type AppState, type Bridge, type Settings, SettingsSchema } from '../../../shared/ipc.js';
 import type { Mutation } from '../../../shared/sync.js';
-import { browserDeviceId, browserDeviceName, randomId } from './browserIdentity.js';
+import { createWebAuth } from '../auth/webAuth.js';
 import { createWebDocuments, type WebDocumentsExtras } from '../documents/webDocuments.js';
+import { createWebFamily } from '../family/webFamily.js';
+import { createWebSupport } from '../help/webSupport.js';
+import { loadSettings, saveSettings } from '../settings/webSettings.js';
+import { browserDeviceId, browserDeviceName, randomId } from './browserIdentity.js';
 import { createEmitter } from './emitter.js';
-import { createWebFamily } from './webFamily.js';
 import { createWebLive } from './webLive.js';
-import { loadSettings, saveSettings } from './webSettings.js';
 
 export interface WebBridgeOptions {
   origin?: string;
@@ -19,15 +21,17 @@ export interface WebBridgeOptions {
   openWindow?: (url: string) => void;
 }
 
+/** The web version's bridge: the IPC contract, and File uploads from the page. */
+export type WebBridge = Bridge & WebDocumentsExtras;
+
 /**
  * The web version's adapter: the same Bridge as the desktop app, over HTTP to the
  * page's own origin. The access token lives only in memory; the refresh token is
  * an httpOnly cookie the script never sees. On load it tries one refresh to
- * restore the session; a refusal quietly means "signed out".
+ * restore the session; a refusal quietly means "signed out". The session, settings and
+ * live stream are held here; each capability's requests are its own adapter beside its
+ * screens (auth/, family/, documents/, help/).
  */
-/** The web version's bridge: the IPC contract, and File uploads from the page. */
-export type WebBridge = Bridge & WebDocumentsExtras;
-
 export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   const origin = options.origin ?? location.origin;
   const storage = options.storage ?? localStorage;
@@ -40,7 +44,6 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   let settings: Settings = loadSettings(storage);
   let tokens: SessionTokens | null = null;
   let profile: Profile | null = null;
-  let registrationToken: string | null = null;
   let restoring = true;
   let serverInfo: Promise<ServerInfo | null> | null = null;
 
@@ -80,7 +83,7 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   function signedIn(next: SessionTokens, who: Profile): void {
     tokens = { ...next, refreshToken: '' };
     profile = who;
-    registrationToken = null;
+    auth.forgetRegistration();
     live.start();
     void appState().then((state) => emitter.emit('app.state', state));
   }
@@ -135,6 +138,9 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
     signedIn: (next, who) => signedIn(next, who),
   });
 
+  const auth = createWebAuth({ api, deviceId, deviceName, signedIn: (next, who) => signedIn(next, who) });
+  const support = createWebSupport({ api, serverInfo: loadServerInfo });
+
   const documents = createWebDocuments({
     api,
     emitter,
@@ -146,6 +152,8 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
   const bridge: WebBridge = {
     ...family,
     ...documents,
+    ...auth.bridge,
+    ...support,
     async appGetState() {
       await restored;
       return appState();
@@ -165,37 +173,6 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
       // The web version always talks to the server that serves it.
       throw new AppError('FORBIDDEN', 'The web version cannot change its server.');
     },
-    async supportSend(input) {
-      const server = await loadServerInfo();
-      const diagnostics = input.includeDiagnostics
-        ? {
-            appVersion: `web ${server?.version ?? ''}`.trim(),
-            os: navigator.userAgent.slice(0, 300),
-            logTail: '',
-          }
-        : null;
-      return api.call('support', { body: { text: input.text, diagnostics } });
-    },
-    async authRequestCode(input) {
-      return api.call('otpRequest', { body: { ...input, deviceId } });
-    },
-    async authVerifyCode(input) {
-      const answer = await api.call('otpVerify', { body: { ...input, deviceId, deviceName } });
-      if (answer.status === 'registration_required') {
-        registrationToken = answer.registrationToken;
-        return { status: 'registration_required' };
-      }
-      signedIn(answer.tokens, answer.profile);
-      return { status: 'signed_in', profile: answer.profile };
-    },
-    async authRegister(input) {
-      if (!registrationToken) throw new AppError('REGISTRATION_EXPIRED', 'Start signing in again.');
-      const answer = await api.call('register', {
-        body: { ...input, patronymic: input.patronymic ?? '', registrationToken, deviceId, deviceName },
-      });
-      signedIn(answer.tokens, answer.profile);
-      return answer.profile;
-    },
     async authSignOut() {
       // Close the live stream first: its `revoked` answer to our own sign-out is not news.
       live.stop();
@@ -210,13 +187,6 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
       profile = null;
       live.stop();
       void appState().then((state) => emitter.emit('app.state', state));
-      return null;
-    },
-    async authListSessions() {
-      return (await api.call('sessions')).sessions;
-    },
-    async authRevokeSession(input) {
-      await api.call('revokeSession', { params: { id: input.id } });
       return null;
     },
     async profileGet() {

@@ -1,6 +1,6 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
 import { useBridge } from '../backend/BridgeContext.js';
-import { registrationFromLocation } from '../backend/webFamily.js';
+import { registrationFromLocation } from './webFamily.js';
 import './family.css';
 
 interface PendingInvite {

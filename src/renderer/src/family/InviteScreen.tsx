@@ -11,7 +11,7 @@ import { errorMessage } from '../errorMessage.js';
 import { fullName } from '../people.js';
 import { useAppState } from '../queries.js';
 import { hrefFor } from '../router.js';
-import { ScreenHeader } from '../screens/ScreenHeader.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 import { CopyField } from './CopyField.js';
 import { formatDate } from './format.js';
 import { familyKeys } from './queries.js';

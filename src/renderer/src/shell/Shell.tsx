@@ -15,11 +15,11 @@ const screens: Record<
   Route,
   React.LazyExoticComponent<(props: { profile: Profile }) => React.JSX.Element>
 > = {
-  profile: lazy(() => import('../screens/ProfileScreen.js')),
-  family: lazy(() => import('../screens/FamilyScreen.js')),
-  documents: lazy(() => import('../screens/DocumentsScreen.js')),
-  settings: lazy(() => import('../screens/SettingsScreen.js')),
-  help: lazy(() => import('../screens/HelpScreen.js')),
+  profile: lazy(() => import('../auth/ProfileScreen.js')),
+  family: lazy(() => import('../family/FamilyScreen.js')),
+  documents: lazy(() => import('../documents/DocumentsScreen.js')),
+  settings: lazy(() => import('../settings/SettingsScreen.js')),
+  help: lazy(() => import('../help/HelpScreen.js')),
 };
 
 /** The signed-in app: left menu, top bar, and the current screen. */

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
-import { AccountSwitcher } from '../family/AccountSwitcher.js';
+import { AccountSwitcher } from '../auth/AccountSwitcher.js';
 import { hrefFor } from '../router.js';
 import { displayName, initials } from '../people.js';
 import { SyncIndicator } from './SyncIndicator.js';

@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
-import { DocumentsView } from '../documents/DocumentsView.js';
-import { ScreenHeader } from './ScreenHeader.js';
+import { DocumentsView } from './DocumentsView.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 
 /** «Мои документы»: the personal cloud. Only the owner sees it, from any device. */
 export default function DocumentsScreen() {

@@ -4,18 +4,18 @@ import type { FamilyChild, FamilyView } from '../../../shared/family.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { FamilyIcon } from '../components/icons.js';
 import { errorMessage } from '../errorMessage.js';
-import { AddChild } from '../family/AddChild.js';
-import { ChildProfile } from '../family/ChildProfile.js';
-import { FamilyHistory } from '../family/FamilyHistory.js';
-import { formatDate } from '../family/format.js';
-import { InviteLinkCard } from '../family/InviteLinkCard.js';
-import { StudentParents } from '../family/StudentParents.js';
-import { useFamily } from '../family/queries.js';
-import { useChildIdFromHash } from '../family/useChildIdFromHash.js';
-import '../family/family.css';
+import { AddChild } from './AddChild.js';
+import { ChildProfile } from './ChildProfile.js';
+import { FamilyHistory } from './FamilyHistory.js';
+import { formatDate } from './format.js';
+import { InviteLinkCard } from './InviteLinkCard.js';
+import { StudentParents } from './StudentParents.js';
+import { useFamily } from './queries.js';
+import { useChildIdFromHash } from './useChildIdFromHash.js';
+import './family.css';
 import { fullName, initials } from '../people.js';
 import { hrefFor } from '../router.js';
-import { ScreenHeader } from './ScreenHeader.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 
 /**
  * The family. A parent sees their children grouped by school, each card opening the

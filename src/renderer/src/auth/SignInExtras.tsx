@@ -1,7 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import { useBridge } from '../backend/BridgeContext.js';
 import { useAppState } from '../queries.js';
-import { usePendingInvite } from './InviteContext.js';
+import { usePendingInvite } from '../family/InviteContext.js';
 
 /**
  * Above the sign-in form: why the parent is signing in (an invite is waiting), and the

@@ -11,7 +11,7 @@ import { StudentFamilyPanel } from '../family/StudentParents.js';
 import { fullName, initials } from '../people.js';
 import { keys, useSetProfile } from '../queries.js';
 import type { Rejection } from '../useBridgeEvents.js';
-import { ScreenHeader } from './ScreenHeader.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 
 /** The signed-in person: name, role, school, class, contact; the name can be edited. */
 export default function ProfileScreen({ profile }: { profile: Profile }) {

@@ -10,9 +10,9 @@ import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { errorMessage } from '../errorMessage.js';
 import { keys, useAppState, useSessions, useUpdateSettings } from '../queries.js';
 import { AboutCard } from '../about/AboutCard.js';
-import { ProfilesCard } from '../settings/ProfilesCard.js';
-import { StorageCard } from '../settings/StorageCard.js';
-import { ScreenHeader } from './ScreenHeader.js';
+import { ProfilesCard } from '../auth/ProfilesCard.js';
+import { StorageCard } from './StorageCard.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
 
 /** Language, theme, sessions on other devices, sign-out. */

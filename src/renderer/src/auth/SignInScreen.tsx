@@ -3,7 +3,7 @@ import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
 import { formatPhone } from '../../../shared/phone.js';
 import { useBridge } from '../backend/BridgeContext.js';
-import { SignInExtras } from '../family/SignInExtras.js';
+import { SignInExtras } from './SignInExtras.js';
 import { FamilyIcon, LogoMark, ShieldIcon, DocumentsIcon } from '../components/icons.js';
 import { LanguageSwitch } from '../components/LanguageSwitch.js';
 import { errorMessage } from '../errorMessage.js';

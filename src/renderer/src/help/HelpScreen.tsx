@@ -3,9 +3,9 @@ import { useTranslation } from 'react-i18next';
 import { useBridge } from '../backend/BridgeContext.js';
 import { MailIcon } from '../components/icons.js';
 import { errorMessage } from '../errorMessage.js';
-import { SupportForm } from '../help/SupportForm.js';
+import { SupportForm } from './SupportForm.js';
 import { useAppState } from '../queries.js';
-import { ScreenHeader } from './ScreenHeader.js';
+import { ScreenHeader } from '../components/ScreenHeader.js';
 
 export const SUPPORT_EMAIL = 'info@sferum.ru';
 
