@@ -1,7 +1,6 @@
 import { memo, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { RenameConflict } from '../../../shared/documentsIpc.js';
-import type { Bridge } from '../../../shared/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 import './conflicts.css';
@@ -13,7 +12,7 @@ import './conflicts.css';
  */
 export const RenameConflictNotices = memo(function RenameConflictNotices() {
   const { t } = useTranslation();
-  const bridge = useBridge() as Bridge;
+  const bridge = useBridge();
   const [conflicts, setConflicts] = useState<RenameConflict[]>([]);
   const [error, setError] = useState<unknown>(null);
 
