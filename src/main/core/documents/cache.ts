@@ -47,7 +47,8 @@ function ftsPhrase(query: string): string {
 /**
  * Reads of the documents cache for the screen: one page of a folder, of the trash or
  * of a name search, sorted by an indexed column, folders first. Each read is a couple of
- * index lookups, so a page over 100,000 documents costs the same as over ten.
+ * index lookups and the folder's count is one row kept as records are applied, so a page
+ * over a million documents costs the same as over ten.
  */
 /** Matches beyond which a name-ordered search page walks the name index instead of sorting them. */
 const WALK_FROM = 2000;
@@ -60,16 +61,15 @@ export class DocumentsCache {
       folder: db.prepare<[string], { id: string; parentKey: string; name: string }>(
         `SELECT id, parent_key AS parentKey, name FROM doc_items WHERE id = ? AND kind = 'folder'`,
       ),
+      // Kept by triggers as rows are applied (0007-documents-counts): no walk of the folder.
       countFolder: db.prepare<[string], { n: number }>(
-        'SELECT count(*) AS n FROM doc_items WHERE parent_key = ? AND trashed_at IS NULL',
+        'SELECT coalesce((SELECT live FROM doc_folder_counts WHERE parent_key = ?), 0) AS n',
       ),
       countTrash: db.prepare<[], { n: number }>(
         'SELECT count(*) AS n FROM doc_items WHERE trash_root IS NOT NULL AND trash_root = id',
       ),
-      changes: db.prepare<[], { n: number }>('SELECT total_changes() AS n'),
       used: db.prepare<[], { n: number }>(
-        // total(), not sum(): sizes come from the server, and sum() fails on an overflow.
-        "SELECT total(size) AS n FROM doc_items WHERE kind = 'document'",
+        'SELECT coalesce((SELECT bytes FROM doc_used_bytes WHERE only = 1), 0) AS n',
       ),
     };
   }
@@ -251,16 +251,9 @@ export class DocumentsCache {
     return path;
   }
 
-  private used: { version: string; bytes: number } | null = null;
-
-  /**
-   * Bytes of all documents. Every page of the screen carries it, so the sum (a pass over
-   * all rows) is kept until this connection or another one writes to the cache.
-   */
+  /** Bytes of all documents, kept by triggers as rows are applied (0007-documents-counts). */
   usedBytes(): number {
-    const version = `${this.db.pragma('data_version', { simple: true }) as number}:${this.s.changes.get()!.n}`;
-    if (this.used?.version !== version) this.used = { version, bytes: this.s.used.get()!.n };
-    return this.used.bytes;
+    return this.s.used.get()!.n;
   }
 
   /**

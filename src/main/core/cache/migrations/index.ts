@@ -5,6 +5,8 @@ import { m0002Documents } from './0002-documents.js';
 import { m0003DocumentsSearch } from './0003-documents-search.js';
 import { m0004RenameConflicts } from './0004-rename-conflicts.js';
 import { m0005OutboxAcked } from './0005-outbox-acked.js';
+import { m0006RecordsByArrival } from './0006-records-by-arrival.js';
+import { m0007DocumentsCounts } from './0007-documents-counts.js';
 import type { CacheMigration } from './types.js';
 
 export type { CacheMigration } from './types.js';
@@ -16,6 +18,8 @@ export const CACHE_MIGRATIONS: readonly CacheMigration[] = [
   m0003DocumentsSearch,
   m0004RenameConflicts,
   m0005OutboxAcked,
+  m0006RecordsByArrival,
+  m0007DocumentsCounts,
 ];
 
 /** Refuses a registry with gaps or duplicates, which would skip or repeat a step. */
