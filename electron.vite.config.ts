@@ -10,7 +10,11 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin()],
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      // The core is also an entry of its own (out/main/core.js, Electron-free), so a
+      // plain Node process can load the very code the app runs (bench:start).
+      rollupOptions: {
+        input: { index: resolve('src/main/index.ts'), core: resolve('src/main/core/index.ts') },
+      },
     },
   },
   preload: {
