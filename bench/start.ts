@@ -9,13 +9,13 @@
  *    the built core (out/main/core.js), from the spawn to the family read from the cache,
  *    against a fresh `node` that only opens the cache and selects.
  *
- *   npm run bench:start       (builds the app first if needed)
+ *   npm run bench:start       (builds the app first when the build is missing or older than src/)
  *
  * Last line: `renderer first-load KiB gz: K; core ready ms: M; fresh process core ready ms: P`.
  */
 import Database from 'better-sqlite3';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
@@ -85,8 +85,23 @@ db.prepare("SELECT data FROM records WHERE entity = 'profile'").get(); db.close(
   return coreMs;
 }
 
+/** Whether `file` is missing or older than a source file under `dirs` (a stale build). */
+function builtBefore(file: string, dirs: string[]): boolean {
+  if (!existsSync(file)) return true;
+  const built = statSync(file).mtimeMs;
+  const newer = (dir: string): boolean =>
+    readdirSync(dir, { withFileTypes: true }).some((entry) => {
+      const at = join(dir, entry.name);
+      return entry.isDirectory() ? newer(at) : statSync(at).mtimeMs > built;
+    });
+  return dirs.some(newer);
+}
+
 function firstLoadKiB(): number {
-  if (!existsSync(join(RENDERER, 'index.html')) || !existsSync(CORE_BUNDLE)) {
+  if (
+    !existsSync(join(RENDERER, 'index.html')) ||
+    builtBefore(CORE_BUNDLE, ['src/main', 'src/shared', 'src/node'])
+  ) {
     const build = spawnSync('npx', ['electron-vite', 'build'], { stdio: 'inherit' });
     if (build.status !== 0) throw new Error('electron-vite build failed');
   }
