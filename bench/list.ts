@@ -12,12 +12,21 @@
  *   a query typed three times (100,000 documents): each keystroke's median of the three,
  *   then the median and the worst of those.
  *
- * Last line: `list first render ms 10k/100k: A/B; rows mounted: N; search ms: S; worst keystroke ms: W`.
+ * - cold open: a new core on the same profile (a fresh connection to the 100,000-document
+ *   cache) and a new page (a fresh renderer, the screen's code not loaded): the first click;
+ * - first page: the core's read of the folder's first page (the median of nine) with
+ *   1,000,000 documents over the same with 10,000 (1.00: independent of the folder's size).
+ *
+ * Last line: `list first render ms 10k/100k: A/B; rows mounted: N; search ms: S; worst keystroke ms: W;
+ * first page 1M/10k: F; cold open ms: C`.
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { performance } from 'node:perf_hooks';
+import type { Core } from '../src/main/core/index.js';
 import { signInAs, randomPhone } from '../tests/helpers/core.js';
+import { createMemorySecretStorage } from '../tests/helpers/ports.js';
 import { startTestServer } from '../tests/helpers/server.js';
 import { ensureRendererBuilt, launchChromium, openDesktopTarget } from '../tests/e2e/harness.js';
 
@@ -105,6 +114,24 @@ function measureKeystroke(query: string): string {
   })()`;
 }
 
+/**
+ * The core's answer to the screen's first page of «Мои документы» (offset 0, as many rows
+ * as the screen asks for): the median of nine reads, after one that prepares the statement.
+ */
+function firstPageMs(core: Core): number {
+  const read = () =>
+    core.documents.list({ view: 'folder', folderId: null, offset: 0, limit: 20, countAll: false });
+  read();
+  const times: number[] = [];
+  for (let i = 0; i < 9; i++) {
+    const start = performance.now();
+    const page = read();
+    times.push(performance.now() - start);
+    if (page.items.length === 0) throw new Error('The first page is empty');
+  }
+  return median(times);
+}
+
 /** Times the typed query is measured. */
 const PASSES = 3;
 
@@ -121,8 +148,12 @@ async function main(): Promise<void> {
   const browser = await launchChromium();
   // The page reaches the core over a WebSocket (a fraction of a millisecond a call, as
   // Electron's IPC), not by the Playwright binding the end-to-end tests use (3-9 ms a call).
-  const desktop = await openDesktopTarget(browser, { serverUrl: server.url, transport: 'websocket' });
+  const secrets = createMemorySecretStorage();
+  let desktop = await openDesktopTarget(browser, { serverUrl: server.url, transport: 'websocket', secrets });
   const { page, testCore } = desktop;
+  let coldOpenMs = 0;
+  let firstPage10k = 0;
+  let firstPage1M = 0;
   const firstRender: number[] = [];
   let rows = 0;
   let searchMs = 0;
@@ -188,14 +219,43 @@ async function main(): Promise<void> {
       );
     trips.sort((a, b) => a - b);
     console.error(`harness bridge round trip ms (median, included above): ${trips[4]!.toFixed(1)}`);
+
+    // Cold open: a new core on this profile (its own connection to the 100,000-document
+    // cache, nothing prepared or cached) and a new page (its own renderer process, the
+    // screen's code not loaded yet): the first click on «Мои документы».
+    await desktop.close();
+    desktop = await openDesktopTarget(browser, {
+      serverUrl: server.url,
+      transport: 'websocket',
+      secrets,
+      dataDir: testCore.dataDir,
+    });
+    await desktop.page.getByTestId('menu-documents').waitFor();
+    coldOpenMs = (await desktop.page.evaluate(MEASURE_OPEN)) as number;
+    console.error(`cold open (fresh core and page, 100,000 documents): ${coldOpenMs.toFixed(1)} ms`);
+
+    // The first page's read in the core, with 10,000 and with 1,000,000 documents in the folder.
+    const core = desktop.testCore.core;
+    await desktop.page.getByTestId('menu-profile').click();
+    fillCache(cacheFile, 10_000);
+    firstPage10k = firstPageMs(core);
+    const filling = performance.now();
+    fillCache(cacheFile, 1_000_000);
+    console.error(`(1,000,000 documents written in ${((performance.now() - filling) / 1000).toFixed(0)} s)`);
+    firstPage1M = firstPageMs(core);
+    console.error(
+      `core first page ms: 10,000 ${firstPage10k.toFixed(2)}, 1,000,000 ${firstPage1M.toFixed(2)}`,
+    );
   } finally {
     await desktop.close();
+    await desktop.testCore.dispose();
     await testCore.dispose();
     await browser.close();
     await server.close();
   }
   console.log(
-    `list first render ms 10k/100k: ${firstRender[0]!.toFixed(0)}/${firstRender[1]!.toFixed(0)}; rows mounted: ${rows}; search ms: ${searchMs.toFixed(1)}; worst keystroke ms: ${searchWorstMs.toFixed(1)}`,
+    `list first render ms 10k/100k: ${firstRender[0]!.toFixed(0)}/${firstRender[1]!.toFixed(0)}; rows mounted: ${rows}; search ms: ${searchMs.toFixed(1)}; worst keystroke ms: ${searchWorstMs.toFixed(1)}; ` +
+      `first page 1M/10k: ${(firstPage1M / firstPage10k).toFixed(2)}; cold open ms: ${coldOpenMs.toFixed(0)}`,
   );
 }
 
