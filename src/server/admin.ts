@@ -74,13 +74,13 @@ function need(options: Record<string, string>, key: string): string {
   return value;
 }
 
-function findPerson(ctx: SchoolContext, ref: string): UserRow {
+async function findPerson(ctx: SchoolContext, ref: string): Promise<UserRow> {
   const phone = normalizePhone(ref);
   const email = normalizeEmail(ref);
   const user =
-    ctx.store.accounts.getUser(ref) ??
-    (phone ? ctx.store.accounts.findUserByPhone(phone) : null) ??
-    (email ? ctx.store.accounts.findUserByEmail(email) : null);
+    (await ctx.store.accounts.getUser(ref)) ??
+    (phone ? await ctx.store.accounts.findUserByPhone(phone) : null) ??
+    (email ? await ctx.store.accounts.findUserByEmail(email) : null);
   if (!user) throw new AppError('NOT_FOUND', `Nobody is registered as "${ref}".`);
   return user;
 }
@@ -123,17 +123,22 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     });
     switch (command) {
       case 'create-school': {
-        const school = createSchool(ctx, need(options, 'name'));
+        const school = await createSchool(ctx, need(options, 'name'));
         io.out(`School created: ${school.name} id=${school.id}`);
         break;
       }
       case 'create-class': {
-        const cls = createClass(ctx, need(options, 'school'), need(options, 'name'), options.teacher ?? null);
+        const cls = await createClass(
+          ctx,
+          need(options, 'school'),
+          need(options, 'name'),
+          options.teacher ?? null,
+        );
         io.out(`Class created: ${cls.name} id=${cls.id}`);
         break;
       }
       case 'create-teacher': {
-        const user = createTeacher(ctx, {
+        const user = await createTeacher(ctx, {
           ...person(),
           school: need(options, 'school'),
           className: options.class ?? null,
@@ -144,7 +149,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         break;
       }
       case 'create-admin': {
-        const user = createSchoolAdmin(ctx, {
+        const user = await createSchoolAdmin(ctx, {
           ...person(),
           school: need(options, 'school'),
           phone: options.phone ?? null,
@@ -154,7 +159,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         break;
       }
       case 'create-student': {
-        const user = createStudent(ctx, {
+        const user = await createStudent(ctx, {
           ...person(),
           school: need(options, 'school'),
           className: need(options, 'class'),
@@ -169,7 +174,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
       }
       case 'invite-student-email': {
         const schoolName = need(options, 'school');
-        const invited = inviteStudentByEmail(ctx, {
+        const invited = await inviteStudentByEmail(ctx, {
           ...person(),
           school: schoolName,
           className: need(options, 'class'),
@@ -177,12 +182,12 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
           birthDate: options['birth-date'] ?? null,
         });
         const link = `${publicUrl}/register/${invited.token}`;
-        const cls = invited.user.classId ? store.accounts.getClass(invited.user.classId) : null;
+        const cls = invited.user.classId ? await store.accounts.getClass(invited.user.classId) : null;
         const where = await mail.send(
           studentInviteMail({
             to: invited.user.email!,
             studentName: `${invited.user.surname} ${invited.user.name}`,
-            schoolName: findSchool(ctx, schoolName).name,
+            schoolName: (await findSchool(ctx, schoolName)).name,
             className: cls?.name ?? null,
             link,
             appLink: `sferum-family://register/${invited.token}`,
@@ -194,15 +199,15 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         break;
       }
       case 'remove-link': {
-        const child = findPerson(ctx, need(options, 'child'));
-        const parent = findPerson(ctx, need(options, 'parent'));
-        removeLink(ctx, child.id, parent.id);
+        const child = await findPerson(ctx, need(options, 'child'));
+        const parent = await findPerson(ctx, need(options, 'parent'));
+        await removeLink(ctx, child.id, parent.id);
         io.out(`Link removed: ${describe(parent)} is no longer a parent of ${describe(child)}.`);
         io.out('The child and the other parent see it in the family history.');
         break;
       }
       case 'list': {
-        const listing = list(ctx);
+        const listing = await list(ctx);
         for (const school of listing.schools) {
           io.out(`School ${school.name} id=${school.id}`);
           for (const cls of school.classes) {
@@ -222,7 +227,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
         break;
       }
       case 'tickets': {
-        const tickets = support.list(options.status === 'all' ? 'all' : 'open');
+        const tickets = await support.list(options.status === 'all' ? 'all' : 'open');
         if (tickets.length === 0) io.out('No support requests.');
         for (const ticket of tickets) {
           io.out(
@@ -239,7 +244,7 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
       }
       case 'close-ticket': {
         const number = Number(need(options, 'number'));
-        if (!Number.isInteger(number) || !support.close(number)) {
+        if (!Number.isInteger(number) || !(await support.close(number))) {
           io.err(`No open support request #${options.number}.`);
           return 1;
         }

@@ -69,14 +69,8 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   const context: ServerContext = services;
   const { store, hub, feed, sessions, documents, now } = services;
 
-  if (config.demo) {
-    try {
-      seedDemo(store, feed, now);
-    } catch (error) {
-      services.close();
-      throw error;
-    }
-  }
+  // The demo school is in place before the server answers its first request.
+  if (config.demo) app.addHook('onReady', () => seedDemo(feed, now));
 
   const routes: RegisteredRoute[] = [];
   app.addHook('onRoute', (route) => {
@@ -129,17 +123,15 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   const stopWatching = watchForeignWrites({
     writes: store.foreignWrites,
     hub,
-    epoch: store.feed.epoch(),
+    epoch: () => context.feed.epoch(),
     intervalMs: config.foreignWritesPollMs,
     onError: (error) => app.log.error({ err: error }, 'watching for the admin tool’s changes failed'),
   });
 
   const prune = setInterval(() => {
-    try {
-      sessions.prune();
-    } catch (error) {
+    sessions.prune().catch((error: unknown) => {
       app.log.error({ err: error }, 'pruning expired tokens failed');
-    }
+    });
     documents.housekeeping().catch((error: unknown) => {
       app.log.error({ err: error }, 'documents housekeeping failed');
     });

@@ -1,6 +1,6 @@
 import { iso, type Now } from './clock.js';
 import type { Feed } from './sync/feed.js';
-import type { Store, UserRow } from './store/types.js';
+import type { UserRow } from './store/types.js';
 import { newId } from './auth/tokens.js';
 
 export const DEMO_SCHOOL = 'Школа № 1 г. Москвы';
@@ -30,32 +30,36 @@ type Person = Pick<UserRow, 'role' | 'surname' | 'name' | 'patronymic' | 'phone'
  * Seeds the demo school so a newcomer can sign in at once. Idempotent: every record is
  * looked up by its natural key first, so restarting with --demo adds nothing twice.
  */
-export function seedDemo(store: Store, feed: Feed, now: Now): void {
-  feed.write((writer) => {
+export async function seedDemo(feed: Feed, now: Now): Promise<void> {
+  await feed.write(async (writer, tx) => {
     const at = iso(now());
-    let school = store.accounts.findSchoolByName(DEMO_SCHOOL);
+    let school = await tx.accounts.findSchoolByName(DEMO_SCHOOL);
     if (!school) {
       school = { id: newId(), name: DEMO_SCHOOL, createdAt: at, updatedAt: at };
-      store.accounts.insertSchool(school);
+      await tx.accounts.insertSchool(school);
     }
     const schoolId = school.id;
-    const ensureClass = (name: string, teacher: string): string => {
-      const found = store.accounts.findClass(schoolId, name);
+    const ensureClass = async (name: string, teacher: string): Promise<string> => {
+      const found = await tx.accounts.findClass(schoolId, name);
       if (found) return found.id;
       const id = newId();
-      store.accounts.insertClass({ id, schoolId, name, teacher, createdAt: at, updatedAt: at });
+      await tx.accounts.insertClass({ id, schoolId, name, teacher, createdAt: at, updatedAt: at });
       return id;
     };
-    const class5a = ensureClass('5 А', 'Смирнова Ольга Викторовна');
-    const class2b = ensureClass('2 Б', 'Кузнецова Мария Ивановна');
+    const class5a = await ensureClass('5 А', 'Смирнова Ольга Викторовна');
+    const class2b = await ensureClass('2 Б', 'Кузнецова Мария Ивановна');
 
-    const ensurePerson = (person: Person, classId: string | null, exists: () => UserRow | null): void => {
-      if (exists()) return;
+    const ensurePerson = async (
+      person: Person,
+      classId: string | null,
+      exists: () => Promise<UserRow | null>,
+    ): Promise<void> => {
+      if (await exists()) return;
       const id = newId();
-      store.accounts.insertUser({ id, ...person, schoolId, classId, createdAt: at, updatedAt: at });
-      writer.putPersonWithSchool(id);
+      await tx.accounts.insertUser({ id, ...person, schoolId, classId, createdAt: at, updatedAt: at });
+      await writer.putPersonWithSchool(id);
     };
-    ensurePerson(
+    await ensurePerson(
       {
         role: 'teacher',
         surname: 'Смирнова',
@@ -66,9 +70,9 @@ export function seedDemo(store: Store, feed: Feed, now: Now): void {
         birthDate: null,
       },
       class5a,
-      () => store.accounts.findUserByEmail('o.smirnova@school1.example.ru'),
+      () => tx.accounts.findUserByEmail('o.smirnova@school1.example.ru'),
     );
-    ensurePerson(
+    await ensurePerson(
       {
         role: 'student',
         surname: 'Иванов',
@@ -79,9 +83,9 @@ export function seedDemo(store: Store, feed: Feed, now: Now): void {
         birthDate: '2014-03-15',
       },
       class5a,
-      () => store.accounts.findUserByPhone(DEMO_STUDENT_PHONE),
+      () => tx.accounts.findUserByPhone(DEMO_STUDENT_PHONE),
     );
-    ensurePerson(
+    await ensurePerson(
       {
         role: 'student',
         surname: 'Иванова',
@@ -92,19 +96,19 @@ export function seedDemo(store: Store, feed: Feed, now: Now): void {
         birthDate: '2018-09-02',
       },
       class2b,
-      () => store.accounts.findUserByEmail(DEMO_PRIMARY_EMAIL),
+      () => tx.accounts.findUserByEmail(DEMO_PRIMARY_EMAIL),
     );
 
-    let second = store.accounts.findSchoolByName(DEMO_SECOND_SCHOOL);
+    let second = await tx.accounts.findSchoolByName(DEMO_SECOND_SCHOOL);
     if (!second) {
       second = { id: newId(), name: DEMO_SECOND_SCHOOL, createdAt: at, updatedAt: at };
-      store.accounts.insertSchool(second);
+      await tx.accounts.insertSchool(second);
     }
     const secondSchoolId = second.id;
-    let class3v = store.accounts.findClass(secondSchoolId, '3 В')?.id;
+    let class3v = (await tx.accounts.findClass(secondSchoolId, '3 В'))?.id;
     if (!class3v) {
       class3v = newId();
-      store.accounts.insertClass({
+      await tx.accounts.insertClass({
         id: class3v,
         schoolId: secondSchoolId,
         name: '3 В',
@@ -113,9 +117,9 @@ export function seedDemo(store: Store, feed: Feed, now: Now): void {
         updatedAt: at,
       });
     }
-    if (!store.accounts.findUserByPhone(DEMO_SECOND_STUDENT_PHONE)) {
+    if (!(await tx.accounts.findUserByPhone(DEMO_SECOND_STUDENT_PHONE))) {
       const id = newId();
-      store.accounts.insertUser({
+      await tx.accounts.insertUser({
         id,
         role: 'student',
         surname: 'Иванова',
@@ -129,7 +133,7 @@ export function seedDemo(store: Store, feed: Feed, now: Now): void {
         createdAt: at,
         updatedAt: at,
       });
-      writer.putPersonWithSchool(id);
+      await writer.putPersonWithSchool(id);
     }
   });
 }

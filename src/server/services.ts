@@ -56,7 +56,12 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
     const hub = new LiveHub();
     // The family widens who sees a profile; its service needs the feed, so it comes next.
     let family: FamilyService | null = null;
-    const feed = new Feed(store, hub, now, (userId) => family?.audience(userId) ?? []);
+    const feed = new Feed(
+      store,
+      hub,
+      now,
+      (db, userId) => family?.audience(db, userId) ?? Promise.resolve([]),
+    );
     const sessions = new SessionService(
       store,
       hub,
@@ -76,7 +81,6 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
     const limiter = new RateLimiter(now, store.rateLimits, { exemptIps: config.rateLimitExemptIps });
     family = new FamilyService({
       store,
-      family: store.family,
       feed,
       limiter,
       now,

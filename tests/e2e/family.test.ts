@@ -39,7 +39,7 @@ describe('family, end to end', () => {
   beforeAll(async () => {
     ensureRendererBuilt();
     server = await startTestServer({ config: { webDir: RENDERER_DIR } });
-    student = newStudent(server, kid);
+    student = await newStudent(server, kid);
     browser = await launchChromium();
     desktop = await openDesktopTarget(browser, { serverUrl: server.url });
     parentContext = await newContext(browser);
@@ -108,7 +108,7 @@ describe('family, end to end', () => {
   });
 
   it('a second child from another school: pasted into «Добавить ребёнка»; the family is grouped by school', async () => {
-    const second = createStudent(schoolContextOf(server.server.context), {
+    const second = await createStudent(schoolContextOf(server.server.context), {
       surname: 'Соколова',
       name: 'Вера',
       patronymic: 'Игоревна',
@@ -213,7 +213,7 @@ describe('family, end to end', () => {
   });
 
   it('a primary-school student completes the school’s e-mail registration in the web version', async () => {
-    const invited = inviteStudentByEmail(schoolContextOf(server.server.context), {
+    const invited = await inviteStudentByEmail(schoolContextOf(server.server.context), {
       surname: 'Белова',
       name: 'Лиза',
       patronymic: 'Андреевна',

@@ -34,7 +34,7 @@ describe('a tour of every screen', () => {
     await registerParent(page, mobile, { surname: 'Лебедева', name: 'Анна', patronymic: 'Сергеевна' });
 
     // A child of the demo school joins this parent's family.
-    const student = newStudent(server, { surname: 'Лебедев', name: 'Артём', patronymic: 'Игоревич' });
+    const student = await newStudent(server, { surname: 'Лебедев', name: 'Артём', patronymic: 'Игоревич' });
     const child = await signInByPhone(server, student.phone);
     const parent = await signInByPhone(server, `+7${mobile}`);
     const invite = await issueInvite(server, child);

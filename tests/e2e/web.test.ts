@@ -95,7 +95,7 @@ describe('web version', () => {
     await screenshot(page, 'web-help-support-sent');
     expect(await seriousA11yViolations(page), 'support').toEqual([]);
     const services = openServices(server.dataDir);
-    const [ticket] = services.support.list();
+    const [ticket] = await services.support.list();
     services.close();
     expect(ticket?.text).toBe('Не получается открыть ссылку-приглашение от дочери.');
     expect(ticket?.diagnostics?.os).toBeTruthy();
@@ -158,7 +158,7 @@ describe('web version', () => {
   });
 
   it('a student signed in here is told it is a student’s account; their link opened here offers incognito', async () => {
-    const kid = newStudent(server, { surname: 'Орлова', name: 'Дарья' });
+    const kid = await newStudent(server, { surname: 'Орлова', name: 'Дарья' });
     const other = await newContext(browser);
     try {
       const student = await other.newPage();

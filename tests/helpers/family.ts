@@ -13,16 +13,16 @@ export function freshPhone(prefix = '933'): string {
 }
 
 /** A new student in the demo school's 5 А, created the way the school's tool does. */
-export function newStudent(
+export async function newStudent(
   ts: TestServer,
   name: { surname: string; name: string; patronymic?: string } = {
     surname: 'Сидоров',
     name: 'Миша',
     patronymic: 'Олегович',
   },
-): { id: string; phone: string } {
+): Promise<{ id: string; phone: string }> {
   const phone = freshPhone();
-  const user = createStudent(schoolContextOf(ts.server.context), {
+  const user = await createStudent(schoolContextOf(ts.server.context), {
     ...name,
     patronymic: name.patronymic ?? '',
     school: DEMO_SCHOOL,

@@ -235,9 +235,12 @@ async function secondSession(p: Person): Promise<Person> {
   return again;
 }
 
-function studentIn(className = school.className, surname = 'Соколов'): { id: string; phone: string } {
+async function studentIn(
+  className = school.className,
+  surname = 'Соколов',
+): Promise<{ id: string; phone: string }> {
   const phone = freshPhone('934');
-  const user = createStudent(schoolContextOf(ts.server.context), {
+  const user = await createStudent(schoolContextOf(ts.server.context), {
     surname,
     name: 'Илья',
     patronymic: '',
@@ -265,13 +268,13 @@ async function confirmAs(parent: Person | null, token: string, child: Person): P
 
 /** A new student of the child's class, signed in, and their invite token. */
 async function freshChild(surname = 'Новиков'): Promise<{ child: Person; token: string }> {
-  const s = studentIn(school.className, surname);
+  const s = await studentIn(school.className, surname);
   const child = await signIn(s.phone);
   return { child, token: await issueInvite(child) };
 }
 
 async function parentsOf(childId: string): Promise<string[]> {
-  const rows = ts.server.context.family.tables.parentsOf(childId);
+  const rows = await ts.server.context.family.tables.parentsOf(childId);
   return rows.map((r) => r.parentId).sort();
 }
 
@@ -420,7 +423,7 @@ DRIVERS.register = {
   carries: (t) => [t.phone as string],
   secrets: (t) => [t.phone as string, 'accessToken'],
   after: async (t, _c, e) => {
-    const exists = ts.server.context.store.accounts.findUserByPhone(t.phone as string);
+    const exists = await ts.server.context.store.accounts.findUserByPhone(t.phone as string);
     expect(exists !== null).toBe(e.outcome === 'allowed');
   },
 };
@@ -553,7 +556,7 @@ DRIVERS['m.profile.update'] = {
   carries: () => [],
   secrets: () => [],
   after: async (_t, caller, e) => {
-    const owner = ts.server.context.store.accounts.getUser(cast.owner.id)!;
+    const owner = (await ts.server.context.store.accounts.getUser(cast.owner.id))!;
     if (e.outcome === 'allowed') {
       expect(owner.surname).toBe('Переименованная');
       const [surname, name] = cast.owner.name.split(' ');
@@ -564,7 +567,7 @@ DRIVERS['m.profile.update'] = {
       expect(`${owner.surname} ${owner.name}`).toBe(cast.owner.name);
     }
     if (e.outcome === 'own') {
-      const self = ts.server.context.store.accounts.getUser(cast[caller as Signed].id)!;
+      const self = (await ts.server.context.store.accounts.getUser(cast[caller as Signed].id))!;
       expect(`${self.surname} ${self.name}`).toBe(cast[caller as Signed].name);
     }
   },
@@ -802,7 +805,7 @@ DRIVERS['invite.confirm.full'] = {
   secrets: () => [cast.child.id, cast.child.name.split(' ')[0]!, cast.owner.name, cast.otherParent.name],
   after: async () => {
     expect(await parentsOf(cast.child.id)).toEqual([cast.owner.id, cast.otherParent.id].sort());
-    const child = ts.server.context.store.accounts.getUser(cast.child.id)!;
+    const child = (await ts.server.context.store.accounts.getUser(cast.child.id))!;
     expect(`${child.surname} ${child.name}`).toBe(cast.child.name);
     expect(child.birthDate).toBe('2014-02-03');
   },
@@ -850,7 +853,7 @@ DRIVERS['email.registration'] = {
   prepare: async () => {
     emailSeq += 1;
     const email = `authz-${process.pid}-${emailSeq}@school31.example`;
-    const invited = inviteStudentByEmail(schoolContextOf(ts.server.context), {
+    const invited = await inviteStudentByEmail(schoolContextOf(ts.server.context), {
       surname: 'Письменная',
       name: 'Ева',
       patronymic: '',
@@ -1083,14 +1086,14 @@ beforeAll(async () => {
   ts = await startTestServer({ config: { demo: false, webDir: web.path } });
   base = ts.url;
   const sc = schoolContextOf(ts.server.context);
-  createSchool(sc, school.name);
-  createSchool(sc, school.other);
-  createClass(sc, school.name, school.className, 'Смирнова Ольга Викторовна');
-  createClass(sc, school.other, '3 В', 'Лебедева Анна Ивановна');
-  const child = studentIn(school.className, 'Петров');
-  const otherChild = studentIn(school.className, 'Сидоров');
+  await createSchool(sc, school.name);
+  await createSchool(sc, school.other);
+  await createClass(sc, school.name, school.className, 'Смирнова Ольга Викторовна');
+  await createClass(sc, school.other, '3 В', 'Лебедева Анна Ивановна');
+  const child = await studentIn(school.className, 'Петров');
+  const otherChild = await studentIn(school.className, 'Сидоров');
   const teacherPhone = freshPhone('936');
-  createTeacher(sc, {
+  await createTeacher(sc, {
     surname: 'Смирнова',
     name: 'Ольга',
     patronymic: 'Викторовна',
@@ -1099,7 +1102,7 @@ beforeAll(async () => {
     phone: teacherPhone,
   });
   const otherTeacherPhone = freshPhone('936');
-  createTeacher(sc, {
+  await createTeacher(sc, {
     surname: 'Лебедева',
     name: 'Анна',
     patronymic: '',
@@ -1108,7 +1111,7 @@ beforeAll(async () => {
     phone: otherTeacherPhone,
   });
   const adminPhone = freshPhone('937');
-  createSchoolAdmin(sc, {
+  await createSchoolAdmin(sc, {
     surname: 'Орлова',
     name: 'Вера',
     patronymic: '',

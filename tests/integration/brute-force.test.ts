@@ -486,7 +486,7 @@ describe('brute force: one-time codes', () => {
 
 describe('brute force: invite tokens', () => {
   async function family(ts: TestServer) {
-    const s = newStudent(ts);
+    const s = await newStudent(ts);
     const student = await signInByPhone(ts, s.phone);
     const invite = await issueInvite(ts, student);
     const mom = await signInByPhone(ts, freshPhone('955'));
@@ -693,7 +693,7 @@ describe('brute force: limits reset when their window ends, not before', () => {
   it('invite guesses per account', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
-    const s = newStudent(ts);
+    const s = await newStudent(ts);
     const student = await signInByPhone(ts, s.phone);
     const invite = await issueInvite(ts, student);
     const mom = await signInByPhone(ts, freshPhone('961'));
@@ -716,7 +716,7 @@ describe('brute force: limits reset when their window ends, not before', () => {
   it('invite guesses per address', async () => {
     const clock = new TestClock();
     const ts = await server(clock);
-    const s = newStudent(ts);
+    const s = await newStudent(ts);
     const invite = await issueInvite(ts, await signInByPhone(ts, s.phone));
     const from = ip(350);
     for (let i = 0; i < INVITE_GUESS_LIMIT; i++) {

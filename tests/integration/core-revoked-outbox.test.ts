@@ -50,11 +50,11 @@ describe('a revoked session keeps the outbox', () => {
     void restarted.core.syncNow().catch(() => undefined);
     expect((await signedOut).code).toBe('SESSION_REVOKED');
     expect(restarted.core.getSyncStatus()).toMatchObject({ state: 'signed_out', pending: 1 });
-    expect(server.server.context.store.accounts.getUser(profile.id)?.patronymic).toBe('Ивановна');
+    expect((await server.server.context.store.accounts.getUser(profile.id))?.patronymic).toBe('Ивановна');
 
     // Signing in again sends the queued change, once.
     await signInAs(restarted.core, phone);
     await waitFor(() => restarted.core.getSyncStatus().pending === 0, 10_000, 'outbox pushed');
-    expect(server.server.context.store.accounts.getUser(profile.id)?.patronymic).toBe('Олеговна');
+    expect((await server.server.context.store.accounts.getUser(profile.id))?.patronymic).toBe('Олеговна');
   });
 });

@@ -27,7 +27,7 @@ describe('support requests from the desktop app', () => {
     expect(without.number).toBe(withLog.number + 1);
 
     const services = openServices(server.dataDir);
-    const tickets = services.support.list();
+    const tickets = await services.support.list();
     services.close();
     const first = tickets.find((t) => t.number === withLog.number)!;
     expect(first.diagnostics).toMatchObject({ appVersion: '1.2.3', os: 'Linux 6.1 x64' });

@@ -98,7 +98,7 @@ describe('sync through a real server', () => {
       'back online',
     );
     expect([...counting.pushed.values()]).toEqual([1]);
-    expect(s.server.context.store.accounts.getUser(profile.id)?.name).toBe('Вера');
+    expect((await s.server.context.store.accounts.getUser(profile.id))?.name).toBe('Вера');
   });
 
   it('keeps a queued change across a restart of the core and pushes it once', async () => {
@@ -122,7 +122,7 @@ describe('sync through a real server', () => {
     expect(second.core.getProfile()?.name).toBe('Галина');
     await waitFor(() => second.core.getSyncStatus().pending === 0, 5000, 'pushed after restart');
     expect([...counting.pushed.values()]).toEqual([1]);
-    expect(s.server.context.store.accounts.getUser(profile.id)?.name).toBe('Галина');
+    expect((await s.server.context.store.accounts.getUser(profile.id))?.name).toBe('Галина');
   });
 
   it('a cursor the server does not know triggers a clean resync', async () => {

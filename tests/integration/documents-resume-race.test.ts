@@ -88,8 +88,8 @@ it('a resumed upload that became a document between the HEAD and the PATCH ends 
   expect(raced).toBe(true);
   expect(item.error).toBeNull();
   expect(item.state).toBe('done');
-  const stored = ts.server.context.documents.service
-    .list((await other.client.call('me')).id)
-    .documents.filter((d) => d.sha256 === sha256);
+  const stored = (
+    await ts.server.context.documents.service.list((await other.client.call('me')).id)
+  ).documents.filter((d) => d.sha256 === sha256);
   expect(stored).toHaveLength(1);
 });

@@ -38,7 +38,7 @@ const changedLines = (history: FamilyEvent[]) => history.filter((e) => e.action 
 
 describe('family: a later confirmation that changes the child’s details', () => {
   it('is in the child’s history and a notice to the child and the first parent: each field, old → new, and who', async () => {
-    const s = newStudent(ts, { surname: 'Иванов', name: 'Илья', patronymic: 'Сергеевич' });
+    const s = await newStudent(ts, { surname: 'Иванов', name: 'Илья', patronymic: 'Сергеевич' });
     const kid = await core();
     const mom = await core();
     await signInAs(kid.core, s.phone);
@@ -108,7 +108,7 @@ describe('family: a later confirmation that changes the child’s details', () =
   });
 
   it('a second confirmation that changes nothing records no change line', async () => {
-    const s = newStudent(ts, { surname: 'Смирнова', name: 'Ольга' });
+    const s = await newStudent(ts, { surname: 'Смирнова', name: 'Ольга' });
     const student = await signInByPhone(ts, s.phone);
     const invite = (await (
       await fetch(`${ts.url}/api/family/invite`, { method: 'POST', headers: bearer(student) })

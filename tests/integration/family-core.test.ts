@@ -26,7 +26,7 @@ async function core(): Promise<TestCore> {
 
 describe('family in the core', () => {
   it('a student makes a link; a parent confirms on another device; both see each other live, with a notice', async () => {
-    const s = newStudent(ts, { surname: 'Орлов', name: 'Гриша', patronymic: 'Павлович' });
+    const s = await newStudent(ts, { surname: 'Орлов', name: 'Гриша', patronymic: 'Павлович' });
     const kid = await core();
     const mom = await core();
     await signInAs(kid.core, s.phone);
@@ -91,7 +91,7 @@ describe('family in the core', () => {
   it('completes the school’s e-mail registration from the app link, without a phone', async () => {
     const c = await core();
     const email = `app.pupil.${Date.now()}@example.ru`;
-    const invited = inviteStudentByEmail(schoolContextOf(ts.server.context), {
+    const invited = await inviteStudentByEmail(schoolContextOf(ts.server.context), {
       surname: 'Белова',
       name: 'Лиза',
       patronymic: '',
@@ -114,7 +114,7 @@ describe('family in the core', () => {
     const c = await core();
     const router = createIpcRouter(c.core, { isTrustedSender: () => true });
     const sender = { frameUrl: 'app://renderer/index.html' };
-    const s = newStudent(ts);
+    const s = await newStudent(ts);
     await signInAs(c.core, s.phone);
     const first = c.core.getState().activeAccountId!;
     const added = await router.invoke('accounts.add', null, sender);

@@ -51,7 +51,7 @@ async function parent(name = 'Петрова'): Promise<SignedIn> {
 }
 
 async function studentWithInvite() {
-  const s = newStudent(ts);
+  const s = await newStudent(ts);
   const student = await signInByPhone(ts, s.phone);
   const invite = await issueInvite(ts, student);
   return { student, invite, id: s.id };
@@ -173,7 +173,7 @@ describe('family: confirming a child', () => {
   });
 
   it('a parent signing in on the child’s device after the child signed out goes on', async () => {
-    const s = newStudent(ts);
+    const s = await newStudent(ts);
     const device = testDeviceId('shared-pc');
     const student = await signInByPhone(ts, s.phone, { deviceId: device });
     const invite = await issueInvite(ts, student);
@@ -185,7 +185,7 @@ describe('family: confirming a child', () => {
 
   it('a student account cannot become a parent (a parent signed in with a student’s number)', async () => {
     const { invite } = await studentWithInvite();
-    const other = newStudent(ts);
+    const other = await newStudent(ts);
     const sibling = await signInByPhone(ts, other.phone);
     const r = await api<{ code: string; message: string }>(ts, '/api/family/invite/preview', sibling, {
       token: invite.token,
@@ -236,7 +236,7 @@ describe('family: leaving and the school removing a link', () => {
     expect(live(gone, 'parentLink')).toHaveLength(0);
     expect(live(gone, 'familyEvent')).toHaveLength(0);
 
-    removeLink(schoolContextOf(ts.server.context), id, b.profile.id);
+    await removeLink(schoolContextOf(ts.server.context), id, b.profile.id);
     const after = await pullAll(student);
     const history = live(after, 'familyEvent');
     expect(history.map((e) => e.action)).toEqual(['joined', 'joined', 'left', 'removed']);
@@ -249,20 +249,20 @@ describe('family: phone numbers', () => {
     const mom = await parent();
     const ctx = schoolContextOf(ts.server.context);
     const input = { surname: 'Сидоров', name: 'Коля', patronymic: '', school: DEMO_SCHOOL, className: '5 А' };
-    expect(() => createStudent(ctx, { ...input, phone: mom.profile.phone })).toThrow(
-      expect.objectContaining({ code: 'PHONE_BELONGS_TO_PARENT' }),
-    );
-    const kid = newStudent(ts);
-    expect(() => createStudent(ctx, { ...input, phone: kid.phone })).toThrow(
-      expect.objectContaining({ code: 'PHONE_BELONGS_TO_STUDENT' }),
-    );
+    await expect(createStudent(ctx, { ...input, phone: mom.profile.phone })).rejects.toMatchObject({
+      code: 'PHONE_BELONGS_TO_PARENT',
+    });
+    const kid = await newStudent(ts);
+    await expect(createStudent(ctx, { ...input, phone: kid.phone })).rejects.toMatchObject({
+      code: 'PHONE_BELONGS_TO_STUDENT',
+    });
   });
 });
 
 describe('family: a primary-school student registered by e-mail', () => {
   it('completes registration from the e-mail link once, without a phone, then signs in by e-mail code', async () => {
     const email = `pupil.${Date.now()}@example.ru`;
-    const { token, user } = inviteStudentByEmail(schoolContextOf(ts.server.context), {
+    const { token, user } = await inviteStudentByEmail(schoolContextOf(ts.server.context), {
       surname: 'Кузнецова',
       name: 'Вера',
       patronymic: '',
@@ -301,7 +301,7 @@ describe('family: guessing tokens', () => {
     const clock = new TestClock();
     const own = await startTestServer({ clock });
     try {
-      const s = newStudent(own);
+      const s = await newStudent(own);
       const student = await signInByPhone(own, s.phone);
       const invite = await issueInvite(own, student);
       const mom = await signInByPhone(own, freshPhone('955'));

@@ -159,14 +159,14 @@ async function mutate(user: SignedIn, type: string, payload: unknown): Promise<v
 }
 
 /** A fresh session of `user` on a new device, made in-process: for requests that end it. */
-function throwaway(user: SignedIn): {
+async function throwaway(user: SignedIn): Promise<{
   accessToken: string;
   refreshToken: string;
   sessionId: string;
   deviceId: string;
-} {
+}> {
   const deviceId = testDeviceId('fuzz');
-  const tokens = ts.server.context.sessions.create(user.profile.id, deviceId, 'Fuzz device');
+  const tokens = await ts.server.context.sessions.create(user.profile.id, deviceId, 'Fuzz device');
   return { ...tokens, deviceId };
 }
 
@@ -193,7 +193,7 @@ beforeAll(async () => {
     await signInByPhone(ts, freshPhone('935'), { name: { surname: 'Орлов', name: 'Пётр' } }),
     await signInByPhone(ts, freshPhone('935'), { name: { surname: 'Лебедева', name: 'Анна' } }),
   ];
-  const child = newStudent(ts);
+  const child = await newStudent(ts);
   const student = await signInByPhone(ts, child.phone);
   const first = await issueInvite(ts, student);
   const confirmed = await confirm(ts, parentA, first.token, { surname: 'Сидоров', name: 'Миша' });
@@ -413,32 +413,35 @@ function specs(): Record<string, RouteSpec> {
     },
     'POST /api/auth/register': {
       headers: fc.record({ 'x-client': xClient }),
-      valid: () => {
+      valid: async () => {
         const deviceId = testDeviceId();
-        const { registrationToken } = ts.server.context.registration.issue(e164(freshPhone('938')), deviceId);
+        const { registrationToken } = await ts.server.context.registration.issue(
+          e164(freshPhone('938')),
+          deviceId,
+        );
         return { body: { ...name, registrationToken, deviceId, deviceName: 'Ноутбук' } };
       },
     },
     'POST /api/auth/refresh': {
       headers: fc.record({ 'x-client': xClient, cookie: cookieHeader }),
-      valid: () => {
-        const s = throwaway(fx.parentB);
+      valid: async () => {
+        const s = await throwaway(fx.parentB);
         return { body: { refreshToken: s.refreshToken, deviceId: s.deviceId } };
       },
     },
     'POST /api/auth/signout': {
       headers: fc.record({ 'x-client': xClient }),
-      valid: () => ({ token: throwaway(fx.parentC).accessToken, contentType: null }),
+      valid: async () => ({ token: (await throwaway(fx.parentC)).accessToken, contentType: null }),
     },
     'GET /api/auth/sessions': plain(anyUser),
     'DELETE /api/auth/sessions/:id': {
-      valid: (pick) => {
-        const own = throwaway(fx.parentB);
+      valid: async (pick) => {
+        const own = await throwaway(fx.parentB);
         // Someone else's session is "not found" like a random id.
         const id = pick([
           own.sessionId,
           own.sessionId,
-          throwaway(fx.parentC).sessionId,
+          (await throwaway(fx.parentC)).sessionId,
           fx.parentA.tokens.sessionId,
         ]);
         return { token: tokenOf(fx.parentB), params: { id } };
@@ -509,8 +512,8 @@ function specs(): Record<string, RouteSpec> {
     },
     'POST /api/family/email-registration': {
       headers: fc.record({ 'x-client': xClient }),
-      valid: () => {
-        const { token } = inviteStudentByEmail(schoolContextOf(ts.server.context), {
+      valid: async () => {
+        const { token } = await inviteStudentByEmail(schoolContextOf(ts.server.context), {
           surname: 'Кузнецова',
           name: 'Ева',
           patronymic: '',
@@ -612,9 +615,9 @@ function specs(): Record<string, RouteSpec> {
     },
     'GET /api/documents/:id/content': {
       headers: fc.record({ range: fc.oneof(fc.constant(null), rangeHeader) }),
-      valid: (pick) => {
+      valid: async (pick) => {
         if (pick([true, false, false])) {
-          const link = ts.server.context.documents.links.signedLink(fx.parentA.profile.id, fx.docId);
+          const link = await ts.server.context.documents.links.signedLink(fx.parentA.profile.id, fx.docId);
           return { params: { id: fx.docId }, query: `${link.split('?')[1]!}&inline=1` };
         }
         return { token: parentToken(), params: { id: pick([fx.docId, fx.docId, fx.docId, fx.otherDocId]) } };
@@ -1119,7 +1122,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
           }
           case 4: {
             // Refresh with a used refresh token after its successor was used: the whole session ends.
-            const s = throwaway(fx.parentC);
+            const s = await throwaway(fx.parentC);
             const refresh = (token: string) =>
               send({
                 method: 'POST',
@@ -1143,7 +1146,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
           }
           case 5: {
             // A session deleted twice, then its token used.
-            const s = throwaway(fx.parentC);
+            const s = await throwaway(fx.parentC);
             const del = () =>
               send({
                 method: 'DELETE',
@@ -1162,7 +1165,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
           }
           case 6: {
             // Signed out, then the token used on every kind of route, then signed out again.
-            const s = throwaway(fx.parentB);
+            const s = await throwaway(fx.parentB);
             const out = await send({
               method: 'POST',
               path: '/api/auth/signout',
@@ -1329,7 +1332,7 @@ describe(`HTTP fuzzing (seed ${SEED})`, () => {
             expectError(await range(`bytes=${end}-`), [416], ['VALIDATION_FAILED']);
             const tail = await range(`bytes=${Math.max(0, Math.min(offset, end - 1))}-`);
             if (tail.status !== 206) throw new Error(`range: ${tail.status}`);
-            const link = ts.server.context.documents.links.signedLink(A.profile.id, fx.docId);
+            const link = await ts.server.context.documents.links.signedLink(A.profile.id, fx.docId);
             const forged = link.replace(fx.docId, fx.otherDocId);
             expectError(await send({ method: 'GET', path: forged, headers: {} }), [401, 404], []);
             break;

@@ -107,7 +107,7 @@ describe('person names on the server', () => {
   });
 
   it('a parent confirming a child with a zero-width space in the surname is told which field', async () => {
-    const s = newStudent(ts);
+    const s = await newStudent(ts);
     const student = await signInByPhone(ts, s.phone);
     const invite = await issueInvite(ts, student);
     const r = await api<{ code: string; fields: Record<string, string> }>(

@@ -116,7 +116,7 @@ function held(url: string, token: string, body: unknown): Promise<Held> {
 
 describe('races: 50 parents confirming one child at once', () => {
   it('end with exactly two links; the 48 others are refused with INVITE_PARENT_LIMIT', async () => {
-    const kid = newStudent(ts);
+    const kid = await newStudent(ts);
     const student = await signInByPhone(ts, kid.phone);
     const invite = await issueInvite(ts, student);
     const parents: SignedIn[] = [];

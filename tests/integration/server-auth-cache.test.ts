@@ -63,7 +63,7 @@ describe('authentication: recently checked tokens', () => {
 
     const elsewhere = createSqliteStore(openDatabase(ts.dataDir));
     stores.push(elsewhere);
-    elsewhere.sessions.revokeSession(
+    await elsewhere.sessions.revokeSession(
       who.tokens.sessionId,
       new Date(clock.ms).toISOString(),
       'revoked_by_user',

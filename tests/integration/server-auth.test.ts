@@ -418,13 +418,15 @@ describe('server: sessions', () => {
   it('tokens of sessions that ended a refresh lifetime ago are pruned', async () => {
     const deviceId = testDeviceId();
     const first = await signInByPhone(ts, newPhone(), { deviceId });
-    ts.server.context.sessions.revoke(first.tokens.sessionId, 'signout');
+    await ts.server.context.sessions.revoke(first.tokens.sessionId, 'signout');
     clock.advance(31 * 86_400_000);
-    ts.server.context.sessions.prune();
+    await ts.server.context.sessions.prune();
     expect(
-      ts.server.context.store.sessions.findRefreshToken(hashToken(first.tokens.refreshToken)),
+      await ts.server.context.store.sessions.findRefreshToken(hashToken(first.tokens.refreshToken)),
     ).toBeNull();
-    expect(ts.server.context.store.sessions.findAccessToken(hashToken(first.tokens.accessToken))).toBeNull();
+    expect(
+      await ts.server.context.store.sessions.findAccessToken(hashToken(first.tokens.accessToken)),
+    ).toBeNull();
     clock.advance(-31 * 86_400_000);
   });
 

@@ -208,10 +208,10 @@ describe('server: demo seed and embedded mode', () => {
       for (let run = 0; run < 2; run++) {
         const s = await startTestServer({ dataDir, config: { demo: true } });
         try {
-          const student = s.server.context.store.accounts.findUserByPhone('+79000000001')!;
+          const student = (await s.server.context.store.accounts.findUserByPhone('+79000000001'))!;
           expect(student.surname).toBe('Иванов');
           // Still the school, the class and the profile: nothing was appended on the second start.
-          expect(s.server.context.store.feed.changesAfter(student.id, 0, 100)).toHaveLength(3);
+          expect(await s.server.context.store.feed.changesAfter(student.id, 0, 100)).toHaveLength(3);
         } finally {
           await s.close();
         }

@@ -30,10 +30,10 @@ async function pull(ts: TestServer, who: SignedIn, query = ''): Promise<string> 
 }
 
 /** What the feed answers, read straight from the database the way the route always did. */
-function fresh(store: Store, userId: string, after: number, limit: number): string {
-  const epoch = store.feed.epoch();
-  const head = store.feed.headSeq();
-  const rows = store.feed.changesAfter(userId, after, limit + 1);
+async function fresh(store: Store, userId: string, after: number, limit: number): Promise<string> {
+  const epoch = await store.feed.epoch();
+  const head = await store.feed.headSeq();
+  const rows = await store.feed.changesAfter(userId, after, limit + 1);
   const hasMore = rows.length > limit;
   const page = rows.slice(0, limit);
   const last = page[page.length - 1]?.seq ?? after;
@@ -74,29 +74,29 @@ describe('change feed: kept pages', () => {
 
     const first = await pull(ts, mom);
     expect(first.length).toBeGreaterThan(4096);
-    expect(first).toBe(fresh(store, mom.profile.id, 0, 1000));
+    expect(first).toBe(await fresh(store, mom.profile.id, 0, 1000));
     expect(await pull(ts, mom)).toBe(first);
 
     // Someone else's change moves the head: same changes, the cursor jumps to the new head.
     await folder(ts, other, 'Чужая');
     const again = await pull(ts, mom);
-    expect(again).toBe(fresh(store, mom.profile.id, 0, 1000));
+    expect(again).toBe(await fresh(store, mom.profile.id, 0, 1000));
     expect(again).not.toBe(first);
 
     // Her own change: the page grows.
     await folder(ts, mom, 'Ещё одна');
     const grown = JSON.parse(await pull(ts, mom)) as { changes: unknown[] };
     expect(grown.changes).toHaveLength(MANY.length + 2);
-    expect(JSON.stringify(grown)).toBe(fresh(store, mom.profile.id, 0, 1000));
+    expect(JSON.stringify(grown)).toBe(await fresh(store, mom.profile.id, 0, 1000));
 
     // Pages of a limit, with a cursor, twice each.
     const pageOne = JSON.parse(await pull(ts, mom, '?limit=20')) as { cursor: string; hasMore: boolean };
     expect(pageOne.hasMore).toBe(true);
     const after = Number(pageOne.cursor.split('.')[1]);
     const q = `?limit=20&cursor=${pageOne.cursor}`;
-    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 20));
+    expect(await pull(ts, mom, q)).toBe(await fresh(store, mom.profile.id, after, 20));
     await folder(ts, mom, 'После');
-    expect(await pull(ts, mom, q)).toBe(fresh(store, mom.profile.id, after, 20));
+    expect(await pull(ts, mom, q)).toBe(await fresh(store, mom.profile.id, after, 20));
   });
 
   it('a change written by another process on the same database shows in the next pull', async () => {
@@ -110,8 +110,8 @@ describe('change feed: kept pages', () => {
     // A second connection, as the admin tool or a second server process has.
     const elsewhere = createSqliteStore(openDatabase(ts.dataDir));
     stores.push(elsewhere);
-    elsewhere.transaction(() =>
-      elsewhere.feed.appendChange({
+    await elsewhere.transaction((tx) =>
+      tx.feed.appendChange({
         userId: mom.profile.id,
         entity: 'folder',
         entityId: 'from-elsewhere',
@@ -157,10 +157,10 @@ describe('change feed: kept pages', () => {
     await folder(ts, dad, 'Справки');
     const small = await raw('gzip, deflate, br');
     expect(small.encoding).toBeUndefined();
-    expect(small.body.toString()).toBe(fresh(store, dad.profile.id, 0, 1000));
+    expect(small.body.toString()).toBe(await fresh(store, dad.profile.id, 0, 1000));
 
     await folder(ts, dad, ...MANY);
-    const expected = fresh(store, dad.profile.id, 0, 1000);
+    const expected = await fresh(store, dad.profile.id, 0, 1000);
     for (let i = 0; i < 2; i++) {
       const packed = await raw('gzip, deflate, br');
       expect(packed.encoding).toBe('gzip');

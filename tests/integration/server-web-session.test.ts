@@ -162,7 +162,7 @@ describe('web session: the refresh token stays in its cookie', () => {
     expect([registered.headers['set-cookie'] ?? []].flat()[0]).toMatch(/^sf_refresh=/);
 
     // The school's e-mail link, opened in the browser.
-    const { token } = inviteStudentByEmail(schoolContextOf(ts.server.context), {
+    const { token } = await inviteStudentByEmail(schoolContextOf(ts.server.context), {
       surname: 'Кузнецова',
       name: 'Вера',
       patronymic: '',

@@ -86,9 +86,9 @@ describe('support requests', () => {
     expect(statuses).toEqual([201, 201, 201, 201, 201, 429]);
   });
 
-  it('lists the tickets for the admin tool with who wrote them', () => {
+  it('lists the tickets for the admin tool with who wrote them', async () => {
     const services = openServices(server.dataDir);
-    const list = services.support.list();
+    const list = await services.support.list();
     services.close();
     expect(list.map((t) => t.text)).toContain('Не могу добавить второго ребёнка');
     const withLog = list.find((t) => t.text === 'Не могу добавить второго ребёнка');

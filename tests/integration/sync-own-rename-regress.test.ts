@@ -60,7 +60,7 @@ it("a device's own acknowledged rename survives an older page of the feed, and t
   await waitFor(() => tc.core.getSyncStatus().pending === 0, 5000, 'the last rename to be pushed');
   await tc.core.syncNow();
   expect(tc.core.documents.conflicts()).toEqual([]);
-  expect(ts.server.context.documents.service.list(tc.core.getProfile()!.id).folders).toMatchObject([
+  expect((await ts.server.context.documents.service.list(tc.core.getProfile()!.id)).folders).toMatchObject([
     { id, name: 'Справки за год' },
   ]);
   expect(name()).toBe('Справки за год');

@@ -9,6 +9,8 @@ import { MIGRATIONS } from '../../src/server/store/migrations/index.js';
 import { RateLimiter } from '../../src/server/rateLimit.js';
 import { SqliteRateLimitStore } from '../../src/server/store/sqlite/rateLimits.js';
 import { SqliteSupportStore } from '../../src/server/store/sqlite/support.js';
+import { standalone } from '../../src/server/store/sqlite/sync.js';
+import type { SupportStore } from '../../src/server/store/types.js';
 import { SupportTickets } from '../../src/server/support/tickets.js';
 
 const T = '2026-01-01T00:00:00.000Z';
@@ -26,7 +28,7 @@ afterEach(() => {
 });
 
 describe('server migration 0006-support', () => {
-  it('keeps the people and adds support tickets that the admin tool can list and close', () => {
+  it('keeps the people and adds support tickets that the admin tool can list and close', async () => {
     migrate(db, MIGRATIONS, 5);
     db.prepare(
       `INSERT INTO users (id, role, surname, name, patronymic, phone, created_at, updated_at)
@@ -38,13 +40,13 @@ describe('server migration 0006-support', () => {
 
     const now = () => Date.parse(T);
     const tickets = new SupportTickets(
-      new SqliteSupportStore(db),
+      standalone<SupportStore>(new SqliteSupportStore(db)),
       now,
       new RateLimiter(now, new SqliteRateLimitStore()),
     );
-    const ticket = tickets.create('p1', { text: 'Не приходит SMS', diagnostics: null });
+    const ticket = await tickets.create('p1', { text: 'Не приходит SMS', diagnostics: null });
     expect(ticket.number).toBe(1);
-    expect(tickets.list()).toMatchObject([
+    expect(await tickets.list()).toMatchObject([
       {
         number: 1,
         userName: 'Петрова Мария Ивановна',
@@ -53,9 +55,9 @@ describe('server migration 0006-support', () => {
         status: 'open',
       },
     ]);
-    expect(tickets.close(1)).toBe(true);
-    expect(tickets.close(1)).toBe(false);
-    expect(tickets.list()).toEqual([]);
-    expect(tickets.list('all')[0]?.status).toBe('closed');
+    expect(await tickets.close(1)).toBe(true);
+    expect(await tickets.close(1)).toBe(false);
+    expect(await tickets.list()).toEqual([]);
+    expect((await tickets.list('all'))[0]?.status).toBe('closed');
   });
 });

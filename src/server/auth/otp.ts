@@ -86,15 +86,15 @@ export class OtpService {
     // answer does not tell who has an account.
     const user =
       body.channel === 'phone'
-        ? store.accounts.findUserByPhone(address)
-        : store.accounts.findUserByEmail(address);
+        ? await store.accounts.findUserByPhone(address)
+        : await store.accounts.findUserByEmail(address);
     const deliver = body.channel === 'phone' || (user !== null && user.phone === null);
 
     const id = newId();
     const code = newOtpCode();
     const createdAt = now();
-    store.otp.pruneExpired(iso(createdAt - OTP_TTL_MS));
-    store.otp.insertRequest({
+    await store.otp.pruneExpired(iso(createdAt - OTP_TTL_MS));
+    await store.otp.insertRequest({
       id,
       channel: body.channel,
       address,
@@ -113,7 +113,7 @@ export class OtpService {
       } catch (error) {
         // Our failure, not the person's: give the attempt back and forget the dead code.
         limiter.undo(addressKey);
-        store.otp.deleteRequest(id);
+        await store.otp.deleteRequest(id);
         if (error instanceof AppError) throw error;
         this.deps.logger.error({ err: error }, 'one-time code delivery failed');
         throw new AppError('OTP_DELIVERY_FAILED', 'The code could not be sent. Try again later.');
@@ -132,10 +132,10 @@ export class OtpService {
     return response;
   }
 
-  verify(body: OtpVerifyBody, ip: string): VerifiedIdentity {
+  async verify(body: OtpVerifyBody, ip: string): Promise<VerifiedIdentity> {
     const { store, limiter, limits, now } = this.deps;
     limiter.hit(limiter.ipKey('otp-verify-ip', ip), limits.verifiesPerIp, limits.ipWindowSeconds);
-    const row = store.otp.getRequest(body.requestId);
+    const row = await store.otp.getRequest(body.requestId);
     if (!row) throw new AppError('OTP_INVALID', 'The code is wrong.');
     if (row.consumedAt !== null)
       throw new AppError('OTP_EXPIRED', 'This code was already used. Ask for a new one.');
@@ -156,7 +156,7 @@ export class OtpService {
       throw error;
     }
 
-    const attempts = store.otp.addAttempt(row.id);
+    const attempts = await store.otp.addAttempt(row.id);
     // A code only works on the device that asked for it, so a code read off someone's
     // screen cannot be used elsewhere; a wrong device costs a try like a wrong code.
     const ok = row.deviceId === body.deviceId && sameHash(row.codeHash, hashOtpCode(row.id, body.code));
@@ -166,12 +166,12 @@ export class OtpService {
     }
     limiter.undo(ipKey);
     limiter.undo(deviceKey);
-    if (!store.otp.consume(row.id, iso(now()))) {
+    if (!(await store.otp.consume(row.id, iso(now())))) {
       throw new AppError('OTP_EXPIRED', 'This code was already used. Ask for a new one.');
     }
     if (row.userId) return { kind: 'user', userId: row.userId };
     // The phone may have been registered since the code was sent.
-    const existing = store.accounts.findUserByPhone(row.address);
+    const existing = await store.accounts.findUserByPhone(row.address);
     if (existing) return { kind: 'user', userId: existing.id };
     if (row.channel !== 'phone') throw new AppError('OTP_INVALID', 'The code is wrong.');
     return { kind: 'new_phone', phone: row.address };

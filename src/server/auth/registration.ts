@@ -19,11 +19,11 @@ export class RegistrationService {
     private readonly now: Now,
   ) {}
 
-  issue(phone: string, deviceId: string): { registrationToken: string; expiresAt: string } {
+  async issue(phone: string, deviceId: string): Promise<{ registrationToken: string; expiresAt: string }> {
     const token = newToken();
     const now = this.now();
     const expiresAt = iso(now + REGISTRATION_TTL_MS);
-    this.store.otp.insertRegistrationToken({
+    await this.store.otp.insertRegistrationToken({
       tokenHash: hashToken(token),
       phone,
       deviceId,
@@ -35,21 +35,21 @@ export class RegistrationService {
   }
 
   /** Creates the parent account; returns its user id. */
-  register(token: string, deviceId: string, name: PersonName): string {
+  register(token: string, deviceId: string, name: PersonName): Promise<string> {
     const now = this.now();
     const hash = hashToken(token);
-    return this.feed.write((writer) => {
-      const row = this.store.otp.getRegistrationToken(hash);
+    return this.feed.write(async (writer, tx) => {
+      const row = await tx.otp.getRegistrationToken(hash);
       const valid =
         row !== null && row.usedAt === null && row.deviceId === deviceId && Date.parse(row.expiresAt) > now;
-      if (!row || !valid || !this.store.otp.useRegistrationToken(hash, iso(now))) {
+      if (!row || !valid || !(await tx.otp.useRegistrationToken(hash, iso(now)))) {
         throw new AppError('REGISTRATION_EXPIRED', 'Registration took too long. Sign in again.');
       }
       // Registered from another device in the meantime: that account is the person's.
-      const existing = this.store.accounts.findUserByPhone(row.phone);
+      const existing = await tx.accounts.findUserByPhone(row.phone);
       if (existing) return existing.id;
       const id = newId();
-      this.store.accounts.insertUser({
+      await tx.accounts.insertUser({
         id,
         role: 'parent',
         surname: name.surname,
@@ -63,7 +63,7 @@ export class RegistrationService {
         createdAt: iso(now),
         updatedAt: iso(now),
       });
-      writer.putPersonWithSchool(id);
+      await writer.putPersonWithSchool(id);
       return id;
     });
   }

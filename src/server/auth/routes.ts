@@ -31,10 +31,10 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     onRequest: async (request: FastifyRequest) => refuseCrossSite(request, ctx.publicUrl()),
   };
 
-  const signedIn = (userId: string, tokens: IssuedTokens): SignedInAnswer => {
-    const user = ctx.store.accounts.getUser(userId);
+  const signedIn = async (userId: string, tokens: IssuedTokens): Promise<SignedInAnswer> => {
+    const user = await ctx.store.accounts.getUser(userId);
     if (!user) throw new AppError('ACCOUNT_NOT_FOUND', 'The account no longer exists.');
-    return { status: 'signed_in', tokens, profile: toProfile(ctx.store, user) };
+    return { status: 'signed_in', tokens, profile: await toProfile(ctx.store, user) };
   };
 
   app.post('/api/auth/otp/request', async (request) => {
@@ -45,23 +45,26 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   app.post('/api/auth/otp/verify', sameSite, async (request, reply): Promise<OtpVerifyAnswer> => {
     const body = parseInput(OtpVerifyBodySchema, request.body, 'body');
     const web = isWebClient(request);
-    const identity = ctx.otp.verify(body, request.ip);
+    const identity = await ctx.otp.verify(body, request.ip);
     if (identity.kind === 'new_phone') {
-      return { status: 'registration_required', ...ctx.registration.issue(identity.phone, body.deviceId) };
+      return {
+        status: 'registration_required',
+        ...(await ctx.registration.issue(identity.phone, body.deviceId)),
+      };
     }
-    const tokens = ctx.sessions.create(identity.userId, body.deviceId, body.deviceName);
+    const tokens = await ctx.sessions.create(identity.userId, body.deviceId, body.deviceName);
     return signedIn(identity.userId, issueTokens(web, reply, tokens, ctx.publicUrl()));
   });
 
   app.post('/api/auth/register', sameSite, async (request, reply): Promise<SignedInAnswer> => {
     const body = parseInput(RegisterBodySchema, request.body, 'body');
     const web = isWebClient(request);
-    const userId = ctx.registration.register(body.registrationToken, body.deviceId, {
+    const userId = await ctx.registration.register(body.registrationToken, body.deviceId, {
       surname: body.surname,
       name: body.name,
       patronymic: body.patronymic,
     });
-    const tokens = ctx.sessions.create(userId, body.deviceId, body.deviceName);
+    const tokens = await ctx.sessions.create(userId, body.deviceId, body.deviceName);
     return signedIn(userId, issueTokens(web, reply, tokens, ctx.publicUrl()));
   });
 
@@ -74,7 +77,7 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
     const token = body.refreshToken ?? (web ? request.cookies[REFRESH_COOKIE] : undefined);
     if (!token) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
     try {
-      return issueTokens(web, reply, ctx.sessions.refresh(token, body.deviceId), ctx.publicUrl());
+      return issueTokens(web, reply, await ctx.sessions.refresh(token, body.deviceId), ctx.publicUrl());
     } catch (error) {
       if (web) clearRefreshCookie(reply, ctx.publicUrl());
       throw error;
@@ -82,21 +85,21 @@ export function registerAuthRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.post('/api/auth/signout', sameSite, async (request, reply) => {
-    const auth = requireAuth(request, ctx.sessions);
-    ctx.sessions.revoke(auth.sessionId, 'signout');
+    const auth = await requireAuth(request, ctx.sessions);
+    await ctx.sessions.revoke(auth.sessionId, 'signout');
     if (isWebClient(request)) clearRefreshCookie(reply, ctx.publicUrl());
     return { ok: true as const };
   });
 
   app.get('/api/auth/sessions', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
-    return { sessions: ctx.sessions.list(auth.userId, auth.sessionId) };
+    const auth = await requireAuth(request, ctx.sessions);
+    return { sessions: await ctx.sessions.list(auth.userId, auth.sessionId) };
   });
 
   app.delete('/api/auth/sessions/:id', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const params = parseInput(SessionParamsSchema, request.params, 'params');
-    ctx.sessions.revokeOwn(auth.userId, params.id);
+    await ctx.sessions.revokeOwn(auth.userId, params.id);
     return { ok: true as const };
   });
 }

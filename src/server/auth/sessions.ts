@@ -3,7 +3,7 @@ import type { SessionInfo } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
 import type { LiveHub } from '../sync/live.js';
-import type { Store } from '../store/types.js';
+import type { Store, Tx } from '../store/types.js';
 import { hashToken, newId, newToken } from './tokens.js';
 
 export interface AuthContext {
@@ -43,6 +43,8 @@ interface KnownToken {
 
 export class SessionService {
   private readonly known = new Map<string, KnownToken>();
+  /** Counts forgets: a look-up that overlapped one is answered but not kept. */
+  private generation = 0;
 
   constructor(
     private readonly store: Store,
@@ -52,18 +54,18 @@ export class SessionService {
   ) {}
 
   /** Opens a session for a device, ending any other session that device id still has. */
-  create(userId: string, deviceId: string, deviceName: string): SessionTokens {
-    this.known.clear();
+  async create(userId: string, deviceId: string, deviceName: string): Promise<SessionTokens> {
+    this.forget();
     const now = this.now();
     const replaced: { userId: string; id: string }[] = [];
-    const tokens = this.store.transaction(() => {
-      for (const s of this.store.sessions.liveSessionsOfDevice(deviceId, iso(now))) {
-        if (this.store.sessions.revokeSession(s.id, iso(now), 'replaced_on_device')) {
+    const tokens = await this.store.transaction(async (tx) => {
+      for (const s of await tx.sessions.liveSessionsOfDevice(deviceId, iso(now))) {
+        if (await tx.sessions.revokeSession(s.id, iso(now), 'replaced_on_device')) {
           replaced.push({ userId: s.userId, id: s.id });
         }
       }
       const sessionId = newId();
-      this.store.sessions.insertSession({
+      await tx.sessions.insertSession({
         id: sessionId,
         userId,
         deviceId,
@@ -74,25 +76,26 @@ export class SessionService {
         revokedAt: null,
         revokeReason: null,
       });
-      return this.issue(sessionId, now);
+      return this.issue(tx, sessionId, now);
     });
+    this.forget();
     for (const s of replaced) this.hub.revoked(s.userId, s.id);
     return tokens;
   }
 
-  refresh(refreshToken: string, deviceId: string): SessionTokens {
-    this.known.clear();
+  async refresh(refreshToken: string, deviceId: string): Promise<SessionTokens> {
+    this.forget();
     const now = this.now();
     const hash = hashToken(refreshToken);
-    const outcome = this.store.transaction(() => {
-      const token = this.store.sessions.findRefreshToken(hash);
+    const outcome = await this.store.transaction(async (tx) => {
+      const token = await tx.sessions.findRefreshToken(hash);
       if (!token) return { error: new AppError('UNAUTHENTICATED', 'Sign in again.') };
-      const session = this.store.sessions.getSession(token.sessionId);
+      const session = await tx.sessions.getSession(token.sessionId);
       if (!session) return { error: new AppError('UNAUTHENTICATED', 'Sign in again.') };
       if (session.revokedAt) return { error: new AppError('SESSION_REVOKED', 'This session has ended.') };
       if (session.deviceId !== deviceId) return { error: new AppError('UNAUTHENTICATED', 'Sign in again.') };
-      const reused = (): { error: AppError; revoked: typeof session } => {
-        this.store.sessions.revokeSession(session.id, iso(now), 'refresh_token_reused');
+      const reused = async (): Promise<{ error: AppError; revoked: typeof session }> => {
+        await tx.sessions.revokeSession(session.id, iso(now), 'refresh_token_reused');
         return {
           error: new AppError('REFRESH_TOKEN_REUSED', 'This session was ended for safety. Sign in again.'),
           revoked: session,
@@ -102,42 +105,45 @@ export class SessionService {
       if (token.usedAt !== null) {
         // The answer to this token's refresh was lost if what it was exchanged for is untouched.
         const lost =
-          !expired && token.replacedBy !== null && this.store.sessions.pairUnused(token.replacedBy);
-        if (!lost) return reused();
-        this.store.sessions.retirePair(token.replacedBy!, iso(now));
+          !expired && token.replacedBy !== null && (await tx.sessions.pairUnused(token.replacedBy));
+        if (!lost) return await reused();
+        await tx.sessions.retirePair(token.replacedBy!, iso(now));
       } else {
         if (expired) {
           return { error: new AppError('SESSION_EXPIRED', 'The session has expired. Sign in again.') };
         }
-        if (!this.store.sessions.markRefreshUsed(hash, iso(now))) return reused();
+        if (!(await tx.sessions.markRefreshUsed(hash, iso(now)))) return await reused();
       }
-      this.store.sessions.extendSession(session.id, iso(now + this.refreshMs()));
-      this.store.sessions.touchSession(session.id, iso(now));
-      const tokens = this.issue(session.id, now);
-      this.store.sessions.setReplacedBy(hash, hashToken(tokens.refreshToken));
+      await tx.sessions.extendSession(session.id, iso(now + this.refreshMs()));
+      await tx.sessions.touchSession(session.id, iso(now));
+      const tokens = await this.issue(tx, session.id, now);
+      await tx.sessions.setReplacedBy(hash, hashToken(tokens.refreshToken));
       return { tokens };
     });
+    this.forget();
     if ('revoked' in outcome && outcome.revoked) this.hub.revoked(outcome.revoked.userId, outcome.revoked.id);
     if ('tokens' in outcome && outcome.tokens) return outcome.tokens;
     throw outcome.error;
   }
 
   /** Resolves a bearer access token to its user and session, or throws the reason it can't. */
-  authenticate(accessToken: string): AuthContext {
+  async authenticate(accessToken: string): Promise<AuthContext> {
     const now = this.now();
     const hash = hashToken(accessToken);
     const known = this.known.get(hash);
     if (known && now - known.checkedAt < AUTH_CACHE_MS && now >= known.checkedAt && now < known.expiresAt) {
       return known.context;
     }
-    const found = this.lookUp(hash, now);
+    const generation = this.generation;
+    const found = await this.lookUp(hash, now);
+    if (generation !== this.generation) return found.context;
     if (this.known.size >= AUTH_CACHE_ENTRIES) this.known.clear();
     this.known.set(hash, { ...found, checkedAt: now });
     return found.context;
   }
 
-  private lookUp(hash: string, now: number): Omit<KnownToken, 'checkedAt'> {
-    const found = this.store.sessions.findAccessTokenWithSession(hash);
+  private async lookUp(hash: string, now: number): Promise<Omit<KnownToken, 'checkedAt'>> {
+    const found = await this.store.sessions.findAccessTokenWithSession(hash);
     if (!found) throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
     const { token, session } = found;
     if (session.revokedAt) throw new AppError('SESSION_REVOKED', 'This session has ended.');
@@ -145,9 +151,9 @@ export class SessionService {
       throw new AppError('SESSION_EXPIRED', 'The session has expired.');
     }
     // Once per access token: a used pair means its refresh answer did arrive (see refresh).
-    if (token.usedAt === null) this.store.sessions.markAccessUsed(token.tokenHash, iso(now));
+    if (token.usedAt === null) await this.store.sessions.markAccessUsed(token.tokenHash, iso(now));
     if (now - Date.parse(session.lastSeenAt) > TOUCH_INTERVAL_MS) {
-      this.store.sessions.touchSession(session.id, iso(now));
+      await this.store.sessions.touchSession(session.id, iso(now));
     }
     return {
       context: { userId: session.userId, sessionId: session.id },
@@ -155,26 +161,28 @@ export class SessionService {
     };
   }
 
-  revoke(sessionId: string, reason: RevokeReason): void {
-    this.known.clear();
-    const session = this.store.sessions.getSession(sessionId);
+  async revoke(sessionId: string, reason: RevokeReason): Promise<void> {
+    this.forget();
+    const session = await this.store.sessions.getSession(sessionId);
     if (!session) return;
-    if (this.store.sessions.revokeSession(sessionId, iso(this.now()), reason)) {
+    const revoked = await this.store.sessions.revokeSession(sessionId, iso(this.now()), reason);
+    this.forget();
+    if (revoked) {
       this.hub.revoked(session.userId, session.id);
     }
   }
 
   /** Revokes one of the user's own sessions; someone else's is "not found", never "forbidden". */
-  revokeOwn(userId: string, sessionId: string): void {
-    const session = this.store.sessions.getSession(sessionId);
+  async revokeOwn(userId: string, sessionId: string): Promise<void> {
+    const session = await this.store.sessions.getSession(sessionId);
     if (!session || session.userId !== userId || session.revokedAt) {
       throw new AppError('NOT_FOUND', 'No such session.');
     }
-    this.revoke(sessionId, 'revoked_by_user');
+    await this.revoke(sessionId, 'revoked_by_user');
   }
 
-  list(userId: string, currentSessionId: string): SessionInfo[] {
-    return this.store.sessions.liveSessionsOfUser(userId, iso(this.now())).map((s) => ({
+  async list(userId: string, currentSessionId: string): Promise<SessionInfo[]> {
+    return (await this.store.sessions.liveSessionsOfUser(userId, iso(this.now()))).map((s) => ({
       id: s.id,
       deviceName: s.deviceName,
       createdAt: s.createdAt,
@@ -184,27 +192,34 @@ export class SessionService {
   }
 
   /** Forgets tokens of sessions that ended more than a refresh lifetime ago. */
-  prune(): void {
+  async prune(): Promise<void> {
+    this.forget();
+    await this.store.sessions.pruneTokens(iso(this.now() - this.refreshMs()));
+    this.forget();
+  }
+
+  /** Forgets every token looked up so far, and any look-up still under way. */
+  private forget(): void {
     this.known.clear();
-    this.store.sessions.pruneTokens(iso(this.now() - this.refreshMs()));
+    this.generation++;
   }
 
   private refreshMs(): number {
     return this.ttl.refreshDays * 86_400_000;
   }
 
-  private issue(sessionId: string, now: number): SessionTokens {
+  private async issue(tx: Tx, sessionId: string, now: number): Promise<SessionTokens> {
     const accessToken = newToken();
     const refreshToken = newToken();
     const accessExpiresAt = iso(now + this.ttl.accessSeconds * 1000);
     const refreshExpiresAt = iso(now + this.refreshMs());
-    this.store.sessions.insertAccessToken({
+    await tx.sessions.insertAccessToken({
       tokenHash: hashToken(accessToken),
       sessionId,
       expiresAt: accessExpiresAt,
       refreshHash: hashToken(refreshToken),
     });
-    this.store.sessions.insertRefreshToken({
+    await tx.sessions.insertRefreshToken({
       tokenHash: hashToken(refreshToken),
       sessionId,
       createdAt: iso(now),

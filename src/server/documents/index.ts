@@ -60,7 +60,7 @@ export function createDocuments(o: {
     service: new DocumentService(repo, o.limits),
     uploads,
     links: new SignedLinks(repo, o.now),
-    mutationHandlers: documentMutationHandlers(repo, trash),
+    mutationHandlers: documentMutationHandlers(trash),
     blobs,
     tus,
     patch: new TusPatch(tus.datastore as HashingFileStore, uploads, uploadDir),
@@ -68,8 +68,8 @@ export function createDocuments(o: {
     async housekeeping() {
       await tus.cleanUpExpiredUploads().catch(() => 0);
       const before = new Date(o.now() - o.uploadExpiryMs).toISOString();
-      for (const upload of repo.staleUploads(before)) uploads.uploadFailed(upload.id, 'EXPIRED');
-      trash.purgeExpired();
+      for (const upload of await repo.staleUploads(before)) await uploads.uploadFailed(upload.id, 'EXPIRED');
+      await trash.purgeExpired();
     },
   };
 }

@@ -1,16 +1,16 @@
 import { AppError } from '../../shared/errors.js';
-import { DOCUMENT_MUTATIONS, freeName, nameKey, type ItemKind } from '../../shared/documents.js';
+import { DOCUMENT_MUTATIONS, nameKey, type ItemKind } from '../../shared/documents.js';
 import { iso } from '../clock.js';
 import type { FeedWriter } from '../sync/feed.js';
 import type { DocumentRepo, DocumentRow, FolderRow } from '../store/types.js';
 import type { TrashPurge } from './purge.js';
 import { documentRecord, folderRecord } from './records.js';
-import { checkedName, notFound } from './service.js';
+import { checkedName, freeName, notFound } from './service.js';
 
 export type DocumentMutationHandler = (
   ctx: { userId: string; writer: FeedWriter; now: number },
   payload: unknown,
-) => void;
+) => Promise<void>;
 export type DocumentMutationHandlers = Record<keyof typeof DOCUMENT_MUTATIONS, DocumentMutationHandler>;
 
 /**
@@ -19,11 +19,16 @@ export type DocumentMutationHandlers = Record<keyof typeof DOCUMENT_MUTATIONS, D
  * together with its feed rows, so the owner's other devices see exactly what the
  * database holds.
  */
-export function documentMutationHandlers(repo: DocumentRepo, trash: TrashPurge): DocumentMutationHandlers {
+export function documentMutationHandlers(trash: TrashPurge): DocumentMutationHandlers {
   /** A live folder of the owner, or null for the top level. */
-  function liveParent(ownerId: string, id: string | null, strict = true): string | null {
+  async function liveParent(
+    repo: DocumentRepo,
+    ownerId: string,
+    id: string | null,
+    strict = true,
+  ): Promise<string | null> {
     if (id === null) return null;
-    const folder = repo.getFolder(ownerId, id);
+    const folder = await repo.getFolder(ownerId, id);
     if (!folder || folder.trashedAt !== null) {
       if (strict) throw notFound();
       return null;
@@ -31,19 +36,20 @@ export function documentMutationHandlers(repo: DocumentRepo, trash: TrashPurge):
     return folder.id;
   }
 
-  function emit(writer: FeedWriter, kind: ItemKind, ownerId: string, id: string): void {
-    const row = repo.get(kind, ownerId, id);
+  async function emit(writer: FeedWriter, kind: ItemKind, ownerId: string, id: string): Promise<void> {
+    const row = await writer.tx.documents.get(kind, ownerId, id);
     if (!row) return;
-    if (kind === 'folder') writer.put([ownerId], 'folder', id, folderRecord(row as FolderRow));
-    else writer.put([ownerId], 'document', id, documentRecord(row as DocumentRow));
+    if (kind === 'folder') await writer.put([ownerId], 'folder', id, folderRecord(row as FolderRow));
+    else await writer.put([ownerId], 'document', id, documentRecord(row as DocumentRow));
   }
 
   return {
-    'folder.create': ({ userId, writer, now }, payload) => {
+    'folder.create': async ({ userId, writer, now }, payload) => {
+      const repo = writer.tx.documents;
       const p = DOCUMENT_MUTATIONS['folder.create'].parse(payload);
-      if (repo.getFolder(userId, p.id) || repo.getDocument(userId, p.id)) return;
-      const parentId = liveParent(userId, p.parentId);
-      const name = freeName(checkedName(p.name), (key) => repo.nameTaken(userId, parentId, key));
+      if ((await repo.getFolder(userId, p.id)) || (await repo.getDocument(userId, p.id))) return;
+      const parentId = await liveParent(repo, userId, p.parentId);
+      const name = await freeName(checkedName(p.name), (key) => repo.nameTaken(userId, parentId, key));
       const at = iso(now);
       const row: FolderRow = {
         id: p.id,
@@ -57,18 +63,19 @@ export function documentMutationHandlers(repo: DocumentRepo, trash: TrashPurge):
       };
       // Ids are chosen by clients: another person's id is refused without saying whose it is.
       try {
-        repo.insertFolder(row, nameKey(name));
+        await repo.insertFolder(row, nameKey(name));
       } catch {
         throw new AppError('VALIDATION_FAILED', 'This folder id cannot be used.');
       }
-      writer.put([userId], 'folder', row.id, folderRecord(row));
+      await writer.put([userId], 'folder', row.id, folderRecord(row));
     },
-    'documents.rename': ({ userId, writer, now }, payload) => {
+    'documents.rename': async ({ userId, writer, now }, payload) => {
+      const repo = writer.tx.documents;
       const p = DOCUMENT_MUTATIONS['documents.rename'].parse(payload);
       // An item in the trash is renamed too: another device may have moved it there after
       // this one renamed it (offline, or at the same moment). Both wishes are kept: it waits
       // in the trash under its new name, and comes back with it.
-      const item = repo.get(p.kind, userId, p.id);
+      const item = await repo.get(p.kind, userId, p.id);
       if (!item) throw notFound();
       const wanted = checkedName(p.name);
       if (p.expectedName !== undefined && item.name !== p.expectedName) {
@@ -84,82 +91,83 @@ export function documentMutationHandlers(repo: DocumentRepo, trash: TrashPurge):
       const name =
         item.trashedAt !== null
           ? wanted
-          : freeName(wanted, (key) => repo.nameTaken(userId, parent, key, p.id));
-      repo.update(p.kind, p.id, { name, nameKey: nameKey(name), updatedAt: iso(now) });
-      emit(writer, p.kind, userId, p.id);
+          : await freeName(wanted, (key) => repo.nameTaken(userId, parent, key, p.id));
+      await repo.update(p.kind, p.id, { name, nameKey: nameKey(name), updatedAt: iso(now) });
+      await emit(writer, p.kind, userId, p.id);
     },
-    'documents.move': ({ userId, writer, now }, payload) => {
+    'documents.move': async ({ userId, writer, now }, payload) => {
+      const repo = writer.tx.documents;
       const p = DOCUMENT_MUTATIONS['documents.move'].parse(payload);
       // Like a rename, a move reaching an item another device has put in the trash is kept:
       // restored, the item comes back in the folder it was moved to.
-      const item = repo.get(p.kind, userId, p.id);
+      const item = await repo.get(p.kind, userId, p.id);
       if (!item) throw notFound();
-      const target = liveParent(userId, p.folderId, true);
-      if (p.kind === 'folder' && target !== null && repo.subtree(userId, p.id).includes(target)) {
+      const target = await liveParent(repo, userId, p.folderId, true);
+      if (p.kind === 'folder' && target !== null && (await repo.subtree(userId, p.id)).includes(target)) {
         throw new AppError('VALIDATION_FAILED', 'A folder cannot be moved into itself.');
       }
       const name =
         item.trashedAt !== null
           ? item.name
-          : freeName(item.name, (key) => repo.nameTaken(userId, target, key, p.id));
-      repo.update(p.kind, p.id, {
+          : await freeName(item.name, (key) => repo.nameTaken(userId, target, key, p.id));
+      await repo.update(p.kind, p.id, {
         parentId: target,
         name,
         nameKey: nameKey(name),
         updatedAt: iso(now),
       });
-      emit(writer, p.kind, userId, p.id);
+      await emit(writer, p.kind, userId, p.id);
     },
-    'documents.trash': ({ userId, writer, now }, payload) => {
+    'documents.trash': async ({ userId, writer, now }, payload) => {
+      const repo = writer.tx.documents;
       const p = DOCUMENT_MUTATIONS['documents.trash'].parse(payload);
-      const item = repo.get(p.kind, userId, p.id);
+      const item = await repo.get(p.kind, userId, p.id);
       if (!item) throw notFound();
       if (item.trashedAt !== null) return;
       const at = iso(now);
       const mark = { trashedAt: at, trashRoot: p.id, updatedAt: at };
-      repo.update(p.kind, p.id, mark);
-      emit(writer, p.kind, userId, p.id);
+      await repo.update(p.kind, p.id, mark);
+      await emit(writer, p.kind, userId, p.id);
       if (p.kind === 'folder') {
-        const tree = repo.subtree(userId, p.id);
-        for (const f of repo.foldersIn(userId, tree)) {
+        const tree = await repo.subtree(userId, p.id);
+        for (const f of await repo.foldersIn(userId, tree)) {
           if (f.trashedAt !== null) continue;
-          repo.update('folder', f.id, mark);
-          emit(writer, 'folder', userId, f.id);
+          await repo.update('folder', f.id, mark);
+          await emit(writer, 'folder', userId, f.id);
         }
-        for (const d of repo.documentsIn(userId, tree)) {
+        for (const d of await repo.documentsIn(userId, tree)) {
           if (d.trashedAt !== null) continue;
-          repo.update('document', d.id, mark);
-          emit(writer, 'document', userId, d.id);
+          await repo.update('document', d.id, mark);
+          await emit(writer, 'document', userId, d.id);
         }
       }
     },
-    'documents.restore': ({ userId, writer, now }, payload) => {
+    'documents.restore': async ({ userId, writer, now }, payload) => {
+      const repo = writer.tx.documents;
       const p = DOCUMENT_MUTATIONS['documents.restore'].parse(payload);
-      const item = repo.get(p.kind, userId, p.id);
+      const item = await repo.get(p.kind, userId, p.id);
       if (!item) throw notFound();
       if (item.trashedAt === null) return;
       const at = iso(now);
       // The root goes back where it was, or to the top if that folder is gone too.
       let parent = parentOf(item);
-      if (parent !== null && repo.getFolder(userId, parent)?.trashedAt !== null) parent = null;
-      const name = freeName(item.name, (key) => repo.nameTaken(userId, parent, key, p.id));
+      if (parent !== null && (await repo.getFolder(userId, parent))?.trashedAt !== null) parent = null;
+      const name = await freeName(item.name, (key) => repo.nameTaken(userId, parent, key, p.id));
       const clear = { trashedAt: null, trashRoot: null, updatedAt: at };
-      repo.update(p.kind, p.id, { ...clear, parentId: parent, name, nameKey: nameKey(name) });
-      emit(writer, p.kind, userId, p.id);
+      await repo.update(p.kind, p.id, { ...clear, parentId: parent, name, nameKey: nameKey(name) });
+      await emit(writer, p.kind, userId, p.id);
       for (const kind of ['folder', 'document'] as const) {
-        for (const other of repo.withTrashRoot(kind, userId, item.trashRoot ?? p.id)) {
+        for (const other of await repo.withTrashRoot(kind, userId, item.trashRoot ?? p.id)) {
           if (other.id === p.id) continue;
           // Renamed while in the trash, it may now share a name with a neighbour.
           const within = parentOf(other);
-          const free = freeName(other.name, (key) => repo.nameTaken(userId, within, key, other.id));
-          repo.update(kind, other.id, { ...clear, name: free, nameKey: nameKey(free) });
-          emit(writer, kind, userId, other.id);
+          const free = await freeName(other.name, (key) => repo.nameTaken(userId, within, key, other.id));
+          await repo.update(kind, other.id, { ...clear, name: free, nameKey: nameKey(free) });
+          await emit(writer, kind, userId, other.id);
         }
       }
     },
-    'documents.emptyTrash': ({ userId, writer }) => {
-      trash.purge(userId, writer, null);
-    },
+    'documents.emptyTrash': ({ userId, writer }) => trash.purge(userId, writer, null),
   };
 }
 

@@ -113,7 +113,7 @@ export class TusPatch {
       fail(400, 'VALIDATION_FAILED', 'Upload-Offset is missing or not a number.');
       return;
     }
-    if (!this.documents.ownsUpload(userId, id)) {
+    if (!(await this.documents.ownsUpload(userId, id))) {
       fail(404, 'NOT_FOUND', 'Not found.');
       return;
     }
@@ -180,7 +180,7 @@ export class TusPatch {
     const claimed = typeof req.headers[SHA256_HEADER] === 'string' ? req.headers[SHA256_HEADER] : null;
     // Complete: it becomes a document once its SHA-256 is checked. A client that hashes as
     // it sends knows it only now and sends it to /finish; until then the upload waits.
-    if (next === size && (claimed !== null || this.documents.declaredChecksum(id))) {
+    if (next === size && (claimed !== null || (await this.documents.declaredChecksum(id)))) {
       try {
         const doc = await this.finish(userId, id, claimed);
         return { kind: 'stored', offset: next, documentId: doc.id, expires: null };
@@ -270,6 +270,6 @@ export class TusPatch {
   async discard(id: string): Promise<void> {
     await this.store.remove(id).catch(() => undefined);
     this.store.forget(id);
-    this.documents.uploadFailed(id, 'CANCELLED');
+    await this.documents.uploadFailed(id, 'CANCELLED');
   }
 }

@@ -14,21 +14,19 @@ export class TrashPurge {
   ) {}
 
   /** Deletes trashed items (all, or those trashed before `before`); blobs go after the commit. */
-  purge(ownerId: string, writer: FeedWriter, before: string | null): void {
-    const docs = this.repo.trashed('document', ownerId, before) as DocumentRow[];
-    const folders = this.repo.trashed('folder', ownerId, before);
-    const folderIds = folders.map((f) => f.id);
+  async purge(ownerId: string, writer: FeedWriter, before: string | null): Promise<void> {
+    const repo = writer.tx.documents;
+    const docs = (await repo.trashed('document', ownerId, before)) as DocumentRow[];
+    const folders = await repo.trashed('folder', ownerId, before);
     // Everything inside a purged folder goes with it.
-    const inside = this.repo.documentsIn(
-      ownerId,
-      folderIds.flatMap((id) => this.repo.subtree(ownerId, id)),
-    );
+    const allFolders = new Set<string>();
+    for (const f of folders) for (const id of await repo.subtree(ownerId, f.id)) allFolders.add(id);
+    const inside = await repo.documentsIn(ownerId, [...allFolders]);
     const allDocs = new Map([...docs, ...inside].map((d) => [d.id, d]));
-    this.repo.deleteRows('document', [...allDocs.keys()]);
-    const allFolders = new Set(folderIds.flatMap((id) => this.repo.subtree(ownerId, id)));
-    this.repo.deleteRows('folder', [...allFolders]);
-    for (const id of allDocs.keys()) writer.remove([ownerId], 'document', id);
-    for (const id of allFolders) writer.remove([ownerId], 'folder', id);
+    await repo.deleteRows('document', [...allDocs.keys()]);
+    await repo.deleteRows('folder', [...allFolders]);
+    for (const id of allDocs.keys()) await writer.remove([ownerId], 'document', id);
+    for (const id of allFolders) await writer.remove([ownerId], 'folder', id);
     const keys = [...allDocs.values()].map((d) => d.blobKey);
     setImmediate(() => {
       for (const key of keys) void this.blobs.delete(key).catch(() => {});
@@ -36,10 +34,10 @@ export class TrashPurge {
   }
 
   /** Purges what has been in the trash for TRASH_DAYS days. */
-  purgeExpired(): void {
+  async purgeExpired(): Promise<void> {
     const before = iso(this.now() - TRASH_DAYS * 86_400_000);
-    for (const ownerId of this.repo.ownersWithTrashBefore(before)) {
-      this.feed.write((writer) => this.purge(ownerId, writer, before));
+    for (const ownerId of await this.repo.ownersWithTrashBefore(before)) {
+      await this.feed.write((writer) => this.purge(ownerId, writer, before));
     }
   }
 }

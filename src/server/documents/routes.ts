@@ -133,7 +133,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
 
   /** The body of a creation-with-upload POST, into the upload @tus/server has just created. */
   const uploadWithCreation = async (request: FastifyRequest, reply: FastifyReply, id: string) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const outcome = await mod.patch.receive(request.raw, auth.userId, id, 0);
     if (outcome.kind !== 'stored') {
       // Refused, or cut before the answer named the upload: nobody can continue it.
@@ -156,7 +156,7 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
   app.route({ method: ['HEAD', 'DELETE', 'OPTIONS'], url: `${UPLOADS_PATH}/:id`, handler: toTus });
   app.patch(`${UPLOADS_PATH}/:id`, async (request, reply) => {
     // Authentication fails before the hijack, so the error is an ordinary JSON answer.
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const { id } = parseInput(UploadParams, request.params, 'params');
     reply.hijack();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) reply.raw.setHeader(k, v);
@@ -165,37 +165,39 @@ export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext,
 
   /** Finishes an upload whose last answer was lost (idempotent): its document, or why not. */
   app.post(`${UPLOADS_PATH}/:id/finish`, async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const { id } = parseInput(UploadParams, request.params, 'params');
-    if (!mod.uploads.ownsUpload(auth.userId, id)) throw new AppError('NOT_FOUND', 'Not found.');
+    if (!(await mod.uploads.ownsUpload(auth.userId, id))) throw new AppError('NOT_FOUND', 'Not found.');
     const claimed = request.headers[SHA256_HEADER];
     const document = await mod.patch.finish(auth.userId, id, typeof claimed === 'string' ? claimed : null);
     return { document };
   });
 
   app.get('/api/documents', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     return documents.list(auth.userId);
   });
 
   app.get('/api/documents/quota', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     return documents.quota(auth.userId);
   });
 
   app.post('/api/documents/:id/link', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const { id } = parseInput(IdParams, request.params, 'params');
-    return { url: mod.links.signedLink(auth.userId, id) };
+    return { url: await mod.links.signedLink(auth.userId, id) };
   });
 
   /** The bytes, with HTTP Range. A Bearer token, or a signed link from /link for a browser. */
   app.get('/api/documents/:id/content', async (request, reply) => {
     const { id } = parseInput(IdParams, request.params, 'params');
     const query = request.query as { u?: string; e?: string; s?: string; inline?: string };
-    const owner = query.s ? mod.links.verifyLink(id, query) : requireAuth(request, ctx.sessions).userId;
+    const owner = query.s
+      ? await mod.links.verifyLink(id, query)
+      : (await requireAuth(request, ctx.sessions)).userId;
     if (!owner) throw new AppError('NOT_FOUND', 'Not found.');
-    const doc = documents.getDocument(owner, id);
+    const doc = await documents.getDocument(owner, id);
     const range = parseRange(request.headers.range, doc.size);
     void reply.header('accept-ranges', 'bytes');
     // A text's charset comes from its first bytes, the same for every range of it.

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { nameRefusal, sanitizeName, type DocumentList, type Quota } from '../../shared/documents.js';
+import {
+  nameKey,
+  nameRefusal,
+  numberedName,
+  sanitizeName,
+  type DocumentList,
+  type Quota,
+} from '../../shared/documents.js';
 import { AppError } from '../../shared/errors.js';
 import type { DocumentRepo, DocumentRow } from '../store/types.js';
 import { documentRecord, folderRecord } from './records.js';
@@ -29,30 +36,39 @@ export function checkedName(raw: string): string {
  * come through uploads (uploads.ts), the mutations (mutations.ts) and the trash purge
  * (purge.ts).
  */
+/** `name`, or the first of "name (2)", "name (3)", … whose key `taken` says is free (shared freeName, awaited). */
+export async function freeName(name: string, taken: (key: string) => Promise<boolean>): Promise<string> {
+  if (!(await taken(nameKey(name)))) return name;
+  for (let n = 2; ; n++) {
+    const candidate = numberedName(name, n);
+    if (!(await taken(nameKey(candidate)))) return candidate;
+  }
+}
+
 export class DocumentService {
   constructor(
     private readonly repo: DocumentRepo,
     readonly limits: DocumentLimits,
   ) {}
 
-  quota(ownerId: string): Quota {
+  async quota(ownerId: string): Promise<Quota> {
     return {
-      usedBytes: this.repo.usedBytes(ownerId),
+      usedBytes: await this.repo.usedBytes(ownerId),
       limitBytes: this.limits.quotaBytes,
       maxFileBytes: this.limits.maxFileBytes,
     };
   }
 
-  list(ownerId: string): DocumentList {
+  async list(ownerId: string): Promise<DocumentList> {
     return {
-      folders: this.repo.listFolders(ownerId).map(folderRecord),
-      documents: this.repo.listDocuments(ownerId).map(documentRecord),
-      quota: this.quota(ownerId),
+      folders: (await this.repo.listFolders(ownerId)).map(folderRecord),
+      documents: (await this.repo.listDocuments(ownerId)).map(documentRecord),
+      quota: await this.quota(ownerId),
     };
   }
 
-  getDocument(ownerId: string, id: string): DocumentRow {
-    const row = this.repo.getDocument(ownerId, id);
+  async getDocument(ownerId: string, id: string): Promise<DocumentRow> {
+    const row = await this.repo.getDocument(ownerId, id);
     if (!row) throw notFound();
     return row;
   }

@@ -34,11 +34,11 @@ export function createTusServer(o: TusOptions): Server {
     directory: o.directory,
     expirationPeriodInMilliseconds: o.expiryMs,
   });
-  const userOf = (req: Request): string => {
+  const userOf = async (req: Request): Promise<string> => {
     const m = BEARER.exec(req.headers.get('authorization') ?? '');
     if (!m) throw tusError(new AppError('UNAUTHENTICATED', 'Sign in to continue.'));
     try {
-      return o.sessions.authenticate(m[1]!).userId;
+      return (await o.sessions.authenticate(m[1]!)).userId;
     } catch (error) {
       throw tusError(error);
     }
@@ -49,17 +49,17 @@ export function createTusServer(o: TusOptions): Server {
     relativeLocation: true,
     exposedHeaders: [DOCUMENT_ID_HEADER],
     async onIncomingRequest(req, uploadId) {
-      const userId = userOf(req);
+      const userId = await userOf(req);
       if (req.method === 'POST') return;
-      if (!o.documents.ownsUpload(userId, uploadId)) {
+      if (!(await o.documents.ownsUpload(userId, uploadId))) {
         throw tusError(new AppError('NOT_FOUND', 'Not found.'));
       }
     },
     async onUploadCreate(req, upload) {
-      const userId = userOf(req);
+      const userId = await userOf(req);
       try {
         if (!utf8Value(req.headers.get('upload-metadata'), 'filename')) throw nameRefusal('broken');
-        o.documents.createUpload(userId, upload.id, upload.size, upload.metadata ?? {});
+        await o.documents.createUpload(userId, upload.id, upload.size, upload.metadata ?? {});
       } catch (error) {
         throw tusError(error);
       }
@@ -75,7 +75,9 @@ export function createTusServer(o: TusOptions): Server {
   });
   server.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
     datastore.forget(id);
-    o.documents.uploadFailed(id, 'CANCELLED');
+    void o.documents.uploadFailed(id, 'CANCELLED').catch((err: unknown) => {
+      o.log.error({ err }, 'a cancelled upload could not be marked');
+    });
   });
   return server;
 }

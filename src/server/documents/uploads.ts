@@ -1,6 +1,5 @@
 import fsp from 'node:fs/promises';
 import {
-  freeName,
   mimeFromName,
   nameKey,
   sanitizeName,
@@ -16,7 +15,7 @@ import type { DocumentRepo, DocumentRow, Store } from '../store/types.js';
 import { cleanMime } from './contentType.js';
 import { sha256File, sha256Stream } from './hashing.js';
 import { documentRecord } from './records.js';
-import { checkedName, newId, notFound, type DocumentLimits } from './service.js';
+import { checkedName, freeName, newId, notFound, type DocumentLimits } from './service.js';
 
 /**
  * Uploads into the document cloud: the checks before a byte is sent (name, size, quota),
@@ -35,12 +34,12 @@ export class DocumentUploads {
   ) {}
 
   /** Checks a new upload before a byte is sent, and records it (its size counts against the quota). */
-  createUpload(
+  async createUpload(
     ownerId: string,
     uploadId: string,
     size: number | undefined,
     raw: Record<string, string | null>,
-  ) {
+  ): Promise<void> {
     if (size === undefined) {
       throw new AppError('VALIDATION_FAILED', 'Uploads must declare their length (Upload-Length).');
     }
@@ -69,12 +68,12 @@ export class DocumentUploads {
     if (size > this.limits.maxFileBytes) {
       throw new AppError('FILE_TOO_LARGE', `Files up to ${this.limits.maxFileBytes} bytes can be uploaded.`);
     }
-    this.store.transaction(() => {
-      const used = this.repo.usedBytes(ownerId) + this.repo.reservedBytes(ownerId);
+    await this.store.transaction(async ({ documents }) => {
+      const used = (await documents.usedBytes(ownerId)) + (await documents.reservedBytes(ownerId));
       if (used + size > this.limits.quotaBytes) {
         throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
       }
-      this.repo.insertUpload({
+      await documents.insertUpload({
         id: uploadId,
         ownerId,
         size,
@@ -85,24 +84,27 @@ export class DocumentUploads {
   }
 
   /** True if the upload exists and is the caller's (tus requests on anybody else's id are 404). */
-  ownsUpload(ownerId: string, uploadId: string): boolean {
-    return this.repo.getUpload(uploadId)?.ownerId === ownerId;
+  async ownsUpload(ownerId: string, uploadId: string): Promise<boolean> {
+    return (await this.repo.getUpload(uploadId))?.ownerId === ownerId;
   }
 
   /** True if the upload's creation declared its SHA-256 (in the tus metadata). */
-  declaredChecksum(uploadId: string): boolean {
-    const row = this.repo.getUpload(uploadId);
+  async declaredChecksum(uploadId: string): Promise<boolean> {
+    const row = await this.repo.getUpload(uploadId);
     if (!row) return false;
     return UploadMetadataSchema.safeParse(JSON.parse(row.metadata)).data?.sha256 != null;
   }
 
-  uploadFailed(uploadId: string, code: string): void {
-    const row = this.repo.getUpload(uploadId);
-    if (row && row.state === 'active') {
-      this.repo.setUpload(uploadId, 'failed', null, code);
-      // Bytes a cut finish had filed under its claimed key go with the upload.
-      if (row.documentId) void this.blobs.delete(row.documentId).catch(() => {});
-    }
+  async uploadFailed(uploadId: string, code: string): Promise<void> {
+    // One transaction: a finish committing meanwhile is either seen as done or comes after.
+    const claimed = await this.store.transaction(async ({ documents }) => {
+      const row = await documents.getUpload(uploadId);
+      if (!row || row.state !== 'active') return null;
+      await documents.setUpload(uploadId, 'failed', null, code);
+      return row.documentId;
+    });
+    // Bytes a cut finish had filed under its claimed key go with the upload.
+    if (claimed) void this.blobs.delete(claimed).catch(() => {});
   }
 
   /**
@@ -132,10 +134,10 @@ export class DocumentUploads {
     tempPath: string,
     hashes: { digest?: string | null; claimed?: string | null },
   ): Promise<DocumentRecord> {
-    const upload = this.repo.getUpload(uploadId);
+    const upload = await this.repo.getUpload(uploadId);
     if (!upload || upload.ownerId !== ownerId) throw notFound();
     if (upload.state === 'done' && upload.documentId) {
-      const doc = this.repo.getDocument(ownerId, upload.documentId);
+      const doc = await this.repo.getDocument(ownerId, upload.documentId);
       if (doc) return documentRecord(doc);
     }
     if (upload.state === 'failed') {
@@ -173,15 +175,15 @@ export class DocumentUploads {
       ? await sha256Stream(this.blobs.read(claimedKey!))
       : (hashes.digest ?? (await sha256File(tempPath).catch(cancelledMeanwhile)));
     if (digest !== expected) {
-      this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
+      await this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
       await discard();
       throw new AppError(
         'CHECKSUM_MISMATCH',
         'The received file does not match its SHA-256; nothing was stored.',
       );
     }
-    if (this.repo.usedBytes(ownerId) + size > this.limits.quotaBytes) {
-      this.repo.setUpload(uploadId, 'failed', null, 'QUOTA_EXCEEDED');
+    if ((await this.repo.usedBytes(ownerId)) + size > this.limits.quotaBytes) {
+      await this.repo.setUpload(uploadId, 'failed', null, 'QUOTA_EXCEEDED');
       await discard();
       throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
     }
@@ -189,18 +191,18 @@ export class DocumentUploads {
     if (!fromBlob) {
       // The key is written down before the file moves, so a crash between the move and
       // the commit below leaves a blob that the next finish (or housekeeping) finds.
-      if (!claimedKey && !this.repo.claimBlobKey(uploadId, id)) throw notFound();
+      if (!claimedKey && !(await this.repo.claimBlobKey(uploadId, id))) throw notFound();
       await this.blobs.adopt(tempPath, id).catch(cancelledMeanwhile);
     }
     try {
-      return this.feed.write((writer) => {
+      return await this.feed.write(async (writer, { documents }) => {
         // A cancel (tus DELETE) that landed while the file was checked and filed wins: no document.
-        if (this.repo.getUpload(uploadId)?.state !== 'active') throw notFound();
+        if ((await documents.getUpload(uploadId))?.state !== 'active') throw notFound();
         const at = iso(this.now());
         let folderId = meta.folderId;
-        if (folderId && this.repo.getFolder(ownerId, folderId)?.trashedAt !== null) folderId = null;
-        const name = freeName(checkedName(meta.filename), (key) =>
-          this.repo.nameTaken(ownerId, folderId, key),
+        if (folderId && (await documents.getFolder(ownerId, folderId))?.trashedAt !== null) folderId = null;
+        const name = await freeName(checkedName(meta.filename), (key) =>
+          documents.nameTaken(ownerId, folderId, key),
         );
         const row: DocumentRow = {
           id,
@@ -216,10 +218,10 @@ export class DocumentUploads {
           trashedAt: null,
           trashRoot: null,
         };
-        this.repo.insertDocument(row, nameKey(name));
-        this.repo.setUpload(uploadId, 'done', id, null);
+        await documents.insertDocument(row, nameKey(name));
+        await documents.setUpload(uploadId, 'done', id, null);
         const record = documentRecord(row);
-        writer.put([ownerId], 'document', id, record);
+        await writer.put([ownerId], 'document', id, record);
         return record;
       });
     } catch (error) {

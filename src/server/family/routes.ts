@@ -30,31 +30,31 @@ export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): 
   });
 
   app.get('/api/family', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     return ctx.family.view(auth.userId);
   });
 
   app.post('/api/family/invite', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     return ctx.family.issueInvite(auth);
   });
 
   app.post('/api/family/invite/preview', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const body = parseInput(InvitePreviewBodySchema, request.body, 'body');
     return ctx.family.preview(auth, body.token, request.ip);
   });
 
   app.post('/api/family/invite/confirm', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const body = parseInput(InviteConfirmBodySchema, request.body, 'body');
-    return { child: ctx.family.confirm(auth, body.token, body.child, request.ip) };
+    return { child: await ctx.family.confirm(auth, body.token, body.child, request.ip) };
   });
 
   app.post('/api/family/leave', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const body = parseInput(LeaveBodySchema, request.body, 'body');
-    ctx.family.leave(auth, body.childId);
+    await ctx.family.leave(auth, body.childId);
     return { ok: true as const };
   });
 
@@ -63,14 +63,14 @@ export function registerFamilyRoutes(app: FastifyInstance, ctx: ServerContext): 
     refuseCrossSite(request, ctx.publicUrl());
     const body = parseInput(EmailRegistrationBodySchema, request.body, 'body');
     const web = isWebClient(request);
-    const userId = ctx.family.completeEmailRegistration(body.token, request.ip);
-    const user = ctx.store.accounts.getUser(userId);
+    const userId = await ctx.family.completeEmailRegistration(body.token, request.ip);
+    const user = await ctx.store.accounts.getUser(userId);
     if (!user) throw new AppError('ACCOUNT_NOT_FOUND', 'The account no longer exists.');
-    const tokens = ctx.sessions.create(userId, body.deviceId, body.deviceName);
+    const tokens = await ctx.sessions.create(userId, body.deviceId, body.deviceName);
     return {
       status: 'signed_in',
       tokens: issueTokens(web, reply, tokens, ctx.publicUrl()),
-      profile: toProfile(ctx.store, user),
+      profile: await toProfile(ctx.store, user),
     };
   });
 }

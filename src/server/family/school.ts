@@ -8,7 +8,7 @@ import { AppError } from '../../shared/errors.js';
 import { normalizeEmail, normalizePhone } from '../../shared/phone.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed } from '../sync/feed.js';
-import type { ClassRow, FamilyStore, SchoolRow, Store, UserRow } from '../store/types.js';
+import type { ClassRow, FamilyStore, Repos, SchoolRow, Store, UserRow } from '../store/types.js';
 import { newId } from '../auth/tokens.js';
 import type { FamilyService } from './service.js';
 
@@ -60,36 +60,37 @@ function displayName(value: string, what: string): string {
   return value.trim().normalize('NFC');
 }
 
-export function createSchool(ctx: SchoolContext, name: string): SchoolRow {
+export async function createSchool(ctx: SchoolContext, name: string): Promise<SchoolRow> {
   const clean = displayName(name, 'school name');
   if (clean.length < 2 || clean.length > 200)
     throw new AppError('VALIDATION_FAILED', 'School name is empty.');
-  if (ctx.store.accounts.findSchoolByName(clean)) {
+  if (await ctx.store.accounts.findSchoolByName(clean)) {
     throw new AppError('VALIDATION_FAILED', `A school named "${clean}" already exists.`);
   }
   const at = iso(ctx.now());
   const school: SchoolRow = { id: newId(), name: clean, createdAt: at, updatedAt: at };
-  ctx.store.accounts.insertSchool(school);
+  await ctx.store.accounts.insertSchool(school);
   return school;
 }
 
-export function findSchool(ctx: SchoolContext, idOrName: string): SchoolRow {
-  const school = ctx.store.accounts.getSchool(idOrName) ?? ctx.store.accounts.findSchoolByName(idOrName);
+export async function findSchool(ctx: SchoolContext, idOrName: string): Promise<SchoolRow> {
+  const school =
+    (await ctx.store.accounts.getSchool(idOrName)) ?? (await ctx.store.accounts.findSchoolByName(idOrName));
   if (!school) throw new AppError('NOT_FOUND', `No school "${idOrName}".`);
   return school;
 }
 
-export function createClass(
+export async function createClass(
   ctx: SchoolContext,
   school: string,
   name: string,
   teacher: string | null,
-): ClassRow {
-  const s = findSchool(ctx, school);
+): Promise<ClassRow> {
+  const s = await findSchool(ctx, school);
   const clean = displayName(name, 'class name');
   const teacherName = teacher === null ? null : displayName(teacher, 'teacher’s name') || null;
   if (clean.length < 1 || clean.length > 40) throw new AppError('VALIDATION_FAILED', 'Class name is empty.');
-  if (ctx.store.accounts.findClass(s.id, clean)) {
+  if (await ctx.store.accounts.findClass(s.id, clean)) {
     throw new AppError('VALIDATION_FAILED', `Class "${clean}" already exists in ${s.name}.`);
   }
   const at = iso(ctx.now());
@@ -101,12 +102,13 @@ export function createClass(
     createdAt: at,
     updatedAt: at,
   };
-  ctx.store.accounts.insertClass(cls);
+  await ctx.store.accounts.insertClass(cls);
   return cls;
 }
 
-function findClass(ctx: SchoolContext, school: SchoolRow, name: string): ClassRow {
-  const cls = ctx.store.accounts.getClass(name) ?? ctx.store.accounts.findClass(school.id, name.trim());
+async function findClass(ctx: SchoolContext, school: SchoolRow, name: string): Promise<ClassRow> {
+  const cls =
+    (await ctx.store.accounts.getClass(name)) ?? (await ctx.store.accounts.findClass(school.id, name.trim()));
   if (!cls || cls.schoolId !== school.id)
     throw new AppError('NOT_FOUND', `No class "${name}" in ${school.name}.`);
   return cls;
@@ -116,8 +118,8 @@ function findClass(ctx: SchoolContext, school: SchoolRow, name: string): ClassRo
  * The phone rule of the memo: a child is never registered on a parent's personal
  * number, and a number already in use belongs to its owner.
  */
-export function checkStudentPhone(store: Store, phone: string): void {
-  const owner = store.accounts.findUserByPhone(phone);
+export async function checkStudentPhone(db: Repos, phone: string): Promise<void> {
+  const owner = await db.accounts.findUserByPhone(phone);
   if (!owner) return;
   if (owner.role === 'parent') {
     throw new AppError(
@@ -136,10 +138,10 @@ export interface NewPerson extends PersonName {
   birthDate?: string | null;
 }
 
-function insertPerson(ctx: SchoolContext, role: UserRow['role'], input: NewPerson): UserRow {
+async function insertPerson(ctx: SchoolContext, role: UserRow['role'], input: NewPerson): Promise<UserRow> {
   const name = parseName(input);
-  const school = findSchool(ctx, input.school);
-  const cls = input.className ? findClass(ctx, school, input.className) : null;
+  const school = await findSchool(ctx, input.school);
+  const cls = input.className ? await findClass(ctx, school, input.className) : null;
   let phone: string | null = null;
   if (input.phone) {
     phone = normalizePhone(input.phone);
@@ -149,7 +151,7 @@ function insertPerson(ctx: SchoolContext, role: UserRow['role'], input: NewPerso
   if (input.email) {
     email = normalizeEmail(input.email);
     if (!email) throw new AppError('EMAIL_INVALID', 'This is not an e-mail address.');
-    if (ctx.store.accounts.findUserByEmail(email)) {
+    if (await ctx.store.accounts.findUserByEmail(email)) {
       throw new AppError('VALIDATION_FAILED', 'This e-mail address is already in use.');
     }
   }
@@ -171,19 +173,19 @@ function insertPerson(ctx: SchoolContext, role: UserRow['role'], input: NewPerso
     createdAt: at,
     updatedAt: at,
   };
-  return ctx.feed.write((writer) => {
+  return ctx.feed.write(async (writer, tx) => {
     if (phone) {
-      if (role === 'student') checkStudentPhone(ctx.store, phone);
-      else if (ctx.store.accounts.findUserByPhone(phone))
+      if (role === 'student') await checkStudentPhone(tx, phone);
+      else if (await tx.accounts.findUserByPhone(phone))
         throw new AppError('VALIDATION_FAILED', 'This number is already in use.');
     }
-    ctx.store.accounts.insertUser(user);
-    writer.putPersonWithSchool(user.id);
+    await tx.accounts.insertUser(user);
+    await writer.putPersonWithSchool(user.id);
     return user;
   });
 }
 
-export function createTeacher(ctx: SchoolContext, input: NewPerson): UserRow {
+export function createTeacher(ctx: SchoolContext, input: NewPerson): Promise<UserRow> {
   if (!input.phone && !input.email)
     throw new AppError('VALIDATION_FAILED', 'A teacher needs a phone or an e-mail.');
   return insertPerson(ctx, 'teacher', input);
@@ -194,28 +196,28 @@ export function createTeacher(ctx: SchoolContext, input: NewPerson): UserRow {
  * like a teacher. The role exists so the school's people can sign in; the platform gives it
  * no access to families or documents (see docs/RELIABILITY.md, the authorization matrix).
  */
-export function createSchoolAdmin(ctx: SchoolContext, input: NewPerson): UserRow {
+export function createSchoolAdmin(ctx: SchoolContext, input: NewPerson): Promise<UserRow> {
   if (!input.phone && !input.email)
     throw new AppError('VALIDATION_FAILED', 'An administrator needs a phone or an e-mail.');
   return insertPerson(ctx, 'admin', { ...input, className: null });
 }
 
-export function createStudent(ctx: SchoolContext, input: NewPerson): UserRow {
+export function createStudent(ctx: SchoolContext, input: NewPerson): Promise<UserRow> {
   if (!input.phone) throw new AppError('PHONE_INVALID', 'A student created this way needs a phone number.');
   return insertPerson(ctx, 'student', { ...input, email: null });
 }
 
 /** A primary-school student with an e-mail and no phone, and their registration link. */
-export function inviteStudentByEmail(
+export async function inviteStudentByEmail(
   ctx: SchoolContext,
   input: NewPerson & { email: string },
-): { user: UserRow; token: string; expiresAt: string } {
-  const user = insertPerson(ctx, 'student', { ...input, phone: null });
-  return { user, ...ctx.family.issueEmailRegistration(user.id) };
+): Promise<{ user: UserRow; token: string; expiresAt: string }> {
+  const user = await insertPerson(ctx, 'student', { ...input, phone: null });
+  return { user, ...(await ctx.family.issueEmailRegistration(user.id)) };
 }
 
-export function removeLink(ctx: SchoolContext, childId: string, parentId: string): void {
-  ctx.family.removeLink(childId, parentId);
+export function removeLink(ctx: SchoolContext, childId: string, parentId: string): Promise<void> {
+  return ctx.family.removeLink(childId, parentId);
 }
 
 export interface Listing {
@@ -232,13 +234,19 @@ export interface Listing {
   links: { childId: string; parentId: string; child: string; parent: string; since: string }[];
 }
 
-export function list(ctx: SchoolContext): Listing {
-  const schools = ctx.store.accounts.listSchools();
-  const classes = ctx.store.accounts.listClasses();
-  const users = ctx.store.accounts.listUsers();
+export async function list(ctx: SchoolContext): Promise<Listing> {
+  const { schools, classes, users, links } = await ctx.store.read(async (db) => ({
+    schools: await db.accounts.listSchools(),
+    classes: await db.accounts.listClasses(),
+    users: await db.accounts.listUsers(),
+    links: await db.family.allLinks(),
+  }));
   const fullName = (u: UserRow): string => `${u.surname} ${u.name} ${u.patronymic}`.trim();
+  const usersById = new Map(users.map((u) => [u.id, u]));
+  const schoolNames = new Map(schools.map((s) => [s.id, s.name]));
+  const classNames = new Map(classes.map((c) => [c.id, c.name]));
   const nameOf = (id: string): string => {
-    const u = ctx.store.accounts.getUser(id);
+    const u = usersById.get(id);
     return u ? fullName(u) : id;
   };
   return {
@@ -255,10 +263,10 @@ export function list(ctx: SchoolContext): Listing {
       name: fullName(u),
       phone: u.phone,
       email: u.email,
-      school: u.schoolId ? (ctx.store.accounts.getSchool(u.schoolId)?.name ?? null) : null,
-      class: u.classId ? (ctx.store.accounts.getClass(u.classId)?.name ?? null) : null,
+      school: u.schoolId ? (schoolNames.get(u.schoolId) ?? null) : null,
+      class: u.classId ? (classNames.get(u.classId) ?? null) : null,
     })),
-    links: ctx.familyStore.allLinks().map((l) => ({
+    links: links.map((l) => ({
       childId: l.childId,
       parentId: l.parentId,
       child: nameOf(l.childId),

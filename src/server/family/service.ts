@@ -16,7 +16,7 @@ import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
 import { type Feed, toProfile } from '../sync/feed.js';
 import { rateLimited, type RateLimiter } from '../rateLimit.js';
-import type { FamilyStore, HistoryRow, InviteRow, Store, UserRow } from '../store/types.js';
+import type { FamilyStore, HistoryRow, InviteRow, Repos, Store, UserRow } from '../store/types.js';
 import { hashToken, newId, newToken } from '../auth/tokens.js';
 
 /**
@@ -30,7 +30,6 @@ export const EMAIL_REGISTRATION_TTL_DAYS = 14;
 
 export interface FamilyDeps {
   store: Store;
-  family: FamilyStore;
   feed: Feed;
   limiter: RateLimiter;
   now: Now;
@@ -84,7 +83,7 @@ export class FamilyService {
 
   /** The family tables (the school's admin tool lists links from them). */
   get tables(): FamilyStore {
-    return this.deps.family;
+    return this.deps.store.family;
   }
 
   /**
@@ -92,38 +91,43 @@ export class FamilyService {
    * linked children and those children's other parents (for a parent). The relation is
    * symmetric, so it is also whose profiles the person sees.
    */
-  audience(userId: string): string[] {
-    const { family } = this.deps;
+  async audience(db: Repos, userId: string): Promise<string[]> {
+    const { family } = db;
     const set = new Set([userId]);
-    for (const link of family.parentsOf(userId)) set.add(link.parentId);
-    for (const link of family.childrenOf(userId)) {
+    for (const link of await family.parentsOf(userId)) set.add(link.parentId);
+    for (const link of await family.childrenOf(userId)) {
       set.add(link.childId);
-      for (const other of family.parentsOf(link.childId)) set.add(other.parentId);
+      for (const other of await family.parentsOf(link.childId)) set.add(other.parentId);
     }
     return [...set];
   }
 
   /** The family screens' data for one person, from the same records the feed carries. */
-  view(userId: string): FamilyView {
-    const { store, family } = this.deps;
-    const profiles = this.audience(userId)
-      .map((id) => store.accounts.getUser(id))
-      .filter((u): u is UserRow => u !== null)
-      .map((u) => {
-        const profile = toProfile(store, u);
-        return u.id === userId ? profile : { ...profile, phone: null, email: null };
-      });
-    const childIds = [userId, ...family.childrenOf(userId).map((l) => l.childId)];
-    const links = childIds.flatMap((id) => family.parentsOf(id)).map((l) => this.linkRecord(l));
-    const events = childIds.flatMap((id) => family.historyOf(id)).map(eventRecord);
-    const invites = family.activeInvites(userId).map(inviteRecord);
-    return buildFamilyView(userId, { profiles, links, events, invites });
+  view(userId: string): Promise<FamilyView> {
+    // One snapshot: the profiles, links and history agree with each other.
+    return this.deps.store.read(async (db) => {
+      const { family } = db;
+      const profiles = [];
+      for (const id of await this.audience(db, userId)) {
+        const u = await db.accounts.getUser(id);
+        if (!u) continue;
+        const profile = await toProfile(db, u);
+        profiles.push(u.id === userId ? profile : { ...profile, phone: null, email: null });
+      }
+      const childIds = [userId, ...(await family.childrenOf(userId)).map((l) => l.childId)];
+      const links = [];
+      const events = [];
+      for (const id of childIds) links.push(...(await family.parentsOf(id)).map((l) => this.linkRecord(l)));
+      for (const id of childIds) events.push(...(await family.historyOf(id)).map(eventRecord));
+      const invites = (await family.activeInvites(userId)).map(inviteRecord);
+      return buildFamilyView(userId, { profiles, links, events, invites });
+    });
   }
 
   /** The student's new link; any older one stops working at once. */
-  issueInvite(caller: Caller): IssuedInvite {
-    const { store, family, feed, now } = this.deps;
-    const child = store.accounts.getUser(caller.userId);
+  async issueInvite(caller: Caller): Promise<IssuedInvite> {
+    const { store, feed, now } = this.deps;
+    const child = await store.accounts.getUser(caller.userId);
     if (!child || child.role !== 'student') {
       throw new AppError('FORBIDDEN', 'Only a student has an invite link for parents.');
     }
@@ -137,13 +141,13 @@ export class FamilyService {
       expiresAt: iso(at + this.deps.inviteTtlDays * 86_400_000),
       revokedAt: null,
     };
-    feed.write((writer) => {
-      for (const old of family.activeInvites(child.id)) {
-        family.revokeInvite(old.id, iso(at));
-        writer.remove([child.id], 'invite', old.id);
+    await feed.write(async (writer, { family }) => {
+      for (const old of await family.activeInvites(child.id)) {
+        await family.revokeInvite(old.id, iso(at));
+        await writer.remove([child.id], 'invite', old.id);
       }
-      family.insertInvite(row);
-      writer.put([child.id], 'invite', row.id, inviteRecord(row));
+      await family.insertInvite(row);
+      await writer.put([child.id], 'invite', row.id, inviteRecord(row));
     });
     return {
       id: row.id,
@@ -155,11 +159,12 @@ export class FamilyService {
   }
 
   /** What a parent sees on opening a link: the child's card, or the rule that refuses it. */
-  preview(caller: Caller, token: string, ip: string): ChildCard {
-    const { invite, child } = this.resolve(token, this.guessKeys(ip, caller));
-    this.checkCaller(caller, child, 'open');
-    this.checkLimit(invite.childId);
-    return this.card(child);
+  async preview(caller: Caller, token: string, ip: string): Promise<ChildCard> {
+    const db = this.deps.store;
+    const { invite, child } = await this.resolve(db, token, this.guessKeys(ip, caller));
+    await this.checkCaller(db, caller, child, 'open');
+    await this.checkLimit(db, invite.childId);
+    return this.card(db, child);
   }
 
   /**
@@ -168,28 +173,34 @@ export class FamilyService {
    * but never quietly: each changed detail, old and new, goes into the child's history as
    * a `changed` line by this parent, which the child and the other parent get as a notice.
    */
-  confirm(caller: Caller, token: string, corrections: ChildCorrections, ip: string): ChildCard {
-    const { family, feed, store, now } = this.deps;
+  async confirm(
+    caller: Caller,
+    token: string,
+    corrections: ChildCorrections,
+    ip: string,
+  ): Promise<ChildCard> {
+    const { feed, store, now } = this.deps;
     const keys = this.guessKeys(ip, caller);
-    this.resolve(token, keys);
-    return feed.write((writer) => {
+    await this.resolve(store, token, keys);
+    return feed.write(async (writer, tx) => {
+      const { family } = tx;
       // Again inside the transaction: the link may have been revoked or used up meanwhile.
-      const { child } = this.resolve(token, keys);
-      this.checkCaller(caller, child, 'confirm');
-      const parent = store.accounts.getUser(caller.userId)!;
+      const { child } = await this.resolve(tx, token, keys);
+      await this.checkCaller(tx, caller, child, 'confirm');
+      const parent = (await tx.accounts.getUser(caller.userId))!;
       const at = iso(now());
       // The first confirmation settles the school's draft; after it, the details are someone's word.
-      const confirmedBefore = family.historyOf(child.id).some((h) => h.action === 'joined');
-      if (!family.insertLink({ childId: child.id, parentId: parent.id, createdAt: at })) {
-        if (family.getLink(child.id, parent.id)) throw alreadyLinked();
+      const confirmedBefore = (await family.historyOf(child.id)).some((h) => h.action === 'joined');
+      if (!(await family.insertLink({ childId: child.id, parentId: parent.id, createdAt: at }))) {
+        if (await family.getLink(child.id, parent.id)) throw alreadyLinked();
         throw parentLimit();
       }
-      store.accounts.updateUserName(
+      await tx.accounts.updateUserName(
         child.id,
         { surname: corrections.surname, name: corrections.name, patronymic: corrections.patronymic },
         at,
       );
-      family.setBirthDate(child.id, corrections.birthDate, at);
+      await family.setBirthDate(child.id, corrections.birthDate, at);
       const event: HistoryRow = {
         id: newId(),
         childId: child.id,
@@ -200,51 +211,51 @@ export class FamilyService {
         actorName: fullName(parent),
         at,
       };
-      family.insertHistory(event);
+      await family.insertHistory(event);
       const fresh = new Set([event.id]);
       const changes = confirmedBefore ? childChanges(child, corrections) : [];
       if (changes.length > 0) {
         const changed: HistoryRow = { ...event, id: newId(), action: 'changed', changes };
-        family.insertHistory(changed);
+        await family.insertHistory(changed);
         fresh.add(changed.id);
       }
-      const parents = family.parentsOf(child.id);
+      const parents = await family.parentsOf(child.id);
       const everyone = [child.id, ...parents.map((p) => p.parentId)];
-      writer.putProfile(child.id);
+      await writer.putProfile(child.id);
       for (const p of parents) {
-        writer.putProfile(p.parentId);
-        writer.put(everyone, 'parentLink', linkId(child.id, p.parentId), this.linkRecord(p));
+        await writer.putProfile(p.parentId);
+        await writer.put(everyone, 'parentLink', linkId(child.id, p.parentId), this.linkRecord(p));
       }
-      for (const old of family.historyOf(child.id)) {
-        writer.put(fresh.has(old.id) ? everyone : [parent.id], 'familyEvent', old.id, eventRecord(old));
+      for (const old of await family.historyOf(child.id)) {
+        await writer.put(fresh.has(old.id) ? everyone : [parent.id], 'familyEvent', old.id, eventRecord(old));
       }
-      return this.card(store.accounts.getUser(child.id)!);
+      return this.card(tx, (await tx.accounts.getUser(child.id))!);
     });
   }
 
   /** A parent leaves a child's profile. */
-  leave(caller: Caller, childId: string): void {
-    const parent = this.deps.store.accounts.getUser(caller.userId);
-    if (!parent || !this.deps.family.getLink(childId, caller.userId)) {
+  async leave(caller: Caller, childId: string): Promise<void> {
+    const parent = await this.deps.store.accounts.getUser(caller.userId);
+    if (!parent || !(await this.deps.store.family.getLink(childId, caller.userId))) {
       throw new AppError('NOT_FOUND', 'This child is not in your family.');
     }
-    this.unlink(childId, caller.userId, { id: parent.id, name: fullName(parent) }, 'left');
+    await this.unlink(childId, caller.userId, { id: parent.id, name: fullName(parent) }, 'left');
   }
 
   /** The school removes a link (admin tool). */
-  removeLink(childId: string, parentId: string): void {
-    if (!this.deps.family.getLink(childId, parentId)) {
+  async removeLink(childId: string, parentId: string): Promise<void> {
+    if (!(await this.deps.store.family.getLink(childId, parentId))) {
       throw new AppError('NOT_FOUND', 'There is no such link.');
     }
-    this.unlink(childId, parentId, null, 'removed');
+    await this.unlink(childId, parentId, null, 'removed');
   }
 
   /** A one-time registration link for a primary-school student invited by e-mail. */
-  issueEmailRegistration(userId: string): { token: string; expiresAt: string } {
+  async issueEmailRegistration(userId: string): Promise<{ token: string; expiresAt: string }> {
     const token = newToken();
     const at = this.deps.now();
     const expiresAt = iso(at + EMAIL_REGISTRATION_TTL_DAYS * 86_400_000);
-    this.deps.family.insertEmailRegistration({
+    await this.deps.store.family.insertEmailRegistration({
       tokenHash: hashToken(token),
       userId,
       createdAt: iso(at),
@@ -255,13 +266,13 @@ export class FamilyService {
   }
 
   /** Redeems the e-mail registration link once; returns the student's id. */
-  completeEmailRegistration(token: string, ip: string): string {
-    const { family, store, now, limiter } = this.deps;
+  completeEmailRegistration(token: string, ip: string): Promise<string> {
+    const { store, now, limiter } = this.deps;
     const keys = this.guessKeys(ip);
     this.checkGuesses(keys);
     const hash = hashToken(token);
-    return store.transaction(() => {
-      const row = family.emailRegistration(hash);
+    return store.transaction(async ({ family }) => {
+      const row = await family.emailRegistration(hash);
       if (!row) {
         for (const key of keys) limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
         throw new AppError('REGISTRATION_EXPIRED', 'This registration link is not valid.');
@@ -272,26 +283,29 @@ export class FamilyService {
           'This registration link was already used or has expired. Sign in by e-mail code.',
         );
       }
-      if (!family.useEmailRegistration(hash, iso(now()))) {
+      if (!(await family.useEmailRegistration(hash, iso(now())))) {
         throw new AppError('REGISTRATION_EXPIRED', 'This registration link was already used.');
       }
       return row.userId;
     });
   }
 
-  private unlink(
+  private async unlink(
     childId: string,
     parentId: string,
     actor: { id: string; name: string } | null,
     action: 'left' | 'removed',
-  ): void {
-    const { family, feed, store, now } = this.deps;
-    feed.write((writer) => {
-      const before = family.parentsOf(childId).map((p) => p.parentId);
+  ): Promise<void> {
+    const { feed, now } = this.deps;
+    await feed.write(async (writer, tx) => {
+      const { family } = tx;
+      const before = (await family.parentsOf(childId)).map((p) => p.parentId);
       const affected = [childId, ...before];
-      const seen = new Map(affected.map((u) => [u, new Set(this.audience(u))]));
-      if (!family.deleteLink(childId, parentId)) throw new AppError('NOT_FOUND', 'There is no such link.');
-      const parent = store.accounts.getUser(parentId)!;
+      const seen = new Map<string, Set<string>>();
+      for (const u of affected) seen.set(u, new Set(await this.audience(tx, u)));
+      if (!(await family.deleteLink(childId, parentId)))
+        throw new AppError('NOT_FOUND', 'There is no such link.');
+      const parent = (await tx.accounts.getUser(parentId))!;
       const at = iso(now());
       const event: HistoryRow = {
         id: newId(),
@@ -303,21 +317,21 @@ export class FamilyService {
         actorName: actor?.name ?? null,
         at,
       };
-      family.insertHistory(event);
+      await family.insertHistory(event);
       // Whoever no longer sees a profile gets it deleted from their feed.
       for (const user of affected) {
-        const now = new Set(this.audience(user));
+        const now = new Set(await this.audience(tx, user));
         for (const other of seen.get(user) ?? []) {
-          if (!now.has(other)) writer.remove([user], 'profile', other);
+          if (!now.has(other)) await writer.remove([user], 'profile', other);
         }
       }
-      writer.remove(affected, 'parentLink', linkId(childId, parentId));
+      await writer.remove(affected, 'parentLink', linkId(childId, parentId));
       const remaining = before.filter((p) => p !== parentId);
-      for (const other of remaining) writer.remove([parentId], 'parentLink', linkId(childId, other));
-      for (const old of family.historyOf(childId)) {
-        if (old.id !== event.id) writer.remove([parentId], 'familyEvent', old.id);
+      for (const other of remaining) await writer.remove([parentId], 'parentLink', linkId(childId, other));
+      for (const old of await family.historyOf(childId)) {
+        if (old.id !== event.id) await writer.remove([parentId], 'familyEvent', old.id);
       }
-      writer.put([childId, ...remaining], 'familyEvent', event.id, eventRecord(event));
+      await writer.put([childId, ...remaining], 'familyEvent', event.id, eventRecord(event));
     });
   }
 
@@ -330,10 +344,14 @@ export class FamilyService {
     };
   }
 
-  private card(child: UserRow): ChildCard {
-    const { store, family } = this.deps;
-    const school = child.schoolId ? store.accounts.getSchool(child.schoolId) : null;
-    const cls = child.classId ? store.accounts.getClass(child.classId) : null;
+  private async card(db: Repos, child: UserRow): Promise<ChildCard> {
+    const school = child.schoolId ? await db.accounts.getSchool(child.schoolId) : null;
+    const cls = child.classId ? await db.accounts.getClass(child.classId) : null;
+    const parents: string[] = [];
+    for (const p of await db.family.parentsOf(child.id)) {
+      const user = await db.accounts.getUser(p.parentId);
+      parents.push(user ? fullName(user) : '');
+    }
     return {
       id: child.id,
       surname: child.surname,
@@ -342,10 +360,7 @@ export class FamilyService {
       birthDate: child.birthDate,
       school: school ? { id: school.id, name: school.name } : null,
       class: cls ? { id: cls.id, name: cls.name } : null,
-      parents: family.parentsOf(child.id).map((p) => {
-        const user = store.accounts.getUser(p.parentId);
-        return user ? fullName(user) : '';
-      }),
+      parents,
     };
   }
 
@@ -369,15 +384,19 @@ export class FamilyService {
    * an unknown one get the same answer, so guessing tells nothing about who exists;
    * each wrong guess counts against the caller's IP and account.
    */
-  private resolve(token: string, keys: (string | null)[]): { invite: InviteRow; child: UserRow } {
-    const { family, store, now, limiter } = this.deps;
+  private async resolve(
+    db: Repos,
+    token: string,
+    keys: (string | null)[],
+  ): Promise<{ invite: InviteRow; child: UserRow }> {
+    const { now, limiter } = this.deps;
     this.checkGuesses(keys);
     const unknown = (): AppError => {
       for (const key of keys) limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
       return new AppError('INVITE_MALFORMED', 'This invite link is not valid. Ask for the link again.');
     };
     if (!InviteTokenSchema.safeParse(token).success) throw unknown();
-    const invite = family.inviteByHash(hashToken(token));
+    const invite = await db.family.inviteByHash(hashToken(token));
     if (!invite) throw unknown();
     if (invite.revokedAt !== null) {
       throw new AppError('INVITE_REVOKED', 'This invite link was replaced or withdrawn. Ask for a new one.');
@@ -385,19 +404,24 @@ export class FamilyService {
     if (Date.parse(invite.expiresAt) <= now()) {
       throw new AppError('INVITE_EXPIRED', 'This invite link has expired. Ask for a new one.');
     }
-    const child = store.accounts.getUser(invite.childId);
+    const child = await db.accounts.getUser(invite.childId);
     if (!child) throw unknown();
     return { invite, child };
   }
 
   /** The rules about who follows the link. */
-  private checkCaller(caller: Caller, child: UserRow, step: 'open' | 'confirm'): void {
-    const { store, family, now } = this.deps;
-    const session = store.sessions.getSession(caller.sessionId);
+  private async checkCaller(
+    db: Repos,
+    caller: Caller,
+    child: UserRow,
+    step: 'open' | 'confirm',
+  ): Promise<void> {
+    const { now } = this.deps;
+    const session = await db.sessions.getSession(caller.sessionId);
     const device = session?.deviceId ?? null;
     const childHere =
       device !== null &&
-      store.sessions.liveSessionsOfUser(child.id, iso(now())).some((s) => s.deviceId === device);
+      (await db.sessions.liveSessionsOfUser(child.id, iso(now()))).some((s) => s.deviceId === device);
     if (caller.userId === child.id) {
       // Opening the link where the child is signed in is the memo's "same device" case;
       // the child pressing "confirm" on their own link is refused on its own terms.
@@ -405,8 +429,8 @@ export class FamilyService {
       throw new AppError('INVITE_OWN_LINK', 'This is your own invite link: send it to your parent.');
     }
     if (childHere) throw sameDevice();
-    if (family.getLink(child.id, caller.userId)) throw alreadyLinked();
-    const user = store.accounts.getUser(caller.userId);
+    if (await db.family.getLink(child.id, caller.userId)) throw alreadyLinked();
+    const user = await db.accounts.getUser(caller.userId);
     if (user?.role === 'student') {
       throw new AppError(
         'PHONE_BELONGS_TO_STUDENT',
@@ -418,8 +442,8 @@ export class FamilyService {
     }
   }
 
-  private checkLimit(childId: string): void {
-    if (this.deps.family.parentsOf(childId).length >= MAX_PARENTS) throw parentLimit();
+  private async checkLimit(db: Repos, childId: string): Promise<void> {
+    if ((await db.family.parentsOf(childId)).length >= MAX_PARENTS) throw parentLimit();
   }
 }
 

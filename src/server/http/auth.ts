@@ -15,10 +15,10 @@ export const ClientHeadersSchema = z.object({
  * credentials are UNAUTHENTICATED (401), never a validation error: the client's answer
  * to both is the same (refresh or sign in).
  */
-export function requireAuth(request: FastifyRequest, sessions: SessionService): AuthContext {
+export function requireAuth(request: FastifyRequest, sessions: SessionService): Promise<AuthContext> {
   const header = request.headers.authorization;
   if (typeof header !== 'string' || !BEARER.test(header)) {
-    throw new AppError('UNAUTHENTICATED', 'Sign in to continue.');
+    return Promise.reject(new AppError('UNAUTHENTICATED', 'Sign in to continue.'));
   }
   return sessions.authenticate(header.slice('Bearer '.length));
 }

@@ -26,8 +26,8 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
   });
 
   app.get('/api/me', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
-    const user = ctx.store.accounts.getUser(auth.userId);
+    const auth = await requireAuth(request, ctx.sessions);
+    const user = await ctx.store.accounts.getUser(auth.userId);
     if (!user) throw new AppError('ACCOUNT_NOT_FOUND', 'The account no longer exists.');
     return toProfile(ctx.store, user);
   });

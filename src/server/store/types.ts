@@ -42,23 +42,23 @@ export interface UserRow {
 }
 
 export interface AccountStore {
-  getUser(id: string): UserRow | null;
-  findUserByPhone(phone: string): UserRow | null;
-  findUserByEmail(email: string): UserRow | null;
-  insertUser(user: UserRow): void;
-  updateUserName(id: string, name: PersonName, updatedAt: string): void;
-  getSchool(id: string): SchoolRow | null;
-  findSchoolByName(name: string): SchoolRow | null;
-  insertSchool(school: SchoolRow): void;
-  getClass(id: string): ClassRow | null;
-  findClass(schoolId: string, name: string): ClassRow | null;
-  insertClass(cls: ClassRow): void;
+  getUser(id: string): Promise<UserRow | null>;
+  findUserByPhone(phone: string): Promise<UserRow | null>;
+  findUserByEmail(email: string): Promise<UserRow | null>;
+  insertUser(user: UserRow): Promise<void>;
+  updateUserName(id: string, name: PersonName, updatedAt: string): Promise<void>;
+  getSchool(id: string): Promise<SchoolRow | null>;
+  findSchoolByName(name: string): Promise<SchoolRow | null>;
+  insertSchool(school: SchoolRow): Promise<void>;
+  getClass(id: string): Promise<ClassRow | null>;
+  findClass(schoolId: string, name: string): Promise<ClassRow | null>;
+  insertClass(cls: ClassRow): Promise<void>;
   /** Every school, by name (the school's admin tool lists them). */
-  listSchools(): SchoolRow[];
+  listSchools(): Promise<SchoolRow[]>;
   /** Every class, by name. */
-  listClasses(): ClassRow[];
+  listClasses(): Promise<ClassRow[]>;
   /** Every account, by role, surname and name. */
-  listUsers(): UserRow[];
+  listUsers(): Promise<UserRow[]>;
 }
 
 export interface OtpRequestRow {
@@ -86,18 +86,18 @@ export interface RegistrationTokenRow {
 }
 
 export interface OtpStore {
-  insertRequest(row: OtpRequestRow): void;
-  getRequest(id: string): OtpRequestRow | null;
+  insertRequest(row: OtpRequestRow): Promise<void>;
+  getRequest(id: string): Promise<OtpRequestRow | null>;
   /** Counts one verify attempt; returns the new count. */
-  addAttempt(id: string): number;
+  addAttempt(id: string): Promise<number>;
   /** Marks the code used; false if it already was (single use under concurrency). */
-  consume(id: string, at: string): boolean;
-  deleteRequest(id: string): void;
-  insertRegistrationToken(row: RegistrationTokenRow): void;
-  getRegistrationToken(tokenHash: string): RegistrationTokenRow | null;
-  useRegistrationToken(tokenHash: string, at: string): boolean;
+  consume(id: string, at: string): Promise<boolean>;
+  deleteRequest(id: string): Promise<void>;
+  insertRegistrationToken(row: RegistrationTokenRow): Promise<void>;
+  getRegistrationToken(tokenHash: string): Promise<RegistrationTokenRow | null>;
+  useRegistrationToken(tokenHash: string, at: string): Promise<boolean>;
   /** Forgets codes and registration tokens that expired before `before`. */
-  pruneExpired(before: string): void;
+  pruneExpired(before: string): Promise<void>;
 }
 
 export interface SessionRow {
@@ -134,33 +134,35 @@ export interface RefreshTokenRow extends TokenRow {
 }
 
 export interface SessionStore {
-  insertSession(row: SessionRow): void;
-  getSession(id: string): SessionRow | null;
+  insertSession(row: SessionRow): Promise<void>;
+  getSession(id: string): Promise<SessionRow | null>;
   /** Sessions not revoked and not expired at `now`. */
-  liveSessionsOfUser(userId: string, now: string): SessionRow[];
-  liveSessionsOfDevice(deviceId: string, now: string): SessionRow[];
+  liveSessionsOfUser(userId: string, now: string): Promise<SessionRow[]>;
+  liveSessionsOfDevice(deviceId: string, now: string): Promise<SessionRow[]>;
   /** False if the session was already revoked. */
-  revokeSession(id: string, at: string, reason: string): boolean;
-  touchSession(id: string, at: string): void;
-  extendSession(id: string, expiresAt: string): void;
-  insertAccessToken(row: Omit<AccessTokenRow, 'usedAt'>): void;
-  findAccessToken(tokenHash: string): AccessTokenRow | null;
+  revokeSession(id: string, at: string, reason: string): Promise<boolean>;
+  touchSession(id: string, at: string): Promise<void>;
+  extendSession(id: string, expiresAt: string): Promise<void>;
+  insertAccessToken(row: Omit<AccessTokenRow, 'usedAt'>): Promise<void>;
+  findAccessToken(tokenHash: string): Promise<AccessTokenRow | null>;
   /** The access token and its session in one read (every authenticated request asks). */
-  findAccessTokenWithSession(tokenHash: string): { token: AccessTokenRow; session: SessionRow } | null;
+  findAccessTokenWithSession(
+    tokenHash: string,
+  ): Promise<{ token: AccessTokenRow; session: SessionRow } | null>;
   /** Records the first use of an access token. */
-  markAccessUsed(tokenHash: string, at: string): void;
-  insertRefreshToken(row: RefreshTokenRow): void;
-  findRefreshToken(tokenHash: string): RefreshTokenRow | null;
+  markAccessUsed(tokenHash: string, at: string): Promise<void>;
+  insertRefreshToken(row: RefreshTokenRow): Promise<void>;
+  findRefreshToken(tokenHash: string): Promise<RefreshTokenRow | null>;
   /** False if the token was already used (a concurrent refresh won). */
-  markRefreshUsed(tokenHash: string, at: string): boolean;
+  markRefreshUsed(tokenHash: string, at: string): Promise<boolean>;
   /** Links a used refresh token to the refresh token of the pair issued for it. */
-  setReplacedBy(tokenHash: string, successorHash: string): void;
+  setReplacedBy(tokenHash: string, successorHash: string): Promise<void>;
   /** True if neither the refresh token nor the access token issued with it was ever used. */
-  pairUnused(refreshHash: string): boolean;
+  pairUnused(refreshHash: string): Promise<boolean>;
   /** Retires a pair that was never used: its refresh token counts as used, its access tokens go. */
-  retirePair(refreshHash: string, at: string): void;
+  retirePair(refreshHash: string, at: string): Promise<void>;
   /** Forgets tokens of sessions that ended before `before`. */
-  pruneTokens(before: string): void;
+  pruneTokens(before: string): Promise<void>;
 }
 
 export interface ChangeRow {
@@ -175,19 +177,19 @@ export interface ChangeRow {
 
 export interface FeedStore {
   /** This database's random id, carried in cursors. */
-  epoch(): string;
+  epoch(): Promise<string>;
   /**
    * Appends one change to one user's feed; returns its sequence number. Changes are never
    * altered or removed once appended (Feed.pull keeps pages on that promise).
    */
-  appendChange(change: Omit<ChangeRow, 'seq'>): number;
-  changesAfter(userId: string, afterSeq: number, limit: number): ChangeRow[];
+  appendChange(change: Omit<ChangeRow, 'seq'>): Promise<number>;
+  changesAfter(userId: string, afterSeq: number, limit: number): Promise<ChangeRow[]>;
   /** Whether the user's feed has any change after `afterSeq`. */
-  hasChangesAfter(userId: string, afterSeq: number): boolean;
+  hasChangesAfter(userId: string, afterSeq: number): Promise<boolean>;
   /** The highest sequence number ever issued (0 for an empty feed). */
-  headSeq(): number;
-  getMutationResult(userId: string, mutationId: string): string | null;
-  recordMutationResult(userId: string, mutationId: string, result: string, at: string): void;
+  headSeq(): Promise<number>;
+  getMutationResult(userId: string, mutationId: string): Promise<string | null>;
+  recordMutationResult(userId: string, mutationId: string, result: string, at: string): Promise<void>;
 }
 
 export interface InviteRow {
@@ -231,23 +233,23 @@ export interface EmailRegistrationRow {
  * link, its history line and its feed rows commit together.
  */
 export interface FamilyStore {
-  insertInvite(row: InviteRow): void;
-  inviteByHash(tokenHash: string): InviteRow | null;
-  activeInvites(childId: string): InviteRow[];
-  revokeInvite(id: string, at: string): boolean;
+  insertInvite(row: InviteRow): Promise<void>;
+  inviteByHash(tokenHash: string): Promise<InviteRow | null>;
+  activeInvites(childId: string): Promise<InviteRow[]>;
+  revokeInvite(id: string, at: string): Promise<boolean>;
   /** False when the child already has the most parents allowed, or this parent already. */
-  insertLink(row: LinkRow): boolean;
-  deleteLink(childId: string, parentId: string): boolean;
-  getLink(childId: string, parentId: string): LinkRow | null;
-  parentsOf(childId: string): LinkRow[];
-  childrenOf(parentId: string): LinkRow[];
-  allLinks(): LinkRow[];
-  insertHistory(row: HistoryRow): void;
-  historyOf(childId: string): HistoryRow[];
-  insertEmailRegistration(row: EmailRegistrationRow): void;
-  emailRegistration(tokenHash: string): EmailRegistrationRow | null;
-  setBirthDate(userId: string, birthDate: string | null, at: string): void;
-  useEmailRegistration(tokenHash: string, at: string): boolean;
+  insertLink(row: LinkRow): Promise<boolean>;
+  deleteLink(childId: string, parentId: string): Promise<boolean>;
+  getLink(childId: string, parentId: string): Promise<LinkRow | null>;
+  parentsOf(childId: string): Promise<LinkRow[]>;
+  childrenOf(parentId: string): Promise<LinkRow[]>;
+  allLinks(): Promise<LinkRow[]>;
+  insertHistory(row: HistoryRow): Promise<void>;
+  historyOf(childId: string): Promise<HistoryRow[]>;
+  insertEmailRegistration(row: EmailRegistrationRow): Promise<void>;
+  emailRegistration(tokenHash: string): Promise<EmailRegistrationRow | null>;
+  setBirthDate(userId: string, birthDate: string | null, at: string): Promise<void>;
+  useEmailRegistration(tokenHash: string, at: string): Promise<boolean>;
 }
 
 export interface FolderRow extends FolderRecord {
@@ -283,34 +285,45 @@ export interface ItemUpdate {
  * found, which is how privacy stays one rule.
  */
 export interface DocumentRepo {
-  getFolder(ownerId: string, id: string): FolderRow | null;
-  getDocument(ownerId: string, id: string): DocumentRow | null;
-  get(kind: ItemKind, ownerId: string, id: string): FolderRow | DocumentRow | null;
-  listFolders(ownerId: string): FolderRow[];
-  listDocuments(ownerId: string): DocumentRow[];
+  getFolder(ownerId: string, id: string): Promise<FolderRow | null>;
+  getDocument(ownerId: string, id: string): Promise<DocumentRow | null>;
+  get(kind: ItemKind, ownerId: string, id: string): Promise<FolderRow | DocumentRow | null>;
+  listFolders(ownerId: string): Promise<FolderRow[]>;
+  listDocuments(ownerId: string): Promise<DocumentRow[]>;
   /** A live folder or document of that name (key) in that folder, other than `exceptId`. */
-  nameTaken(ownerId: string, parentId: string | null, key: string, exceptId?: string): boolean;
-  insertFolder(row: FolderRow, nameKey: string): void;
-  insertDocument(row: DocumentRow, nameKey: string): void;
-  update(kind: ItemKind, id: string, fields: ItemUpdate): void;
+  nameTaken(ownerId: string, parentId: string | null, key: string, exceptId?: string): Promise<boolean>;
+  insertFolder(row: FolderRow, nameKey: string): Promise<void>;
+  insertDocument(row: DocumentRow, nameKey: string): Promise<void>;
+  update(kind: ItemKind, id: string, fields: ItemUpdate): Promise<void>;
   /** The folder and every folder under it. */
-  subtree(ownerId: string, folderId: string): string[];
-  foldersIn(ownerId: string, parentIds: string[]): FolderRow[];
-  documentsIn(ownerId: string, folderIds: string[]): DocumentRow[];
-  withTrashRoot(kind: ItemKind, ownerId: string, root: string): (FolderRow | DocumentRow)[];
-  trashed(kind: ItemKind, ownerId: string, before: string | null): (FolderRow | DocumentRow)[];
-  deleteRows(kind: ItemKind, ids: string[]): void;
-  ownersWithTrashBefore(before: string): string[];
-  usedBytes(ownerId: string): number;
-  reservedBytes(ownerId: string, exceptUploadId?: string): number;
-  insertUpload(row: { id: string; ownerId: string; size: number; metadata: string; createdAt: string }): void;
-  getUpload(id: string): UploadRow | null;
-  setUpload(id: string, state: UploadRow['state'], documentId: string | null, error: string | null): void;
+  subtree(ownerId: string, folderId: string): Promise<string[]>;
+  foldersIn(ownerId: string, parentIds: string[]): Promise<FolderRow[]>;
+  documentsIn(ownerId: string, folderIds: string[]): Promise<DocumentRow[]>;
+  withTrashRoot(kind: ItemKind, ownerId: string, root: string): Promise<(FolderRow | DocumentRow)[]>;
+  trashed(kind: ItemKind, ownerId: string, before: string | null): Promise<(FolderRow | DocumentRow)[]>;
+  deleteRows(kind: ItemKind, ids: string[]): Promise<void>;
+  ownersWithTrashBefore(before: string): Promise<string[]>;
+  usedBytes(ownerId: string): Promise<number>;
+  reservedBytes(ownerId: string, exceptUploadId?: string): Promise<number>;
+  insertUpload(row: {
+    id: string;
+    ownerId: string;
+    size: number;
+    metadata: string;
+    createdAt: string;
+  }): Promise<void>;
+  getUpload(id: string): Promise<UploadRow | null>;
+  setUpload(
+    id: string,
+    state: UploadRow['state'],
+    documentId: string | null,
+    error: string | null,
+  ): Promise<void>;
   /** Records the blob key a finishing upload is about to file its bytes under; false if it is no longer active. */
-  claimBlobKey(id: string, key: string): boolean;
-  staleUploads(before: string): UploadRow[];
+  claimBlobKey(id: string, key: string): Promise<boolean>;
+  staleUploads(before: string): Promise<UploadRow[]>;
   /** The secret signed download links are made with. */
-  downloadKey(): string;
+  downloadKey(): Promise<string>;
 }
 
 export interface TicketRow {
@@ -331,10 +344,10 @@ export type NewTicketRow = Pick<TicketRow, 'id' | 'userId' | 'text' | 'diagnosti
 /** Support tickets: written by a signed-in person, read and closed by the admin tool. */
 export interface SupportStore {
   /** Stores an open ticket; returns its number. */
-  insert(row: NewTicketRow): number;
-  list(which: 'open' | 'all'): TicketRow[];
+  insert(row: NewTicketRow): Promise<number>;
+  list(which: 'open' | 'all'): Promise<TicketRow[]>;
   /** False when there is no open ticket with that number. */
-  close(number: number, at: string): boolean;
+  close(number: number, at: string): Promise<boolean>;
 }
 
 /** One rate-limit key's recent hits (oldest first) and the longest window it was checked against. */
@@ -365,12 +378,13 @@ export interface RateLimitStore {
 /** Feed rows another process (the school's admin tool) wrote to the same database. */
 export interface ForeignWrites {
   /** The highest sequence number ever issued (0 for an empty feed). */
-  head(): number;
+  head(): Promise<number>;
   /** Each user with changes after `afterSeq`, with the newest one's sequence number. */
-  ownersAfter(afterSeq: number): { userId: string; seq: number }[];
+  ownersAfter(afterSeq: number): Promise<{ userId: string; seq: number }[]>;
 }
 
-export interface Store {
+/** The repositories, each call one statement or a few, as a promise of its answer. */
+export interface Repos {
   accounts: AccountStore;
   otp: OtpStore;
   sessions: SessionStore;
@@ -378,14 +392,32 @@ export interface Store {
   family: FamilyStore;
   documents: DocumentRepo;
   support: SupportStore;
-  rateLimits: RateLimitStore;
   foreignWrites: ForeignWrites;
+}
+
+/**
+ * The repositories bound to one open transaction (a PostgreSQL implementation binds its
+ * pooled client here). Inside `transaction(fn)` every read and write goes through `tx`,
+ * never the outer store: the outer store waits for the transaction to end.
+ */
+export interface Tx extends Repos {
   /**
-   * Runs fn atomically, holding the write lock from its start (so a check and the write
-   * it allows cannot be split by another process); nested calls join the outer one.
+   * Runs fn on a savepoint of this transaction: if fn fails, only what it wrote is
+   * undone and its error is rethrown; the outer transaction goes on.
    */
-  transaction<T>(fn: () => T): T;
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+}
+
+export interface Store extends Repos {
+  rateLimits: RateLimitStore;
+  /**
+   * Runs fn in one write transaction, holding the write lock from its start (so a check
+   * and the write it allows cannot be split by another process), and commits when fn's
+   * promise resolves; rolls everything back and rethrows when it rejects. Transactions of
+   * one store never overlap: a second one starts after the first has ended.
+   */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Runs fn on one consistent snapshot, without the write lock (reads only). */
-  read<T>(fn: () => T): T;
+  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): void;
 }

@@ -7,7 +7,7 @@ import { parseInput } from '../http/validate.js';
 /** POST /api/support: a signed-in person's request to support, from «Помощь». */
 export function registerSupportRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.post('/api/support', async (request, reply): Promise<SupportTicket> => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const body = parseInput(SupportRequestBodySchema, request.body, 'body');
     reply.code(201);
     return ctx.support.create(auth.userId, body);

@@ -15,11 +15,11 @@ export class SupportTickets {
   ) {}
 
   /** At most 5 requests per person per 10 minutes: a stuck key or a script must not flood support. */
-  create(userId: string, request: SupportRequestBody): SupportTicket {
+  async create(userId: string, request: SupportRequestBody): Promise<SupportTicket> {
     this.limiter.hit(`support:${userId}`, 5, 600);
     const id = randomUUID();
     const createdAt = new Date(this.now()).toISOString();
-    const number = this.tickets.insert({
+    const number = await this.tickets.insert({
       id,
       userId,
       text: request.text,
@@ -29,12 +29,12 @@ export class SupportTickets {
     return { ticketId: id, number, createdAt };
   }
 
-  list(which: 'open' | 'all' = 'open'): TicketRow[] {
+  list(which: 'open' | 'all' = 'open'): Promise<TicketRow[]> {
     return this.tickets.list(which);
   }
 
   /** False when there is no open ticket with that number. */
-  close(number: number): boolean {
+  close(number: number): Promise<boolean> {
     return this.tickets.close(number, new Date(this.now()).toISOString());
   }
 }

@@ -4,7 +4,10 @@ import { AppError } from '../../shared/errors.js';
 import type { Change, EntityKind } from '../../shared/sync.js';
 import { iso, type Now } from '../clock.js';
 import type { LiveHub } from './live.js';
-import type { ClassRow, SchoolRow, Store, UserRow } from '../store/types.js';
+import type { ClassRow, Repos, SchoolRow, Store, Tx, UserRow } from '../store/types.js';
+
+/** Family members who also see a person's profile, read through `db` (the open transaction). */
+export type Audience = (db: Repos, userId: string) => Promise<string[]>;
 
 /** `${epoch}.${seq}`: opaque to clients, checked on the way back in. */
 export function encodeCursor(epoch: string, seq: number): string {
@@ -25,9 +28,9 @@ export function decodeCursor(cursor: string, epoch: string, headSeq: number): nu
   return seq;
 }
 
-export function toProfile(store: Store, user: UserRow): Profile {
-  const school = user.schoolId ? store.accounts.getSchool(user.schoolId) : null;
-  const cls = user.classId ? store.accounts.getClass(user.classId) : null;
+export async function toProfile(db: Repos, user: UserRow): Promise<Profile> {
+  const school = user.schoolId ? await db.accounts.getSchool(user.schoolId) : null;
+  const cls = user.classId ? await db.accounts.getClass(user.classId) : null;
   return {
     id: user.id,
     role: user.role,
@@ -63,60 +66,66 @@ export class FeedWriter {
   readonly touched = new Map<string, number>();
 
   constructor(
-    private readonly store: Store,
+    /** The transaction the changes are written in. */
+    readonly tx: Tx,
     private readonly now: Now,
     /** Family members who also see a person's profile (linked parents, children, co-parents). */
-    private readonly family: (userId: string) => string[] = () => [],
+    private readonly family: Audience = noFamily,
   ) {}
 
-  put(userIds: Iterable<string>, entity: EntityKind, id: string, data: Record<string, unknown>): void {
-    this.append(userIds, entity, id, 'put', data);
+  put(
+    userIds: Iterable<string>,
+    entity: EntityKind,
+    id: string,
+    data: Record<string, unknown>,
+  ): Promise<void> {
+    return this.append(userIds, entity, id, 'put', data);
   }
 
-  remove(userIds: Iterable<string>, entity: EntityKind, id: string): void {
-    this.append(userIds, entity, id, 'delete', null);
+  remove(userIds: Iterable<string>, entity: EntityKind, id: string): Promise<void> {
+    return this.append(userIds, entity, id, 'delete', null);
   }
 
   /**
    * Who may see a person's profile: the person and their family (linked parents,
    * children and co-parents, from the family service); every writer of profiles follows.
    */
-  profileAudience(userId: string): string[] {
-    return [...new Set([userId, ...this.family(userId)])];
+  async profileAudience(userId: string): Promise<string[]> {
+    return [...new Set([userId, ...(await this.family(this.tx, userId))])];
   }
 
   /** The person's profile, to everyone who can see it. */
-  putProfile(userId: string): void {
-    const user = this.store.accounts.getUser(userId);
+  async putProfile(userId: string): Promise<void> {
+    const user = await this.tx.accounts.getUser(userId);
     if (!user) return;
-    const profile = toProfile(this.store, user);
-    this.put([userId], 'profile', user.id, profile);
+    const profile = await toProfile(this.tx, user);
+    await this.put([userId], 'profile', user.id, profile);
     // Family members see the person, not their phone number or e-mail address.
-    const others = this.profileAudience(userId).filter((id) => id !== userId);
-    this.put(others, 'profile', user.id, { ...profile, phone: null, email: null });
+    const others = (await this.profileAudience(userId)).filter((id) => id !== userId);
+    await this.put(others, 'profile', user.id, { ...profile, phone: null, email: null });
   }
 
   /** Profile plus their school and class: what a person's feed starts with. */
-  putPersonWithSchool(userId: string): void {
-    const user = this.store.accounts.getUser(userId);
+  async putPersonWithSchool(userId: string): Promise<void> {
+    const user = await this.tx.accounts.getUser(userId);
     if (!user) return;
-    const school = user.schoolId ? this.store.accounts.getSchool(user.schoolId) : null;
-    const cls = user.classId ? this.store.accounts.getClass(user.classId) : null;
-    if (school) this.put([userId], 'school', school.id, schoolRecord(school));
-    if (cls) this.put([userId], 'class', cls.id, classRecord(cls));
-    this.putProfile(userId);
+    const school = user.schoolId ? await this.tx.accounts.getSchool(user.schoolId) : null;
+    const cls = user.classId ? await this.tx.accounts.getClass(user.classId) : null;
+    if (school) await this.put([userId], 'school', school.id, schoolRecord(school));
+    if (cls) await this.put([userId], 'class', cls.id, classRecord(cls));
+    await this.putProfile(userId);
   }
 
-  private append(
+  private async append(
     userIds: Iterable<string>,
     entity: EntityKind,
     entityId: string,
     op: 'put' | 'delete',
     data: Record<string, unknown> | null,
-  ): void {
+  ): Promise<void> {
     const createdAt = iso(this.now());
     for (const userId of new Set(userIds)) {
-      const seq = this.store.feed.appendChange({ userId, entity, entityId, op, data, createdAt });
+      const seq = await this.tx.feed.appendChange({ userId, entity, entityId, op, data, createdAt });
       this.touched.set(userId, seq);
     }
   }
@@ -131,25 +140,36 @@ const MIN_GZIP_BYTES = MIN_KEPT_BYTES;
 /** Bytes of serialized pages a server keeps. */
 const PAGE_CACHE_BYTES = 16 * 1024 * 1024;
 
+const noFamily: Audience = () => Promise.resolve([]);
+
 export class Feed {
   private readonly pages = new PageCache(PAGE_CACHE_BYTES);
+  /** The database's epoch never changes: read once. */
+  private epochValue: string | null = null;
 
   constructor(
     private readonly store: Store,
     private readonly hub: LiveHub,
     private readonly now: Now,
-    private readonly family: (userId: string) => string[] = () => [],
+    private readonly family: Audience = noFamily,
   ) {}
+
+  /** This database's random id, carried in cursors. */
+  async epoch(): Promise<string> {
+    return (this.epochValue ??= await this.store.feed.epoch());
+  }
 
   /**
    * Runs `fn` in one transaction with a writer for the feed, so a change and its feed
    * rows commit together; live notifications go out only after the commit.
    */
-  write<T>(fn: (writer: FeedWriter) => T): T {
-    const writer = new FeedWriter(this.store, this.now, this.family);
-    const result = this.store.transaction(() => fn(writer));
-    const epoch = this.store.feed.epoch();
-    for (const [userId, seq] of writer.touched) this.hub.changed(userId, encodeCursor(epoch, seq));
+  async write<T>(fn: (writer: FeedWriter, tx: Tx) => Promise<T>): Promise<T> {
+    const { result, touched } = await this.store.transaction(async (tx) => {
+      const writer = new FeedWriter(tx, this.now, this.family);
+      return { result: await fn(writer, tx), touched: writer.touched };
+    });
+    const epoch = this.epochValue ?? (await this.epoch());
+    for (const [userId, seq] of touched) this.hub.changed(userId, encodeCursor(epoch, seq));
     return result;
   }
 
@@ -166,41 +186,47 @@ export class Feed {
    * Gzipped when the client accepts it and the page is big enough to be worth it. A kept
    * page keeps its gzip too, so a repeated pull compresses nothing.
    */
-  pull(userId: string, cursor: string | undefined, limit: number, gzip: boolean): PageAnswer {
-    const page = this.pullPage(userId, cursor, limit);
+  async pull(userId: string, cursor: string | undefined, limit: number, gzip: boolean): Promise<PageAnswer> {
+    const page = await this.pullPage(userId, cursor, limit);
     if (!gzip || page.bytes.length < MIN_GZIP_BYTES) return { body: page.bytes, gzipped: false };
     page.gzipped ??= zlib.gzipSync(page.bytes, { level: 6 });
     return { body: page.gzipped, gzipped: true };
   }
 
-  private pullPage(userId: string, cursor: string | undefined, limit: number): FeedPage {
-    const epoch = this.store.feed.epoch();
+  private async pullPage(userId: string, cursor: string | undefined, limit: number): Promise<FeedPage> {
+    const epoch = this.epochValue ?? (await this.epoch());
     // The head alone is one consistent read: a page known exact up to it needs nothing more.
-    const head = this.store.feed.headSeq();
+    const head = await this.store.feed.headSeq();
     const after = cursor === undefined ? 0 : decodeCursor(cursor, epoch, head);
     const key = `${userId}/${after}/${limit}`;
     const known = this.pages.get(key);
     if (known?.head === head) return withCursor(known, epoch, head);
     // Otherwise one read transaction: the head, the probe and the page at the same moment.
-    return this.store.read(() => {
-      const now = this.store.feed.headSeq();
+    return this.store.read(async (tx) => {
+      const now = await tx.feed.headSeq();
       const from = cursor === undefined ? 0 : decodeCursor(cursor, epoch, now);
       const at = `${userId}/${from}/${limit}`;
       let page = this.pages.get(at);
       if (page && page.head !== now) {
-        if (this.store.feed.hasChangesAfter(userId, page.head)) page = undefined;
+        if (await tx.feed.hasChangesAfter(userId, page.head)) page = undefined;
         else page.head = now;
       }
       if (!page) {
-        page = this.readPage(userId, from, limit, now);
+        page = await this.readPage(tx, userId, from, limit, now);
         this.pages.set(at, page);
       }
       return withCursor(page, epoch, now);
     });
   }
 
-  private readPage(userId: string, after: number, limit: number, head: number): FeedPage {
-    const rows = this.store.feed.changesAfter(userId, after, limit + 1);
+  private async readPage(
+    tx: Tx,
+    userId: string,
+    after: number,
+    limit: number,
+    head: number,
+  ): Promise<FeedPage> {
+    const rows = await tx.feed.changesAfter(userId, after, limit + 1);
     const hasMore = rows.length > limit;
     const page = hasMore ? rows.slice(0, limit) : rows;
     const changes: Change[] = page.map((r) => ({

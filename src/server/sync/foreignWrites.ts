@@ -12,23 +12,36 @@ import type { ForeignWrites } from '../store/types.js';
 export function watchForeignWrites(options: {
   writes: ForeignWrites;
   hub: LiveHub;
-  epoch: string;
+  /** The database's epoch, for the cursors announced. */
+  epoch: () => Promise<string>;
   intervalMs: number;
   onError: (error: unknown) => void;
 }): () => void {
   const { writes } = options;
-  let seen = writes.head();
-  const timer = setInterval(() => {
-    try {
-      const top = writes.head();
-      if (top <= seen) return;
-      for (const row of writes.ownersAfter(seen)) {
-        options.hub.changed(row.userId, encodeCursor(options.epoch, row.seq));
-      }
-      seen = top;
-    } catch (error) {
-      options.onError(error);
+  // The head when watching starts: what was written before is nobody's news.
+  let seen: number | null = null;
+  let busy = false;
+  const start = writes.head().then(
+    (head) => (seen = head),
+    (error: unknown) => options.onError(error),
+  );
+  const look = async (): Promise<void> => {
+    await start;
+    if (seen === null) seen = await writes.head();
+    const top = await writes.head();
+    if (top <= seen) return;
+    const epoch = await options.epoch();
+    for (const row of await writes.ownersAfter(seen)) {
+      options.hub.changed(row.userId, encodeCursor(epoch, row.seq));
     }
+    seen = top;
+  };
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    look()
+      .catch((error: unknown) => options.onError(error))
+      .finally(() => (busy = false));
   }, options.intervalMs);
   timer.unref();
   return () => clearInterval(timer);

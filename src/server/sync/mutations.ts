@@ -10,10 +10,7 @@ import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from './feed.js';
 import type { Store } from '../store/types.js';
 
-type Handler = (
-  ctx: { userId: string; writer: FeedWriter; store: Store; now: number },
-  payload: unknown,
-) => void;
+type Handler = (ctx: { userId: string; writer: FeedWriter; now: number }, payload: unknown) => Promise<void>;
 
 /** Mutations whose handlers live with their capability's service (documents). */
 export type DelegatedMutation = keyof typeof DOCUMENT_MUTATIONS;
@@ -21,10 +18,10 @@ export type DelegatedHandlers = Record<DelegatedMutation, Handler>;
 
 /** What each mutation does; payloads arrive already validated by MUTATION_PAYLOADS. */
 const HANDLERS: { [K in Exclude<keyof typeof MUTATION_PAYLOADS, DelegatedMutation>]: Handler } = {
-  'profile.update': ({ userId, writer, store, now }, payload) => {
+  'profile.update': async ({ userId, writer, now }, payload) => {
     const name = MUTATION_PAYLOADS['profile.update'].parse(payload);
-    store.accounts.updateUserName(userId, name, iso(now));
-    writer.putProfile(userId);
+    await writer.tx.accounts.updateUserName(userId, name, iso(now));
+    await writer.putProfile(userId);
   },
 };
 
@@ -45,34 +42,41 @@ export class MutationService {
     private readonly delegated?: DelegatedHandlers,
   ) {}
 
-  applyAll(userId: string, mutations: readonly Mutation[]): MutationResult[] {
-    return mutations.map((m) => this.apply(userId, m));
+  async applyAll(userId: string, mutations: readonly Mutation[]): Promise<MutationResult[]> {
+    const results: MutationResult[] = [];
+    for (const m of mutations) results.push(await this.apply(userId, m));
+    return results;
   }
 
-  private apply(userId: string, mutation: Mutation): MutationResult {
-    const stored = this.store.feed.getMutationResult(userId, mutation.id);
+  private async apply(userId: string, mutation: Mutation): Promise<MutationResult> {
+    const stored = await this.store.feed.getMutationResult(userId, mutation.id);
     if (stored !== null) return MutationResultSchema.parse(JSON.parse(stored));
     const now = this.now();
     let result: MutationResult;
     try {
-      result = this.feed.write((writer) => {
+      result = await this.feed.write(async (writer, tx) => {
         // Checked again inside the transaction: the same id may be in flight twice.
-        const again = this.store.feed.getMutationResult(userId, mutation.id);
+        const again = await tx.feed.getMutationResult(userId, mutation.id);
         if (again !== null) return MutationResultSchema.parse(JSON.parse(again));
-        const outcome = this.run(userId, mutation, writer, now);
-        this.store.feed.recordMutationResult(userId, mutation.id, JSON.stringify(outcome), iso(now));
+        const outcome = await this.run(userId, mutation, writer, now);
+        await tx.feed.recordMutationResult(userId, mutation.id, JSON.stringify(outcome), iso(now));
         return outcome;
       });
     } catch (error) {
       if (!(error instanceof AppError)) throw error;
       // The change rolled back; the rejection itself is recorded, so a retry answers the same.
       result = { id: mutation.id, status: 'rejected', error: { code: error.code, message: error.message } };
-      this.store.feed.recordMutationResult(userId, mutation.id, JSON.stringify(result), iso(now));
+      await this.store.feed.recordMutationResult(userId, mutation.id, JSON.stringify(result), iso(now));
     }
     return result;
   }
 
-  private run(userId: string, mutation: Mutation, writer: FeedWriter, now: number): MutationResult {
+  private async run(
+    userId: string,
+    mutation: Mutation,
+    writer: FeedWriter,
+    now: number,
+  ): Promise<MutationResult> {
     if (!isKnown(mutation.type)) {
       throw new AppError('MUTATION_UNKNOWN', `Unknown mutation type: ${mutation.type}`);
     }
@@ -87,7 +91,7 @@ export class MutationService {
       (HANDLERS as Partial<Record<string, Handler>>)[mutation.type] ??
       this.delegated?.[mutation.type as DelegatedMutation];
     if (!handler) throw new AppError('MUTATION_UNKNOWN', `Unknown mutation type: ${mutation.type}`);
-    handler({ userId, writer, store: this.store, now }, parsed.data);
+    await handler({ userId, writer, now }, parsed.data);
     return { id: mutation.id, status: 'applied' };
   }
 }

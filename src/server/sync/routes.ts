@@ -8,20 +8,20 @@ import { parseInput } from '../http/validate.js';
 
 export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): void {
   app.get('/api/sync/changes', async (request, reply) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const query = parseInput(PullQuerySchema, request.query, 'query');
     // Already JSON (the UTF-8 of a PullResponse): sent as it is, typed as Fastify types JSON,
     // gzipped for clients that take it (browsers and Node's fetch do) when that is worth it.
-    const answer = ctx.feed.pull(auth.userId, query.cursor, query.limit, acceptsGzip(request.headers));
+    const answer = await ctx.feed.pull(auth.userId, query.cursor, query.limit, acceptsGzip(request.headers));
     reply.type('application/json; charset=utf-8').header('vary', 'accept-encoding');
     if (answer.gzipped) reply.header('content-encoding', 'gzip');
     return reply.send(answer.body);
   });
 
   app.post('/api/sync/mutations', async (request) => {
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const body = parseInput(PushBodySchema, request.body, 'body');
-    return { results: ctx.mutations.applyAll(auth.userId, body.mutations) };
+    return { results: await ctx.mutations.applyAll(auth.userId, body.mutations) };
   });
 
   /**
@@ -29,9 +29,9 @@ export function registerSyncRoutes(app: FastifyInstance, ctx: ServerContext): vo
    * (EventSource cannot send an Authorization header). The stream only says "pull now";
    * the data itself always travels through the feed.
    */
-  app.get('/api/sync/events', (request, reply) => {
+  app.get('/api/sync/events', async (request, reply) => {
     // Authentication fails before the hijack, so the error is an ordinary JSON answer.
-    const auth = requireAuth(request, ctx.sessions);
+    const auth = await requireAuth(request, ctx.sessions);
     const streamHeaders = {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',

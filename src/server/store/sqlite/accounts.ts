@@ -1,13 +1,14 @@
 import type { PersonName } from '../../../shared/domain.js';
 import type { Db } from '../db.js';
 import type { AccountStore, ClassRow, SchoolRow, UserRow } from '../types.js';
+import type { Sync } from './sync.js';
 
 const USER_COLUMNS = `id, role, surname, name, patronymic, phone, email, birth_date AS birthDate,
   school_id AS schoolId, class_id AS classId, created_at AS createdAt, updated_at AS updatedAt`;
 const SCHOOL_COLUMNS = 'id, name, created_at AS createdAt, updated_at AS updatedAt';
 const CLASS_COLUMNS = `id, school_id AS schoolId, name, teacher, created_at AS createdAt, updated_at AS updatedAt`;
 
-export class SqliteAccountStore implements AccountStore {
+export class SqliteAccountStore implements Sync<AccountStore> {
   private readonly stmts;
 
   constructor(db: Db) {

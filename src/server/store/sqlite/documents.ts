@@ -1,6 +1,7 @@
 import type { ItemKind } from '../../../shared/documents.js';
 import type { Db } from '../db.js';
 import type { DocumentRepo, DocumentRow, FolderRow, ItemUpdate, UploadRow } from '../types.js';
+import type { Sync } from './sync.js';
 
 const FOLDER_COLS = `id, owner_id AS ownerId, parent_id AS parentId, name, created_at AS createdAt,
   updated_at AS updatedAt, trashed_at AS trashedAt, trash_root AS trashRoot`;
@@ -10,7 +11,7 @@ const UPLOAD_COLS = `id, owner_id AS ownerId, size, metadata, state, document_id
   created_at AS createdAt`;
 
 /** The documents tables as plain synchronous calls over prepared statements. */
-export class SqliteDocumentRepo implements DocumentRepo {
+export class SqliteDocumentRepo implements Sync<DocumentRepo> {
   private readonly s;
 
   constructor(private readonly db: Db) {

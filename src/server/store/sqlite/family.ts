@@ -2,6 +2,7 @@ import type { ChildChange } from '../../../shared/family.js';
 import { MAX_PARENTS } from '../../../shared/family.js';
 import type { Db } from '../db.js';
 import type { EmailRegistrationRow, FamilyStore, HistoryRow, InviteRow, LinkRow } from '../types.js';
+import type { Sync } from './sync.js';
 
 const INVITE_COLUMNS = `id, child_id AS childId, token_hash AS tokenHash, created_at AS createdAt,
   expires_at AS expiresAt, revoked_at AS revokedAt`;
@@ -9,7 +10,7 @@ const HISTORY_COLUMNS = `id, child_id AS childId, action, parent_id AS parentId,
   actor_id AS actorId, actor_name AS actorName, at, changes`;
 
 /** The family tables as plain synchronous calls over prepared statements. */
-export class SqliteFamilyStore implements FamilyStore {
+export class SqliteFamilyStore implements Sync<FamilyStore> {
   private readonly stmts;
 
   constructor(db: Db) {

@@ -1,11 +1,12 @@
 import type { Db } from '../db.js';
 import type { ChangeRow, FeedStore } from '../types.js';
+import type { Sync } from './sync.js';
 
 interface RawChange extends Omit<ChangeRow, 'data'> {
   data: string | null;
 }
 
-export class SqliteFeedStore implements FeedStore {
+export class SqliteFeedStore implements Sync<FeedStore> {
   private readonly stmts;
   private readonly epochValue: string;
 

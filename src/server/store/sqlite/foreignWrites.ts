@@ -1,7 +1,8 @@
 import type { Db } from '../db.js';
 import type { ForeignWrites } from '../types.js';
+import type { Sync } from './sync.js';
 
-export class SqliteForeignWrites implements ForeignWrites {
+export class SqliteForeignWrites implements Sync<ForeignWrites> {
   private readonly stmts;
 
   constructor(db: Db) {

@@ -10,13 +10,15 @@ import { SqliteOtpStore } from './otp.js';
 import { SqliteRateLimitStore } from './rateLimits.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteSupportStore } from './support.js';
+import { sqliteTransactions, type SyncRepos } from './sync.js';
 
 /**
- * The SQLite store: one better-sqlite3 connection, synchronous and serialised by Node's
- * event loop, plus the rate-limit counters (in memory unless given).
+ * The SQLite store: one better-sqlite3 connection behind the asynchronous contract (see
+ * sqlite/sync.ts for how transactions take turns on it), plus the rate-limit counters (in
+ * memory unless given).
  */
 export function createSqliteStore(db: Db, rateLimits: RateLimitStore = new SqliteRateLimitStore()): Store {
-  return {
+  const repos: SyncRepos = {
     accounts: new SqliteAccountStore(db),
     otp: new SqliteOtpStore(db),
     sessions: new SqliteSessionStore(db),
@@ -24,16 +26,19 @@ export function createSqliteStore(db: Db, rateLimits: RateLimitStore = new Sqlit
     family: new SqliteFamilyStore(db),
     documents: new SqliteDocumentRepo(db),
     support: new SqliteSupportStore(db),
-    rateLimits,
     foreignWrites: new SqliteForeignWrites(db),
-    // IMMEDIATE: a write transaction takes the write lock before its first read. Another
-    // process on the same file (a second server, the admin tool) may commit between a
-    // deferred transaction's read and its write, and SQLite then refuses the write at once
-    // (SQLITE_BUSY_SNAPSHOT, no busy wait): a check-then-insert such as the two-parent
-    // limit answered 500 instead of its rule. Waiting for the lock up front costs nothing
-    // within one process, whose transactions never overlap.
-    transaction: <T>(fn: () => T): T => db.transaction(fn).immediate(),
-    read: <T>(fn: () => T): T => db.transaction(fn).deferred(),
+  };
+  // IMMEDIATE: a write transaction takes the write lock before its first read. Another
+  // process on the same file (a second server, the admin tool) may commit between a
+  // deferred transaction's read and its write, and SQLite then refuses the write at once
+  // (SQLITE_BUSY_SNAPSHOT, no busy wait): a check-then-insert such as the two-parent
+  // limit answered 500 instead of its rule.
+  const { outside, transaction, read } = sqliteTransactions(db, repos);
+  return {
+    ...outside,
+    rateLimits,
+    transaction,
+    read,
     close: () => {
       db.close();
       rateLimits.close();

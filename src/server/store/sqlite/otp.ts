@@ -1,12 +1,13 @@
 import type { Db } from '../db.js';
 import type { OtpRequestRow, OtpStore, RegistrationTokenRow } from '../types.js';
+import type { Sync } from './sync.js';
 
 const REQUEST_COLUMNS = `id, channel, address, user_id AS userId, device_id AS deviceId, code_hash AS codeHash,
   attempts, created_at AS createdAt, expires_at AS expiresAt, consumed_at AS consumedAt`;
 const TOKEN_COLUMNS = `token_hash AS tokenHash, phone, device_id AS deviceId, created_at AS createdAt,
   expires_at AS expiresAt, used_at AS usedAt`;
 
-export class SqliteOtpStore implements OtpStore {
+export class SqliteOtpStore implements Sync<OtpStore> {
   private readonly stmts;
 
   constructor(db: Db) {

@@ -1,11 +1,12 @@
 import type { Db } from '../db.js';
 import type { AccessTokenRow, RefreshTokenRow, SessionRow, SessionStore } from '../types.js';
+import type { Sync } from './sync.js';
 
 const SESSION_COLUMNS = `id, user_id AS userId, device_id AS deviceId, device_name AS deviceName,
   created_at AS createdAt, last_seen_at AS lastSeenAt, expires_at AS expiresAt,
   revoked_at AS revokedAt, revoke_reason AS revokeReason`;
 
-export class SqliteSessionStore implements SessionStore {
+export class SqliteSessionStore implements Sync<SessionStore> {
   private readonly stmts;
 
   constructor(db: Db) {

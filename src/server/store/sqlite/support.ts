@@ -1,8 +1,9 @@
 import type { SupportDiagnostics } from '../../../shared/support.js';
 import type { Db } from '../db.js';
 import type { NewTicketRow, SupportStore, TicketRow } from '../types.js';
+import type { Sync } from './sync.js';
 
-export class SqliteSupportStore implements SupportStore {
+export class SqliteSupportStore implements Sync<SupportStore> {
   private readonly stmts;
 
   constructor(db: Db) {
