@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { AppError } from '../shared/errors.js';
 import type { Now } from './clock.js';
-import type { RateLimitStore } from './store/types.js';
+import type { RateCounters, RateLimitStore } from './store/types.js';
 
 export interface RateLimiterOptions {
   /**
@@ -43,7 +43,7 @@ export class RateLimiter {
   private readonly exempt: ReadonlySet<string>;
   private readonly maxKeys: number;
   /** Keys in the table, as last counted (and since added by this process). */
-  private keys: number;
+  private keys = 0;
   private lastSweep = -Infinity;
   private lastCount = -Infinity;
 
@@ -54,23 +54,7 @@ export class RateLimiter {
   ) {
     this.exempt = new Set((options.exemptIps ?? []).map(clientNetwork));
     this.maxKeys = options.maxKeys ?? 200_000;
-    this.keys = counters.count();
-    this.checkAndHit = counters.atomic((key: string, limit: number, windowSeconds: number) => {
-      const seconds = this.waitSeconds(key, limit, windowSeconds);
-      if (seconds === 0) this.record(key, windowSeconds);
-      return seconds;
-    });
-    this.checkAndHitEscalating = counters.atomic((key: string, e: Escalation) => {
-      const seconds = this.escalatedWait(key, e);
-      if (seconds === 0) this.record(key, e.windowSeconds);
-      return seconds;
-    });
   }
-
-  /** `hit`'s check and record, as one transaction. */
-  private readonly checkAndHit: (key: string, limit: number, windowSeconds: number) => number;
-  /** `hitEscalating`'s check and record, as one transaction. */
-  private readonly checkAndHitEscalating: (key: string, e: Escalation) => number;
 
   /**
    * The key counting a client address for `purpose`, or null when the address is exempt.
@@ -87,32 +71,40 @@ export class RateLimiter {
    * otherwise records a hit. A null key (an exempt address) is never limited. The check
    * and the hit are one transaction, so two processes cannot both take the last try.
    */
-  hit(key: string | null, limit: number, windowSeconds: number): void {
+  async hit(key: string | null, limit: number, windowSeconds: number): Promise<void> {
     if (key === null) return;
-    const wait = this.checkAndHit(key, limit, windowSeconds);
+    const wait = await this.counters.transaction(async (c) => {
+      const seconds = await this.waitIn(c, key, limit, windowSeconds);
+      if (seconds === 0) await this.recordIn(c, key, windowSeconds);
+      return seconds;
+    });
     if (wait > 0) throw rateLimited(wait);
   }
 
   /** Seconds until `key` may be hit again, 0 if now (always 0 for a null key). */
-  waitSeconds(key: string | null, limit: number, windowSeconds: number): number {
+  async waitSeconds(key: string | null, limit: number, windowSeconds: number): Promise<number> {
     if (key === null) return 0;
+    return this.counters.transaction((c) => this.waitIn(c, key, limit, windowSeconds));
+  }
+
+  private async waitIn(c: RateCounters, key: string, limit: number, windowSeconds: number): Promise<number> {
     const now = this.now();
     const windowMs = windowSeconds * 1000;
-    const entry = this.counters.get(key);
+    const entry = await c.get(key);
     if (!entry) {
       // A key the table has no room for could not be counted, so it is refused rather
       // than let through uncounted (fail closed); see `room`.
-      return limit > 0 && this.room() ? 0 : Math.max(1, windowSeconds);
+      return limit > 0 && (await this.room(c)) ? 0 : Math.max(1, windowSeconds);
     }
     const times = entry.times.filter((t) => t > now - windowMs);
     if (times.length === 0) {
-      this.counters.delete(key);
+      await c.delete(key);
       this.keys = Math.max(0, this.keys - 1);
       return limit > 0 ? 0 : Math.max(1, windowSeconds);
     }
     const widest = Math.max(entry.windowMs, windowMs);
     if (times.length !== entry.times.length || widest !== entry.windowMs)
-      this.counters.put(key, { times, windowMs: widest });
+      await c.put(key, { times, windowMs: widest });
     if (times.length < limit) return 0;
     const oldest = times[times.length - limit] ?? now;
     return Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
@@ -122,19 +114,27 @@ export class RateLimiter {
    * Throws RATE_LIMITED if `key`'s next hit must still wait under `e`; otherwise records
    * one. Check and hit are one transaction, as in `hit`. A null key is never limited.
    */
-  hitEscalating(key: string | null, e: Escalation): void {
+  async hitEscalating(key: string | null, e: Escalation): Promise<void> {
     if (key === null) return;
-    const wait = this.checkAndHitEscalating(key, e);
+    const wait = await this.counters.transaction(async (c) => {
+      const seconds = await this.escalatedIn(c, key, e);
+      if (seconds === 0) await this.recordIn(c, key, e.windowSeconds);
+      return seconds;
+    });
     if (wait > 0) throw rateLimited(wait);
   }
 
   /** Seconds until `key` may be hit again under `e`, 0 if now (always 0 for a null key). */
-  escalatedWait(key: string | null, e: Escalation): number {
+  async escalatedWait(key: string | null, e: Escalation): Promise<number> {
     if (key === null) return 0;
+    return this.counters.transaction((c) => this.escalatedIn(c, key, e));
+  }
+
+  private async escalatedIn(c: RateCounters, key: string, e: Escalation): Promise<number> {
     // Drops the hits that left the window (and refuses a key there is no room for).
-    const full = this.waitSeconds(key, Number.POSITIVE_INFINITY, e.windowSeconds);
+    const full = await this.waitIn(c, key, Number.POSITIVE_INFINITY, e.windowSeconds);
     if (full > 0) return full;
-    const times = this.counters.get(key)?.times ?? [];
+    const times = (await c.get(key))?.times ?? [];
     const last = times[times.length - 1];
     if (last === undefined) return 0;
     const waitMs = last + escalatedDelay(e, times.length) * 1000 - this.now();
@@ -142,39 +142,46 @@ export class RateLimiter {
   }
 
   /** Seconds since the last hit on `key`, or Infinity. */
-  sinceLast(key: string | null): number {
-    const times = key === null ? undefined : this.counters.get(key)?.times;
+  async sinceLast(key: string | null): Promise<number> {
+    const times = key === null ? undefined : (await this.counters.get(key))?.times;
     const last = times?.[times.length - 1];
     return last === undefined ? Infinity : (this.now() - last) / 1000;
   }
 
   /** Records a hit on `key`, which counts for `windowSeconds` (the window it is checked against). */
-  record(key: string | null, windowSeconds: number): void {
+  async record(key: string | null, windowSeconds: number): Promise<void> {
     if (key === null) return;
-    const entry = this.counters.get(key);
+    await this.counters.transaction((c) => this.recordIn(c, key, windowSeconds));
+  }
+
+  private async recordIn(c: RateCounters, key: string, windowSeconds: number): Promise<void> {
+    const entry = await c.get(key);
     if (entry) {
       entry.times.push(this.now());
-      this.counters.put(key, {
+      await c.put(key, {
         times: entry.times,
         windowMs: Math.max(entry.windowMs, windowSeconds * 1000),
       });
-    } else if (this.room()) {
-      this.counters.put(key, { times: [this.now()], windowMs: windowSeconds * 1000 });
+    } else if (await this.room(c)) {
+      await c.put(key, { times: [this.now()], windowMs: windowSeconds * 1000 });
       this.keys += 1;
     }
   }
 
   /** Takes back the latest hit, for an attempt that failed on our side (a delivery error). */
-  undo(key: string | null): void {
-    const entry = key === null ? undefined : this.counters.get(key);
-    if (!entry) return;
-    entry.times.pop();
-    if (entry.times.length > 0) {
-      this.counters.put(key!, entry);
-    } else {
-      this.counters.delete(key!);
-      this.keys = Math.max(0, this.keys - 1);
-    }
+  async undo(key: string | null): Promise<void> {
+    if (key === null) return;
+    await this.counters.transaction(async (c) => {
+      const entry = await c.get(key);
+      if (!entry) return;
+      entry.times.pop();
+      if (entry.times.length > 0) {
+        await c.put(key, entry);
+      } else {
+        await c.delete(key);
+        this.keys = Math.max(0, this.keys - 1);
+      }
+    });
   }
 
   /**
@@ -185,18 +192,18 @@ export class RateLimiter {
    * table looks full, and the keys counted again, other processes' included); if the
    * table is still full, new keys wait (`waitSeconds` refuses them) until old ones expire.
    */
-  private room(): boolean {
+  private async room(c: RateCounters): Promise<boolean> {
     const now = this.now();
     // Other processes add and remove keys too: count again now and then.
     if (now - this.lastCount >= 10_000) {
       this.lastCount = now;
-      this.keys = this.counters.count();
+      this.keys = await c.count();
     }
     if (this.keys < this.maxKeys) return true;
     if (now - this.lastSweep >= 1000) {
       this.lastSweep = now;
-      this.counters.sweep(now);
-      this.keys = this.counters.count();
+      await c.sweep(now);
+      this.keys = await c.count();
     }
     return this.keys < this.maxKeys;
   }

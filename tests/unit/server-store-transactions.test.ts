@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RateLimiter } from '../../src/server/rateLimit.js';
 import { openSqliteStore } from '../../src/server/store/sqlite/index.js';
+import { SqliteRateLimitStore } from '../../src/server/store/sqlite/rateLimits.js';
 import { TransactionEndedError } from '../../src/server/store/sqlite/sync.js';
 import type { Store, Tx, UserRow } from '../../src/server/store/types.js';
 
@@ -182,5 +184,22 @@ describe('store transactions (SQLite)', () => {
     const twice = user('Дважды');
     await store.accounts.insertUser(twice);
     await expect(store.accounts.insertUser(twice)).rejects.toThrow(/UNIQUE/);
+  });
+});
+
+describe('rate-limit counters (SQLite file)', () => {
+  it('requests hitting one key at once never take more tries than the limit', async () => {
+    const limits = new SqliteRateLimitStore({ file: path.join(dir, 'rate-limits.db') });
+    try {
+      const limiter = new RateLimiter(() => Date.parse(T), limits);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 20 }, () => limiter.hit('otp-request-ip:192.0.2.7', 5, 600)),
+      );
+      expect(outcomes.filter((o) => o.status === 'fulfilled')).toHaveLength(5);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(15);
+      expect((await limits.get('otp-request-ip:192.0.2.7'))?.times).toHaveLength(5);
+    } finally {
+      limits.close();
+    }
   });
 });

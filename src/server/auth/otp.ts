@@ -77,9 +77,9 @@ export class OtpService {
           })
         : new AppError('EMAIL_INVALID', 'This is not an e-mail address.', { fields: { email: 'invalid' } });
     }
-    limiter.hit(limiter.ipKey('otp-request-ip', ip), limits.requestsPerIp, limits.ipWindowSeconds);
+    await limiter.hit(limiter.ipKey('otp-request-ip', ip), limits.requestsPerIp, limits.ipWindowSeconds);
     const addressKey = `otp-address:${address}`;
-    limiter.hitEscalating(addressKey, this.codes);
+    await limiter.hitEscalating(addressKey, this.codes);
 
     // E-mail codes are only for accounts that have an e-mail and no phone (primary-school
     // students). Any other address gets the same answer, and nothing is sent, so the
@@ -112,7 +112,7 @@ export class OtpService {
         await this.deps.sender.send(body.channel === 'phone' ? { phone: address } : { email: address }, code);
       } catch (error) {
         // Our failure, not the person's: give the attempt back and forget the dead code.
-        limiter.undo(addressKey);
+        await limiter.undo(addressKey);
         await store.otp.deleteRequest(id);
         if (error instanceof AppError) throw error;
         this.deps.logger.error({ err: error }, 'one-time code delivery failed');
@@ -123,7 +123,7 @@ export class OtpService {
       requestId: id,
       expiresAt: iso(createdAt + OTP_TTL_MS),
       // When the next code may be asked for: the cooldown, or longer after several codes.
-      resendAfter: limiter.escalatedWait(addressKey, this.codes),
+      resendAfter: await limiter.escalatedWait(addressKey, this.codes),
     };
     // Demo mode shows the code in the UI; demo accounts are public anyway. An address
     // nothing is sent to shows one too (one that opens nothing), so even here the answer
@@ -134,7 +134,7 @@ export class OtpService {
 
   async verify(body: OtpVerifyBody, ip: string): Promise<VerifiedIdentity> {
     const { store, limiter, limits, now } = this.deps;
-    limiter.hit(limiter.ipKey('otp-verify-ip', ip), limits.verifiesPerIp, limits.ipWindowSeconds);
+    await limiter.hit(limiter.ipKey('otp-verify-ip', ip), limits.verifiesPerIp, limits.ipWindowSeconds);
     const row = await store.otp.getRequest(body.requestId);
     if (!row) throw new AppError('OTP_INVALID', 'The code is wrong.');
     if (row.consumedAt !== null)
@@ -148,11 +148,11 @@ export class OtpService {
     // the code was right.
     const ipKey = limiter.ipKey('otp-wrong-ip', ip);
     const deviceKey = `otp-wrong-device:${row.deviceId}`;
-    limiter.hitEscalating(ipKey, this.wrong);
+    await limiter.hitEscalating(ipKey, this.wrong);
     try {
-      limiter.hitEscalating(deviceKey, this.wrong);
+      await limiter.hitEscalating(deviceKey, this.wrong);
     } catch (error) {
-      limiter.undo(ipKey);
+      await limiter.undo(ipKey);
       throw error;
     }
 
@@ -164,8 +164,8 @@ export class OtpService {
       if (attempts >= OTP_MAX_ATTEMPTS) throw tooManyAttempts();
       throw new AppError('OTP_INVALID', 'The code is wrong.', { fields: { code: 'wrong' } });
     }
-    limiter.undo(ipKey);
-    limiter.undo(deviceKey);
+    await limiter.undo(ipKey);
+    await limiter.undo(deviceKey);
     if (!(await store.otp.consume(row.id, iso(now())))) {
       throw new AppError('OTP_EXPIRED', 'This code was already used. Ask for a new one.');
     }

@@ -266,15 +266,15 @@ export class FamilyService {
   }
 
   /** Redeems the e-mail registration link once; returns the student's id. */
-  completeEmailRegistration(token: string, ip: string): Promise<string> {
+  async completeEmailRegistration(token: string, ip: string): Promise<string> {
     const { store, now, limiter } = this.deps;
     const keys = this.guessKeys(ip);
-    this.checkGuesses(keys);
+    await this.checkGuesses(keys);
     const hash = hashToken(token);
     return store.transaction(async ({ family }) => {
       const row = await family.emailRegistration(hash);
       if (!row) {
-        for (const key of keys) limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
+        for (const key of keys) await limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
         throw new AppError('REGISTRATION_EXPIRED', 'This registration link is not valid.');
       }
       if (row.usedAt !== null || Date.parse(row.expiresAt) <= now()) {
@@ -372,9 +372,9 @@ export class FamilyService {
     ];
   }
 
-  private checkGuesses(keys: (string | null)[]): void {
+  private async checkGuesses(keys: (string | null)[]): Promise<void> {
     for (const key of keys) {
-      const wait = this.deps.limiter.waitSeconds(key, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS);
+      const wait = await this.deps.limiter.waitSeconds(key, INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS);
       if (wait > 0) throw rateLimited(wait);
     }
   }
@@ -390,14 +390,14 @@ export class FamilyService {
     keys: (string | null)[],
   ): Promise<{ invite: InviteRow; child: UserRow }> {
     const { now, limiter } = this.deps;
-    this.checkGuesses(keys);
-    const unknown = (): AppError => {
-      for (const key of keys) limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
+    await this.checkGuesses(keys);
+    const unknown = async (): Promise<AppError> => {
+      for (const key of keys) await limiter.record(key, INVITE_GUESS_WINDOW_SECONDS);
       return new AppError('INVITE_MALFORMED', 'This invite link is not valid. Ask for the link again.');
     };
-    if (!InviteTokenSchema.safeParse(token).success) throw unknown();
+    if (!InviteTokenSchema.safeParse(token).success) throw await unknown();
     const invite = await db.family.inviteByHash(hashToken(token));
-    if (!invite) throw unknown();
+    if (!invite) throw await unknown();
     if (invite.revokedAt !== null) {
       throw new AppError('INVITE_REVOKED', 'This invite link was replaced or withdrawn. Ask for a new one.');
     }
@@ -405,7 +405,7 @@ export class FamilyService {
       throw new AppError('INVITE_EXPIRED', 'This invite link has expired. Ask for a new one.');
     }
     const child = await db.accounts.getUser(invite.childId);
-    if (!child) throw unknown();
+    if (!child) throw await unknown();
     return { invite, child };
   }
 

@@ -356,22 +356,27 @@ export interface RateEntry {
   windowMs: number;
 }
 
+/** The rate limiter's counters, as read and written inside `RateLimitStore.transaction`. */
+export interface RateCounters {
+  get(key: string): Promise<RateEntry | undefined>;
+  put(key: string, entry: RateEntry): Promise<void>;
+  delete(key: string): Promise<void>;
+  /** Forgets keys whose last hit is older than their window at `now`. */
+  sweep(now: number): Promise<void>;
+  count(): Promise<number>;
+}
+
 /**
  * The rate limiter's counters, shared by every server process on the data directory and
  * kept across restarts (or in memory, for one process).
  */
-export interface RateLimitStore {
-  get(key: string): RateEntry | undefined;
-  put(key: string, entry: RateEntry): void;
-  delete(key: string): void;
-  /** Forgets keys whose last hit is older than their window at `now`. */
-  sweep(now: number): void;
-  count(): number;
+export interface RateLimitStore extends RateCounters {
   /**
-   * `fn` as one atomic call holding the counters' write lock from its start (a check and
-   * the hit it allows cannot be split by another process). Built once, called often.
+   * Runs fn holding the counters' write lock from its start (a check and the hit it
+   * allows cannot be split by another process or another request), with the counters
+   * bound to that transaction; commits when fn resolves.
    */
-  atomic<A extends unknown[], T>(fn: (...args: A) => T): (...args: A) => T;
+  transaction<T>(fn: (counters: RateCounters) => Promise<T>): Promise<T>;
   close(): void;
 }
 

@@ -16,7 +16,7 @@ export class SupportTickets {
 
   /** At most 5 requests per person per 10 minutes: a stuck key or a script must not flood support. */
   async create(userId: string, request: SupportRequestBody): Promise<SupportTicket> {
-    this.limiter.hit(`support:${userId}`, 5, 600);
+    await this.limiter.hit(`support:${userId}`, 5, 600);
     const id = randomUUID();
     const createdAt = new Date(this.now()).toISOString();
     const number = await this.tickets.insert({

@@ -10,7 +10,7 @@ import { SqliteOtpStore } from './otp.js';
 import { SqliteRateLimitStore } from './rateLimits.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteSupportStore } from './support.js';
-import { sqliteTransactions, type SyncRepos } from './sync.js';
+import { sqliteTransactions, storeFacades, type SyncRepos } from './sync.js';
 
 /**
  * The SQLite store: one better-sqlite3 connection behind the asynchronous contract (see
@@ -33,7 +33,7 @@ export function createSqliteStore(db: Db, rateLimits: RateLimitStore = new Sqlit
   // deferred transaction's read and its write, and SQLite then refuses the write at once
   // (SQLITE_BUSY_SNAPSHOT, no busy wait): a check-then-insert such as the two-parent
   // limit answered 500 instead of its rule.
-  const { outside, transaction, read } = sqliteTransactions(db, repos);
+  const { outside, transaction, read } = sqliteTransactions(db, storeFacades(repos));
   return {
     ...outside,
     rateLimits,

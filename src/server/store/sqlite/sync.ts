@@ -1,5 +1,5 @@
 import type { Db } from '../db.js';
-import type { Repos, Tx } from '../types.js';
+import type { Repos } from '../types.js';
 
 /** A repository of the contract as the SQLite classes implement it: the same calls, answered at once. */
 export type Sync<T> = {
@@ -103,8 +103,12 @@ export function standalone<T>(repo: Sync<T>): T {
   return facade<T>(repo, () => null);
 }
 
-function facades(repos: SyncRepos, wait: (retry: () => Promise<unknown>) => Promise<unknown> | null): Repos {
-  return {
+/** Whether a call may run now: null if so, else the promise of its answer once it has waited. */
+export type Wait = (retry: () => Promise<unknown>) => Promise<unknown> | null;
+
+/** The asynchronous repositories of the main store over their synchronous SQLite classes. */
+export function storeFacades(repos: SyncRepos): (wait: Wait) => Repos {
+  return (wait) => ({
     accounts: facade(repos.accounts, wait),
     otp: facade(repos.otp, wait),
     sessions: facade(repos.sessions, wait),
@@ -113,14 +117,22 @@ function facades(repos: SyncRepos, wait: (retry: () => Promise<unknown>) => Prom
     documents: facade(repos.documents, wait),
     support: facade(repos.support, wait),
     foreignWrites: facade(repos.foreignWrites, wait),
-  };
+  });
 }
 
-export interface SqliteTransactions {
+/** The asynchronous face of one synchronous repository, built for a connection's turns. */
+export function repoFacade<T>(repo: Sync<T>): (wait: Wait) => T {
+  return (wait) => facade<T>(repo, wait);
+}
+
+/** The repositories bound to a transaction, with `transaction` for a savepoint inside it. */
+export type Bound<R> = R & { transaction<T>(fn: (tx: Bound<R>) => Promise<T>): Promise<T> };
+
+export interface SqliteTransactions<R> {
   /** The repositories for calls outside any transaction. */
-  outside: Repos;
-  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  outside: R;
+  transaction<T>(fn: (tx: Bound<R>) => Promise<T>): Promise<T>;
+  read<T>(fn: (tx: Bound<R>) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -132,19 +144,22 @@ export interface SqliteTransactions {
  * promise) and otherwise waits for the open one to end. Within a transaction,
  * `tx.transaction` runs its fn on a savepoint.
  */
-export function sqliteTransactions(db: Db, repos: SyncRepos): SqliteTransactions {
+export function sqliteTransactions<R extends object>(
+  db: Db,
+  build: (wait: Wait) => R,
+): SqliteTransactions<R> {
   const turns = new Turns();
-  const outside = facades(repos, (retry) => (turns.open ? turns.whenClosed().then(retry) : null));
+  const outside = build((retry) => (turns.open ? turns.whenClosed().then(retry) : null));
   const ended = (): Promise<never> => Promise.reject(new TransactionEndedError());
-  const inside = facades(repos, () => (turns.open ? null : ended()));
+  const inside = build(() => (turns.open ? null : ended()));
   const begin = { write: db.prepare('BEGIN IMMEDIATE'), read: db.prepare('BEGIN DEFERRED') };
   const commit = db.prepare('COMMIT');
   const rollback = db.prepare('ROLLBACK');
   let savepoints = 0;
 
-  const tx: Tx = {
+  const tx: Bound<R> = {
     ...inside,
-    async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    async transaction<T>(fn: (tx: Bound<R>) => Promise<T>): Promise<T> {
       if (!turns.open) throw new TransactionEndedError();
       const name = `nested_${++savepoints}`;
       db.exec(`SAVEPOINT ${name}`);
@@ -164,7 +179,7 @@ export function sqliteTransactions(db: Db, repos: SyncRepos): SqliteTransactions
     },
   };
 
-  async function run<T>(kind: 'write' | 'read', fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async function run<T>(kind: 'write' | 'read', fn: (tx: Bound<R>) => Promise<T>): Promise<T> {
     const turn = turns.acquire();
     if (turn) await turn;
     try {
