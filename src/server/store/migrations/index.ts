@@ -7,6 +7,7 @@ import { m0005Documents } from './0005-documents.js';
 import { m0006Support } from './0006-support.js';
 import { m0007TokenPairs } from './0007-token-pairs.js';
 import { m0008FamilyChanges } from './0008-family-changes.js';
+import { m0009Chats } from './0009-chats.js';
 
 /** Every migration, in order. Append new files here; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -18,4 +19,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0006Support,
   m0007TokenPairs,
   m0008FamilyChanges,
+  m0009Chats,
 ];
