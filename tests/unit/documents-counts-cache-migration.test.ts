@@ -70,7 +70,10 @@ it('0007-documents-counts: the first page of a folder and the quota come from co
   );
   expect(page(null)).toMatchObject({ total: 3 });
   expect(page(null).items.map((i) => i.name)).toEqual(['Школа', 'Справка.pdf', 'Старое.pdf']);
-  expect(page('folder01')).toMatchObject({ total: 1, items: [expect.objectContaining({ name: 'Новый.pdf' })] });
+  expect(page('folder01')).toMatchObject({
+    total: 1,
+    items: [expect.objectContaining({ name: 'Новый.pdf' })],
+  });
   expect(cache.count({ view: 'folder', folderId: 'folder01' })).toBe(1);
   expect(cache.usedBytes()).toBe(5 + 100 + 200 + 40);
   // The counts agree with the rows, folder by folder.
