@@ -10,6 +10,7 @@ import { HSTS, SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
 import { watchForeignWrites } from './sync/foreignWrites.js';
 import { registerAuthRoutes } from './auth/routes.js';
+import { registerChatRoutes } from './chats/routes.js';
 import { registerFamilyRoutes } from './family/routes.js';
 import { registerDocumentRoutes } from './documents/routes.js';
 import { registerInfoRoutes } from './http/health.js';
@@ -117,6 +118,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   registerSupportRoutes(app, context);
   registerFamilyRoutes(app, context);
   registerDocumentRoutes(app, context, documents);
+  registerChatRoutes(app, context);
   registerWebRoutes(app, config.webDir, context.publicUrl);
 
   // The school's admin tool writes to the same database from another process.

@@ -1,3 +1,4 @@
+import type { ChatService } from './chats/service.js';
 import type { Now } from './clock.js';
 import type { ServerConfig } from './config.js';
 import type { FamilyService } from './family/service.js';
@@ -27,6 +28,7 @@ export interface ServerContext {
   documents: DocumentsModule;
   limiter: RateLimiter;
   support: SupportTickets;
+  chats: ChatService;
   now: Now;
   /** The address clients reach this server at (known once it listens). */
   publicUrl(): string;

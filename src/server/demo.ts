@@ -2,6 +2,7 @@ import { iso, type Now } from './clock.js';
 import type { Feed } from './sync/feed.js';
 import type { UserRow } from './store/types.js';
 import { newId } from './auth/tokens.js';
+import { classTeacherLinked, ensureClassChats } from './chats/membership.js';
 
 export const DEMO_SCHOOL = 'Школа № 1 г. Москвы';
 export const DEMO_STUDENT_PHONE = '+79000000001';
@@ -44,6 +45,7 @@ export async function seedDemo(feed: Feed, now: Now): Promise<void> {
       if (found) return found.id;
       const id = newId();
       await tx.accounts.insertClass({ id, schoolId, name, teacher, createdAt: at, updatedAt: at });
+      await ensureClassChats(tx, id, now);
       return id;
     };
     const class5a = await ensureClass('5 А', 'Смирнова Ольга Викторовна');
@@ -58,6 +60,7 @@ export async function seedDemo(feed: Feed, now: Now): Promise<void> {
       const id = newId();
       await tx.accounts.insertUser({ id, ...person, schoolId, classId, createdAt: at, updatedAt: at });
       await writer.putPersonWithSchool(id);
+      if (person.role === 'teacher' && classId) await classTeacherLinked(writer, classId, id, now);
     };
     await ensurePerson(
       {

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import { pino } from 'pino';
+import { ChatService } from './chats/service.js';
 import { systemNow, type Now } from './clock.js';
 import type { ServerConfig } from './config.js';
 import type { ServerContext } from './context.js';
@@ -115,6 +116,7 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
       documents,
       limiter,
       support: new SupportTickets(store.support, now, limiter),
+      chats: new ChatService({ store, feed, now }),
       now,
       publicUrl,
       close: () => store.close(),

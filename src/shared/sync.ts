@@ -20,6 +20,7 @@ export const ENTITY_KINDS = [
   'familyEvent',
   'folder',
   'document',
+  'chat',
 ] as const;
 export const EntityKindSchema = z.enum(ENTITY_KINDS);
 export type EntityKind = z.infer<typeof EntityKindSchema>;

@@ -718,6 +718,162 @@ DRIVERS['m.documents.emptyTrash'] = {
   },
 };
 
+// ---- chats ----
+
+/** The class chat of 5 А with a message of the owner's, and the class teacher's announcement. */
+let chatWorldPromise: Promise<{ chatId: string; annId: string; seq: number; annSeq: number }> | null = null;
+const chatSecret = 'Секрет-переписки-Петровых: ключ от квартиры под ковриком';
+const announcementText = 'Объявление: собрание в четверг в 18:00';
+
+async function sendAs(who: Person, chatId: string, text: string): Promise<number> {
+  const r = await request('POST', `/api/chats/${chatId}/messages`, { who, json: { clientId: fid(), text } });
+  expect(r.status, r.text).toBe(201);
+  return (r.json as { message: { seq: number } }).message.seq;
+}
+
+function chatWorld() {
+  chatWorldPromise ??= (async () => {
+    const list = await request('GET', '/api/chats', { who: cast.owner });
+    const chats = (list.json as { chats: { id: string; kind: string }[] }).chats;
+    const chatId = chats.find((c) => c.kind === 'class')!.id;
+    const annId = chats.find((c) => c.kind === 'announcements')!.id;
+    const seq = await sendAs(cast.owner, chatId, chatSecret);
+    const annSeq = await sendAs(cast.teacher, annId, announcementText);
+    return { chatId, annId, seq, annSeq };
+  })();
+  return chatWorldPromise;
+}
+
+async function messagesOf(
+  chatId: string,
+): Promise<{ seq: number; text: string; deletedBy: string | null }[]> {
+  const r = await request('GET', `/api/chats/${chatId}/messages?limit=100`, { who: cast.owner });
+  expect(r.status, r.text).toBe(200);
+  return (r.json as { messages: { seq: number; text: string; deletedBy: string | null }[] }).messages;
+}
+
+DRIVERS['chats.list'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) => request((t.method as string) ?? 'GET', '/api/chats', { who }),
+  carries: (t) => [t.chatId as string],
+  secrets: (t) => [t.chatId as string, chatSecret],
+};
+DRIVERS['chats.list.head'] = head(DRIVERS['chats.list']);
+
+DRIVERS['chats.direct'] = {
+  call: (_c, who) => request('POST', '/api/chats/direct', { who, json: { userId: cast.teacher.id } }),
+  carries: () => ['"kind":"direct"', 'Смирнова Ольга'],
+  secrets: () => ['"kind":"direct"'],
+};
+
+DRIVERS['chats.messages'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request((t.method as string) ?? 'GET', `/api/chats/${t.chatId as string}/messages`, { who }),
+  carries: () => [chatSecret],
+  secrets: () => [chatSecret],
+};
+DRIVERS['chats.messages.head'] = head(DRIVERS['chats.messages']);
+
+DRIVERS['chats.send'] = {
+  prepare: async () => ({ ...(await chatWorld()), text: `Сообщение ${fid()}` }),
+  call: (_c, who, t) =>
+    request('POST', `/api/chats/${t.chatId as string}/messages`, {
+      who,
+      json: { clientId: fid(), text: t.text },
+    }),
+  carries: (t) => [t.text as string],
+  secrets: () => [chatSecret],
+  after: async (t, _c, e) => {
+    const texts = (await messagesOf(t.chatId as string)).map((m) => m.text);
+    expect(texts.includes(t.text as string)).toBe(e.outcome === 'allowed');
+  },
+};
+
+DRIVERS['chats.edit'] = {
+  prepare: async () => {
+    const { chatId } = await chatWorld();
+    const text = `Черновик ${fid()}`;
+    return { chatId, seq: await sendAs(cast.owner, chatId, text), text };
+  },
+  call: (_c, who, t) =>
+    request('PATCH', `/api/chats/${t.chatId as string}/messages/${t.seq as number}`, {
+      who,
+      json: { text: `${t.text as string} (исправлено)` },
+    }),
+  carries: (t) => [`${t.text as string} (исправлено)`],
+  secrets: (t) => [t.text as string],
+  after: async (t, _c, e) => {
+    const m = (await messagesOf(t.chatId as string)).find((x) => x.seq === t.seq)!;
+    expect(m.text.endsWith('(исправлено)')).toBe(e.outcome === 'allowed');
+  },
+};
+
+DRIVERS['chats.delete'] = {
+  prepare: async () => {
+    const { chatId } = await chatWorld();
+    const text = `Удаляемое ${fid()}`;
+    return { chatId, seq: await sendAs(cast.owner, chatId, text), text };
+  },
+  call: (_c, who, t) =>
+    request('DELETE', `/api/chats/${t.chatId as string}/messages/${t.seq as number}`, { who }),
+  carries: (_t, caller) => [caller === 'admin' ? '"deletedBy":"admin"' : '"deletedBy":"sender"'],
+  secrets: (t) => [t.text as string],
+  after: async (t, caller, e) => {
+    const m = (await messagesOf(t.chatId as string)).find((x) => x.seq === t.seq)!;
+    expect(m.deletedBy).toBe(e.outcome === 'allowed' ? (caller === 'admin' ? 'admin' : 'sender') : null);
+  },
+};
+
+DRIVERS['chats.report'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request('POST', `/api/chats/${t.chatId as string}/messages/${t.seq as number}/report`, {
+      who,
+      json: { reason: 'Личные данные в общем чате' },
+    }),
+  carries: () => ['"ok":true'],
+  secrets: () => [chatSecret],
+};
+
+DRIVERS['chats.ack'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request('POST', `/api/chats/${t.annId as string}/messages/${t.annSeq as number}/ack`, { who }),
+  carries: () => ['"ok":true'],
+  secrets: () => [announcementText],
+};
+
+DRIVERS['chats.acks'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request(
+      (t.method as string) ?? 'GET',
+      `/api/chats/${t.annId as string}/messages/${t.annSeq as number}/acks`,
+      { who },
+    ),
+  carries: () => ['"pending"'],
+  secrets: () => ['"pending"', 'Петрова Мария'],
+};
+DRIVERS['chats.acks.head'] = head(DRIVERS['chats.acks']);
+
+DRIVERS['chats.read'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request('POST', `/api/chats/${t.chatId as string}/read`, { who, json: { seq: t.seq } }),
+  carries: () => ['"readSeq"'],
+  secrets: () => ['"readSeq"'],
+};
+
+DRIVERS['chats.members'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request((t.method as string) ?? 'GET', `/api/chats/${t.chatId as string}/members`, { who }),
+  carries: () => ['Петрова Мария', 'Смирнова Ольга'],
+  secrets: () => ['Петрова Мария'],
+};
+DRIVERS['chats.members.head'] = head(DRIVERS['chats.members']);
+
 // ---- support ----
 
 DRIVERS.support = {

@@ -83,6 +83,21 @@ const ID_TAKEN = no(400, 'VALIDATION_FAILED');
 const TUS401 = no(401, 'UNAUTHENTICATED');
 const HEAD401 = no(401, null);
 const HEAD404 = no(404, null);
+const NOT_MEMBER = no(404, 'CHAT_NOT_MEMBER');
+const DIRECT_REFUSED = no(403, 'CHAT_DIRECT_NOT_ALLOWED');
+
+/** The class chat: its members and the school's administrator get `reader`, everyone else `outsider`. */
+const chatReaders = (reader: Expectation, outsider: Expectation): Record<Caller, Expectation> => ({
+  anonymous: R401,
+  owner: reader,
+  otherParent: reader,
+  unrelatedParent: outsider,
+  child: outsider,
+  otherChild: outsider,
+  teacher: reader,
+  otherTeacher: outsider,
+  admin: reader,
+});
 
 /** Everyone, signed in or not: public routes and bearer-of-a-secret routes. */
 const everyone = (e: Expectation): Record<Caller, Expectation> => ({
@@ -537,6 +552,149 @@ export const MATRIX: MatrixRow[] = [
       otherTeacher: OWN,
       admin: OWN,
     },
+  },
+
+  // ---- chats (the class chat of the child's class 5 А: the owner, the other parent and the
+  // class teacher are its members; the school's administrator reads and moderates) ----
+  {
+    id: 'chats.list',
+    method: 'GET',
+    url: '/api/chats',
+    what: 'the caller’s chats (members see the class chat)',
+    cells: {
+      anonymous: R401,
+      owner: OK,
+      otherParent: OK,
+      unrelatedParent: OWN,
+      child: OWN,
+      otherChild: OWN,
+      teacher: OK,
+      otherTeacher: OWN,
+      admin: OWN,
+    },
+  },
+  {
+    id: 'chats.list.head',
+    method: 'HEAD',
+    url: '/api/chats',
+    what: 'the same, HEAD',
+    cells: {
+      anonymous: HEAD401,
+      owner: OK,
+      otherParent: OK,
+      unrelatedParent: OWN,
+      child: OWN,
+      otherChild: OWN,
+      teacher: OK,
+      otherTeacher: OWN,
+      admin: OWN,
+    },
+  },
+  {
+    id: 'chats.direct',
+    method: 'POST',
+    url: '/api/chats/direct',
+    what: 'a direct chat with the class teacher (parents of the class only)',
+    cells: {
+      anonymous: R401,
+      owner: OK,
+      otherParent: OK,
+      unrelatedParent: DIRECT_REFUSED,
+      child: DIRECT_REFUSED,
+      otherChild: DIRECT_REFUSED,
+      teacher: DIRECT_REFUSED,
+      otherTeacher: DIRECT_REFUSED,
+      admin: DIRECT_REFUSED,
+    },
+  },
+  {
+    id: 'chats.messages',
+    method: 'GET',
+    url: '/api/chats/:chatId/messages',
+    what: 'the class chat’s history',
+    cells: chatReaders(OK, NOT_MEMBER),
+  },
+  {
+    id: 'chats.messages.head',
+    method: 'HEAD',
+    url: '/api/chats/:chatId/messages',
+    what: 'the same, HEAD',
+    cells: { ...chatReaders(OK, HEAD404), anonymous: HEAD401 },
+  },
+  {
+    id: 'chats.send',
+    method: 'POST',
+    url: '/api/chats/:chatId/messages',
+    what: 'a message to the class chat (members; the administrator only moderates)',
+    cells: { ...chatReaders(ok(201), NOT_MEMBER), admin: R403 },
+  },
+  {
+    id: 'chats.edit',
+    method: 'PATCH',
+    url: '/api/chats/:chatId/messages/:seq',
+    what: 'the owner’s message (fresh for each cell), edited',
+    cells: { ...chatReaders(R403, NOT_MEMBER), owner: OK },
+  },
+  {
+    id: 'chats.delete',
+    method: 'DELETE',
+    url: '/api/chats/:chatId/messages/:seq',
+    what: 'the owner’s message (fresh for each cell), deleted by the sender or removed by the administrator',
+    cells: { ...chatReaders(R403, NOT_MEMBER), owner: OK, admin: OK },
+  },
+  {
+    id: 'chats.report',
+    method: 'POST',
+    url: '/api/chats/:chatId/messages/:seq/report',
+    what: 'a report of the owner’s message to the school',
+    cells: chatReaders(ok(201), NOT_MEMBER),
+  },
+  {
+    id: 'chats.ack',
+    method: 'POST',
+    url: '/api/chats/:chatId/messages/:seq/ack',
+    what: 'the class teacher’s announcement, acknowledged (members of the channel)',
+    cells: { ...chatReaders(OK, NOT_MEMBER), admin: NOT_MEMBER },
+  },
+  {
+    id: 'chats.acks',
+    method: 'GET',
+    url: '/api/chats/:chatId/messages/:seq/acks',
+    what: 'who has acknowledged the announcement (its teachers and the administrator)',
+    cells: { ...chatReaders(OK, NOT_MEMBER), owner: R403, otherParent: R403 },
+  },
+  {
+    id: 'chats.acks.head',
+    method: 'HEAD',
+    url: '/api/chats/:chatId/messages/:seq/acks',
+    what: 'the same, HEAD',
+    cells: {
+      ...chatReaders(OK, HEAD404),
+      anonymous: HEAD401,
+      owner: no(403, null),
+      otherParent: no(403, null),
+    },
+  },
+  {
+    id: 'chats.read',
+    method: 'POST',
+    url: '/api/chats/:chatId/read',
+    what: 'the caller’s read pointer in the class chat (members)',
+    cells: { ...chatReaders(OK, NOT_MEMBER), admin: NOT_MEMBER },
+  },
+  {
+    id: 'chats.members',
+    method: 'GET',
+    url: '/api/chats/:chatId/members',
+    what: 'the class chat’s members and how far each has read',
+    cells: chatReaders(OK, NOT_MEMBER),
+  },
+  {
+    id: 'chats.members.head',
+    method: 'HEAD',
+    url: '/api/chats/:chatId/members',
+    what: 'the same, HEAD',
+    cells: { ...chatReaders(OK, HEAD404), anonymous: HEAD401 },
   },
 
   // ---- support ----

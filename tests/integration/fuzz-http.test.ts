@@ -89,6 +89,10 @@ interface Fixtures {
   openUploadId: string;
   otherUploadId: string;
   cursor: string;
+  /** parentA's class chat and announcements channel, and a message of parentA's there. */
+  chatId: string;
+  announcementsId: string;
+  messageSeq: number;
 }
 let fx: Fixtures;
 
@@ -223,6 +227,18 @@ beforeAll(async () => {
     headers: { authorization: bearer(tokenOf(parentA)) },
   });
   const cursor = ((await pull.json()) as { cursor: string }).cursor;
+  const chatList = await fetch(`${ts.url}/api/chats`, {
+    headers: { authorization: bearer(tokenOf(parentA)) },
+  });
+  const { chats } = (await chatList.json()) as { chats: { id: string; kind: string }[] };
+  const chatId = chats.find((c) => c.kind === 'class')!.id;
+  const announcementsId = chats.find((c) => c.kind === 'announcements')!.id;
+  const sent = await fetch(`${ts.url}/api/chats/${chatId}/messages`, {
+    method: 'POST',
+    headers: { authorization: bearer(tokenOf(parentA)), 'content-type': 'application/json' },
+    body: JSON.stringify({ clientId: newMutationId(), text: 'Здравствуйте! Завтра экскурсия?' }),
+  });
+  const messageSeq = ((await sent.json()) as { message: { seq: number } }).message.seq;
 
   fx = {
     parentA,
@@ -241,6 +257,9 @@ beforeAll(async () => {
     openUploadId,
     otherUploadId,
     cursor,
+    chatId,
+    announcementsId,
+    messageSeq,
   };
   wire.requests = 0;
 }, 60_000);
@@ -622,6 +641,68 @@ function specs(): Record<string, RouteSpec> {
         }
         return { token: parentToken(), params: { id: pick([fx.docId, fx.docId, fx.docId, fx.otherDocId]) } };
       },
+    },
+    'GET /api/chats': plain(anyUser),
+    'POST /api/chats/direct': {
+      valid: (pick) => ({
+        token: parentToken(),
+        body: { userId: pick([fx.studentId, fx.parentB.profile.id]) },
+      }),
+    },
+    'GET /api/chats/:chatId/messages': {
+      valid: (pick) => ({
+        token: anyUser(pick),
+        params: { chatId: pick([fx.chatId, fx.announcementsId]) },
+        query: pick(['', 'limit=2', `before=${fx.messageSeq}`, 'after=0&limit=100']),
+      }),
+    },
+    'POST /api/chats/:chatId/messages': {
+      valid: (pick) => ({
+        token: parentToken(),
+        params: { chatId: pick([fx.chatId, fx.chatId, fx.announcementsId]) },
+        body: { clientId: newMutationId(), text: pick(['Спасибо!', 'Когда родительское собрание?']) },
+      }),
+    },
+    'PATCH /api/chats/:chatId/messages/:seq': {
+      valid: () => ({
+        token: parentToken(),
+        params: { chatId: fx.chatId, seq: String(fx.messageSeq) },
+        body: { text: 'Здравствуйте! Завтра экскурсия в музей?' },
+      }),
+    },
+    'DELETE /api/chats/:chatId/messages/:seq': {
+      valid: (pick) => ({
+        token: tokenOf(pick([fx.parentB, fx.student])),
+        params: { chatId: fx.chatId, seq: String(fx.messageSeq) },
+        contentType: null,
+      }),
+    },
+    'POST /api/chats/:chatId/messages/:seq/report': {
+      valid: () => ({
+        token: parentToken(),
+        params: { chatId: fx.chatId, seq: String(fx.messageSeq) },
+        body: { reason: 'Реклама' },
+      }),
+    },
+    'POST /api/chats/:chatId/messages/:seq/ack': {
+      valid: () => ({
+        token: parentToken(),
+        params: { chatId: fx.announcementsId, seq: '1' },
+        contentType: null,
+      }),
+    },
+    'GET /api/chats/:chatId/messages/:seq/acks': {
+      valid: () => ({ token: parentToken(), params: { chatId: fx.announcementsId, seq: '1' } }),
+    },
+    'POST /api/chats/:chatId/read': {
+      valid: (pick) => ({
+        token: parentToken(),
+        params: { chatId: fx.chatId },
+        body: { seq: pick([0, fx.messageSeq, 10 ** 9]) },
+      }),
+    },
+    'GET /api/chats/:chatId/members': {
+      valid: (pick) => ({ token: anyUser(pick), params: { chatId: pick([fx.chatId, fx.announcementsId]) } }),
     },
     'GET /': { valid: () => ({ headers: { accept: 'text/html' } }) },
   };

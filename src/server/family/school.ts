@@ -10,6 +10,7 @@ import { iso, type Now } from '../clock.js';
 import type { Feed } from '../sync/feed.js';
 import type { ClassRow, FamilyStore, Repos, SchoolRow, Store, UserRow } from '../store/types.js';
 import { newId } from '../auth/tokens.js';
+import { classTeacherLinked, ensureClassChats } from '../chats/membership.js';
 import type { FamilyService } from './service.js';
 
 /** A school context over a running server's services (tests, the embedded server). */
@@ -102,7 +103,11 @@ export async function createClass(
     createdAt: at,
     updatedAt: at,
   };
-  await ctx.store.accounts.insertClass(cls);
+  // The class comes with its parents' chat and its announcements channel.
+  await ctx.store.transaction(async (tx) => {
+    await tx.accounts.insertClass(cls);
+    await ensureClassChats(tx, cls.id, ctx.now);
+  });
   return cls;
 }
 
@@ -181,6 +186,8 @@ async function insertPerson(ctx: SchoolContext, role: UserRow['role'], input: Ne
     }
     await tx.accounts.insertUser(user);
     await writer.putPersonWithSchool(user.id);
+    // The first teacher account of a class is its class teacher, in the class's chats.
+    if (role === 'teacher' && user.classId) await classTeacherLinked(writer, user.classId, user.id, ctx.now);
     return user;
   });
 }

@@ -15,6 +15,7 @@ import {
 import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
 import { type Feed, toProfile } from '../sync/feed.js';
+import { parentLinked, parentUnlinked } from '../chats/membership.js';
 import { rateLimited, type RateLimiter } from '../rateLimit.js';
 import type { FamilyStore, HistoryRow, InviteRow, Repos, Store, UserRow } from '../store/types.js';
 import { hashToken, newId, newToken } from '../auth/tokens.js';
@@ -195,6 +196,7 @@ export class FamilyService {
         if (await family.getLink(child.id, parent.id)) throw alreadyLinked();
         throw parentLimit();
       }
+      await parentLinked(writer, child.id, parent.id, now);
       await tx.accounts.updateUserName(
         child.id,
         { surname: corrections.surname, name: corrections.name, patronymic: corrections.patronymic },
@@ -305,6 +307,7 @@ export class FamilyService {
       for (const u of affected) seen.set(u, new Set(await this.audience(tx, u)));
       if (!(await family.deleteLink(childId, parentId)))
         throw new AppError('NOT_FOUND', 'There is no such link.');
+      await parentUnlinked(writer, childId, parentId, now);
       const parent = (await tx.accounts.getUser(parentId))!;
       const at = iso(now());
       const event: HistoryRow = {

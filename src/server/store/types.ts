@@ -380,6 +380,95 @@ export interface RateLimitStore extends RateCounters {
   close(): void;
 }
 
+export interface ChatRow {
+  id: string;
+  kind: 'class' | 'direct' | 'announcements';
+  schoolId: string | null;
+  classId: string | null;
+  /** A direct chat's two user ids, sorted and joined by ':'. */
+  directKey: string | null;
+  lastSeq: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ChatMemberRow {
+  chatId: string;
+  userId: string;
+  role: 'member' | 'teacher' | 'admin';
+  readSeq: number;
+  joinedAt: string;
+  leftAt: string | null;
+  /** A member who left reads messages up to this seq and nothing after. */
+  leftSeq: number | null;
+  muted: boolean;
+}
+
+export interface ChatMessageRow {
+  chatId: string;
+  seq: number;
+  id: string;
+  senderId: string;
+  senderName: string;
+  clientId: string;
+  text: string;
+  replyToSeq: number | null;
+  createdAt: string;
+  editedAt: string | null;
+  deletedAt: string | null;
+  deletedBy: 'sender' | 'admin' | null;
+}
+
+/**
+ * Chats, their members (one read pointer each) and messages numbered per chat. A
+ * message's seq comes from `nextSeq` inside the write transaction that inserts it.
+ */
+export interface ChatStore {
+  getChat(id: string): Promise<ChatRow | null>;
+  classChat(classId: string, kind: 'class' | 'announcements'): Promise<ChatRow | null>;
+  directChat(directKey: string): Promise<ChatRow | null>;
+  insertChat(row: ChatRow): Promise<void>;
+  /** The class teacher's account, or null while none is linked. */
+  classTeacher(classId: string): Promise<string | null>;
+  setClassTeacher(classId: string, teacherId: string, at: string): Promise<void>;
+  member(chatId: string, userId: string): Promise<ChatMemberRow | null>;
+  /** Members who have not left, with their names. */
+  activeMembers(chatId: string): Promise<(ChatMemberRow & { name: string })[]>;
+  /** Every chat the user is or was a member of. */
+  membershipsOf(userId: string): Promise<ChatMemberRow[]>;
+  /** Adds the member, or brings back one who left (reading on from now). */
+  join(row: Pick<ChatMemberRow, 'chatId' | 'userId' | 'role' | 'joinedAt'>, readSeq: number): Promise<void>;
+  /** False if the user was not an active member. */
+  leave(chatId: string, userId: string, at: string, leftSeq: number): Promise<boolean>;
+  /** Moves the read pointer forward only; returns the pointer afterwards. */
+  markRead(chatId: string, userId: string, seq: number): Promise<number>;
+  /** Takes the chat's next seq (last_seq + 1) and returns it. */
+  nextSeq(chatId: string, at: string): Promise<number>;
+  insertMessage(
+    row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy'>,
+  ): Promise<void>;
+  messageByClientId(senderId: string, clientId: string): Promise<ChatMessageRow | null>;
+  getMessage(chatId: string, seq: number): Promise<ChatMessageRow | null>;
+  /** Up to `limit` messages with seq < before (newest first from the anchor), seq ≤ maxSeq, ascending. */
+  messagesBefore(chatId: string, before: number, limit: number, maxSeq: number): Promise<ChatMessageRow[]>;
+  /** Up to `limit` messages with after < seq ≤ maxSeq, ascending. */
+  messagesAfter(chatId: string, after: number, limit: number, maxSeq: number): Promise<ChatMessageRow[]>;
+  editMessage(chatId: string, seq: number, text: string, at: string): Promise<void>;
+  deleteMessage(chatId: string, seq: number, by: 'sender' | 'admin', at: string): Promise<void>;
+  /** False if the user had already acknowledged it. */
+  insertAck(chatId: string, seq: number, userId: string, at: string): Promise<boolean>;
+  acksOf(chatId: string, seq: number): Promise<{ userId: string; at: string }[]>;
+  /** False if the user had already reported it. */
+  insertReport(row: {
+    id: string;
+    chatId: string;
+    seq: number;
+    reporterId: string;
+    reason: string;
+    createdAt: string;
+  }): Promise<boolean>;
+}
+
 /** Feed rows another process (the school's admin tool) wrote to the same database. */
 export interface ForeignWrites {
   /** The highest sequence number ever issued (0 for an empty feed). */
@@ -397,6 +486,7 @@ export interface Repos {
   family: FamilyStore;
   documents: DocumentRepo;
   support: SupportStore;
+  chats: ChatStore;
   foreignWrites: ForeignWrites;
 }
 

@@ -553,5 +553,10 @@ export const en: Catalogue = {
       'These files were not chosen or dropped into the window, so the app will not send them. Add them with the Add button or drag them into the window.',
     RENAME_CONFLICT:
       'While you were renaming it, it was renamed on another device. Check the new name and rename it again if needed.',
+    CHAT_MESSAGE_EMPTY: 'Write the text of the message.',
+    CHAT_MESSAGE_TOO_LONG: 'The message is too long: at most 4000 characters. Split it into several.',
+    CHAT_NOT_MEMBER: 'This chat is not among yours. You may have left it.',
+    CHAT_DIRECT_NOT_ALLOWED:
+      'You cannot write to this person: direct messages are only with the teachers of your child’s class.',
   },
 };

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { openDatabase, type Db } from '../db.js';
 import type { RateLimitStore, Store } from '../types.js';
 import { SqliteAccountStore } from './accounts.js';
+import { SqliteChatStore } from './chats.js';
 import { SqliteDocumentRepo } from './documents.js';
 import { SqliteFamilyStore } from './family.js';
 import { SqliteFeedStore } from './feed.js';
@@ -26,6 +27,7 @@ export function createSqliteStore(db: Db, rateLimits: RateLimitStore = new Sqlit
     family: new SqliteFamilyStore(db),
     documents: new SqliteDocumentRepo(db),
     support: new SqliteSupportStore(db),
+    chats: new SqliteChatStore(db),
     foreignWrites: new SqliteForeignWrites(db),
   };
   // IMMEDIATE: a write transaction takes the write lock before its first read. Another

@@ -116,6 +116,7 @@ export function storeFacades(repos: SyncRepos): (wait: Wait) => Repos {
     family: facade(repos.family, wait),
     documents: facade(repos.documents, wait),
     support: facade(repos.support, wait),
+    chats: facade(repos.chats, wait),
     foreignWrites: facade(repos.foreignWrites, wait),
   });
 }

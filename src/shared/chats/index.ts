@@ -1,0 +1,127 @@
+import { z } from 'zod';
+
+/**
+ * Chats with the school: a class chat and an announcements channel per class, and direct
+ * chats of two people. Messages are numbered per chat (`seq`); history is paged by an
+ * anchor; read state is one pointer per member (`readSeq`). Texts are plain.
+ */
+
+export const CHAT_TEXT_MAX = 4000;
+export const CHAT_PAGE_MAX = 100;
+export const CHAT_PAGE_DEFAULT = 50;
+export const CHAT_REPORT_MAX = 1000;
+
+export const ChatKindSchema = z.enum(['class', 'direct', 'announcements']);
+export type ChatKind = z.infer<typeof ChatKindSchema>;
+
+export const ChatIdSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+export const ClientIdSchema = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+export const SeqSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/** A message's text as typed: checked by the service, so empty and too long get their own codes. */
+export const ChatTextSchema = z.string().max(CHAT_TEXT_MAX * 4);
+
+export const ChatMessageSchema = z.object({
+  id: z.string(),
+  chatId: z.string(),
+  seq: z.number().int(),
+  senderId: z.string(),
+  senderName: z.string(),
+  /** Empty once deleted. */
+  text: z.string(),
+  replyToSeq: z.number().int().nullable(),
+  createdAt: z.string(),
+  editedAt: z.string().nullable(),
+  deletedAt: z.string().nullable(),
+  /** «Сообщение удалено» (sender) or «Сообщение удалено администратором» (admin). */
+  deletedBy: z.enum(['sender', 'admin']).nullable(),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+/** The feed's `chat` entity: one per member per chat. */
+export const ChatRecordSchema = z.object({
+  id: z.string(),
+  kind: ChatKindSchema,
+  title: z.string(),
+  classId: z.string().nullable(),
+  /** The other person of a direct chat. */
+  peerId: z.string().nullable(),
+  /** How far the other person of a direct chat has read («Прочитано»). */
+  peerReadSeq: z.number().int().nullable(),
+  lastSeq: z.number().int(),
+  lastMessage: z
+    .object({
+      seq: z.number().int(),
+      senderName: z.string(),
+      text: z.string(),
+      deletedBy: z.enum(['sender', 'admin']).nullable(),
+      createdAt: z.string(),
+    })
+    .nullable(),
+  readSeq: z.number().int(),
+  unread: z.number().int(),
+  muted: z.boolean(),
+  /** A member who left reads up to `leftSeq` and nothing after. */
+  state: z.enum(['member', 'left']),
+  leftSeq: z.number().int().nullable(),
+  /** Whether the caller may post (announcements: teachers and the school's administrators). */
+  canPost: z.boolean(),
+  updatedAt: z.string(),
+});
+export type ChatRecord = z.infer<typeof ChatRecordSchema>;
+
+export const ChatListResponseSchema = z.object({ chats: z.array(ChatRecordSchema) });
+export type ChatListResponse = z.infer<typeof ChatListResponseSchema>;
+
+export const ChatParamsSchema = z.object({ chatId: ChatIdSchema });
+export const MessageParamsSchema = z.object({
+  chatId: ChatIdSchema,
+  seq: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER),
+});
+
+export const DirectChatBodySchema = z.object({ userId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
+
+/** `before` or `after` a seq (neither: the newest page). */
+export const MessagesQuerySchema = z
+  .object({
+    before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+    after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    limit: z.coerce.number().int().min(1).max(CHAT_PAGE_MAX).default(CHAT_PAGE_DEFAULT),
+  })
+  .refine((q) => q.before === undefined || q.after === undefined, 'Use before or after, not both.');
+export type MessagesQuery = z.infer<typeof MessagesQuerySchema>;
+
+export const MessagesPageSchema = z.object({
+  messages: z.array(ChatMessageSchema),
+  /** Whether there is more in the paging direction. */
+  hasMore: z.boolean(),
+  lastSeq: z.number().int(),
+});
+export type MessagesPage = z.infer<typeof MessagesPageSchema>;
+
+export const SendBodySchema = z.object({
+  clientId: ClientIdSchema,
+  text: ChatTextSchema,
+  replyToSeq: SeqSchema.nullable().optional(),
+});
+export type SendBody = z.infer<typeof SendBodySchema>;
+
+export const EditBodySchema = z.object({ text: ChatTextSchema });
+export const ReadBodySchema = z.object({ seq: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER) });
+export const ReportBodySchema = z.object({ reason: z.string().trim().min(1).max(CHAT_REPORT_MAX) });
+
+export const ChatMemberSchema = z.object({
+  userId: z.string(),
+  name: z.string(),
+  role: z.enum(['member', 'teacher', 'admin']),
+  readSeq: z.number().int(),
+});
+export const ChatMembersResponseSchema = z.object({ members: z.array(ChatMemberSchema) });
+export type ChatMembersResponse = z.infer<typeof ChatMembersResponseSchema>;
+
+/** Who has confirmed «Ознакомлен(а)» an announcement, and who has not yet. */
+export const AcksResponseSchema = z.object({
+  acked: z.array(z.object({ userId: z.string(), name: z.string(), at: z.string() })),
+  pending: z.array(z.object({ userId: z.string(), name: z.string() })),
+});
+export type AcksResponse = z.infer<typeof AcksResponseSchema>;
