@@ -276,6 +276,36 @@ describe('a class chat of two', () => {
     expect((await send(parentA, chat.id, 'я'.repeat(4000))).status).toBe(201);
   });
 
+  it('brings an edit and a deletion of an older message to the other member by revision', async () => {
+    const { parentA, teacherA } = people;
+    const chat = await chatOf(parentA, 'class');
+    const old = (await send(parentA, chat.id, 'Собрание в среду')).body.message;
+    await send(teacherA, chat.id, 'Хорошо, спасибо');
+    const held = (await feedChat(teacherA, chat.id))!.lastRev;
+    const edited = await call(parentA, 'PATCH', `/api/chats/${chat.id}/messages/${old.seq}`, {
+      text: 'Собрание в четверг',
+    });
+    expect(edited.status).toBe(200);
+    const record = (await feedChat(teacherA, chat.id))!;
+    expect(record.lastRev).toBeGreaterThan(held);
+    const changed = (await page(teacherA, chat.id, `changedAfter=${held}`)).body.messages;
+    expect(changed).toEqual([expect.objectContaining({ seq: old.seq, text: 'Собрание в четверг' })]);
+    expect(changed[0]!.editedAt).not.toBeNull();
+    // Somebody else's message is not theirs to edit.
+    const refused = await call<{ code: string }>(
+      teacherA,
+      'PATCH',
+      `/api/chats/${chat.id}/messages/${old.seq}`,
+      {
+        text: 'Не моё',
+      },
+    );
+    expect(refused.status).toBe(403);
+    expect((await call(parentA, 'DELETE', `/api/chats/${chat.id}/messages/${old.seq}`)).status).toBe(200);
+    const gone = (await page(teacherA, chat.id, `changedAfter=${record.lastRev}`)).body.messages;
+    expect(gone).toEqual([expect.objectContaining({ seq: old.seq, text: '', deletedBy: 'sender' })]);
+  });
+
   it('shows a message the administrator removed as removed by the administrator', async () => {
     const { parentA, teacherA, admin } = people;
     const chat = await chatOf(parentA, 'class');

@@ -653,7 +653,7 @@ function specs(): Record<string, RouteSpec> {
       valid: (pick) => ({
         token: anyUser(pick),
         params: { chatId: pick([fx.chatId, fx.announcementsId]) },
-        query: pick(['', 'limit=2', `before=${fx.messageSeq}`, 'after=0&limit=100']),
+        query: pick(['', 'limit=2', `before=${fx.messageSeq}`, 'after=0&limit=100', 'changedAfter=0']),
       }),
     },
     'POST /api/chats/:chatId/messages': {

@@ -54,6 +54,7 @@ export async function chatRecord(db: Repos, chat: ChatRow, member: ChatMemberRow
     peerId,
     peerReadSeq: peer ? peer.readSeq : null,
     lastSeq: maxSeq,
+    lastRev: chat.lastRev,
     lastMessage: last
       ? {
           seq: last.seq,
@@ -110,6 +111,7 @@ export async function ensureClassChats(db: Repos, classId: string, now: Now): Pr
         classId,
         directKey: null,
         lastSeq: 0,
+        lastRev: 0,
         createdAt: at,
         updatedAt: at,
       };

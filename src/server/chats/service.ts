@@ -56,6 +56,7 @@ export function messageOf(row: ChatMessageRow): ChatMessage {
     id: row.id,
     chatId: row.chatId,
     seq: row.seq,
+    rev: row.rev,
     senderId: row.senderId,
     senderName: row.senderName,
     text: row.deletedAt ? '' : row.text,
@@ -123,6 +124,7 @@ export class ChatService {
           classId: null,
           directKey: key,
           lastSeq: 0,
+          lastRev: 0,
           createdAt: at,
           updatedAt: at,
         };
@@ -171,7 +173,11 @@ export class ChatService {
       const { limit } = query;
       let rows: ChatMessageRow[];
       let hasMore: boolean;
-      if (query.after !== undefined) {
+      if (query.changedAfter !== undefined) {
+        rows = await db.chats.messagesChangedAfter(chat.id, query.changedAfter, limit + 1, maxSeq);
+        hasMore = rows.length > limit;
+        rows = rows.slice(0, limit);
+      } else if (query.after !== undefined) {
         rows = await db.chats.messagesAfter(chat.id, query.after, limit + 1, maxSeq);
         hasMore = rows.length > limit;
         rows = rows.slice(0, limit);
@@ -181,7 +187,7 @@ export class ChatService {
         hasMore = rows.length > limit;
         rows = rows.slice(rows.length - Math.min(rows.length, limit));
       }
-      return { messages: rows.map(messageOf), hasMore, lastSeq: maxSeq };
+      return { messages: rows.map(messageOf), hasMore, lastSeq: maxSeq, lastRev: chat.lastRev };
     });
   }
 
@@ -209,10 +215,11 @@ export class ChatService {
       if (replyTo !== null && replyTo > access.chat.lastSeq)
         throw new AppError('VALIDATION_FAILED', 'The message replied to does not exist.');
       const at = iso(now());
-      const seq = await db.chats.nextSeq(chatId, at);
+      const { seq, rev } = await db.chats.nextSeq(chatId, at);
       await db.chats.insertMessage({
         chatId,
         seq,
+        rev,
         id: newId(),
         senderId: userId,
         clientId: body.clientId,
@@ -253,8 +260,10 @@ export class ChatService {
       const { access, message } = await this.ownMessage(db, userId, chatId, seq);
       if (message.senderId !== userId) throw new AppError('FORBIDDEN', 'Only the sender edits a message.');
       this.checkPost(access);
-      await db.chats.editMessage(chatId, seq, text, iso(now()));
-      if (seq === access.chat.lastSeq) await putChatToMembers(writer, chatId);
+      const at = iso(now());
+      await db.chats.editMessage(chatId, seq, text, at, await db.chats.nextRev(chatId, at));
+      // Every member's record moves to the new revision, so their devices fetch the edit.
+      await putChatToMembers(writer, chatId);
       return messageOf((await db.chats.getMessage(chatId, seq))!);
     });
   }
@@ -267,8 +276,15 @@ export class ChatService {
       const own = message.senderId === userId && access.member !== null && access.member.leftAt === null;
       if (!own && !access.admin)
         throw new AppError('FORBIDDEN', 'Only the sender or the school’s administrator removes a message.');
-      await db.chats.deleteMessage(chatId, seq, own ? 'sender' : 'admin', iso(now()));
-      if (seq === access.chat.lastSeq) await putChatToMembers(writer, chatId);
+      const at = iso(now());
+      await db.chats.deleteMessage(
+        chatId,
+        seq,
+        own ? 'sender' : 'admin',
+        at,
+        await db.chats.nextRev(chatId, at),
+      );
+      await putChatToMembers(writer, chatId);
       return messageOf((await db.chats.getMessage(chatId, seq))!);
     });
   }

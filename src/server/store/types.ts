@@ -388,6 +388,8 @@ export interface ChatRow {
   /** A direct chat's two user ids, sorted and joined by ':'. */
   directKey: string | null;
   lastSeq: number;
+  /** The revision of the newest new, edited or deleted message. */
+  lastRev: number;
   createdAt: string;
   updatedAt: string;
 }
@@ -407,6 +409,8 @@ export interface ChatMemberRow {
 export interface ChatMessageRow {
   chatId: string;
   seq: number;
+  /** The chat's revision when the message was sent, edited or deleted last. */
+  rev: number;
   id: string;
   senderId: string;
   senderName: string;
@@ -442,8 +446,10 @@ export interface ChatStore {
   leave(chatId: string, userId: string, at: string, leftSeq: number): Promise<boolean>;
   /** Moves the read pointer forward only; returns the pointer afterwards. */
   markRead(chatId: string, userId: string, seq: number): Promise<number>;
-  /** Takes the chat's next seq (last_seq + 1) and returns it. */
-  nextSeq(chatId: string, at: string): Promise<number>;
+  /** Takes the chat's next seq (last_seq + 1) and its next revision. */
+  nextSeq(chatId: string, at: string): Promise<{ seq: number; rev: number }>;
+  /** Takes the chat's next revision (an edit or a deletion). */
+  nextRev(chatId: string, at: string): Promise<number>;
   insertMessage(
     row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy'>,
   ): Promise<void>;
@@ -453,8 +459,10 @@ export interface ChatStore {
   messagesBefore(chatId: string, before: number, limit: number, maxSeq: number): Promise<ChatMessageRow[]>;
   /** Up to `limit` messages with after < seq ≤ maxSeq, ascending. */
   messagesAfter(chatId: string, after: number, limit: number, maxSeq: number): Promise<ChatMessageRow[]>;
-  editMessage(chatId: string, seq: number, text: string, at: string): Promise<void>;
-  deleteMessage(chatId: string, seq: number, by: 'sender' | 'admin', at: string): Promise<void>;
+  /** Up to `limit` messages new, edited or deleted after revision `rev`, seq ≤ maxSeq, by revision. */
+  messagesChangedAfter(chatId: string, rev: number, limit: number, maxSeq: number): Promise<ChatMessageRow[]>;
+  editMessage(chatId: string, seq: number, text: string, at: string, rev: number): Promise<void>;
+  deleteMessage(chatId: string, seq: number, by: 'sender' | 'admin', at: string, rev: number): Promise<void>;
   /** False if the user had already acknowledged it. */
   insertAck(chatId: string, seq: number, userId: string, at: string): Promise<boolean>;
   acksOf(chatId: string, seq: number): Promise<{ userId: string; at: string }[]>;

@@ -25,6 +25,8 @@ export const ChatMessageSchema = z.object({
   id: z.string(),
   chatId: z.string(),
   seq: z.number().int(),
+  /** The chat's revision when the message was sent, edited or deleted last. */
+  rev: z.number().int(),
   senderId: z.string(),
   senderName: z.string(),
   /** Empty once deleted. */
@@ -49,6 +51,8 @@ export const ChatRecordSchema = z.object({
   /** How far the other person of a direct chat has read («Прочитано»). */
   peerReadSeq: z.number().int().nullable(),
   lastSeq: z.number().int(),
+  /** The newest revision: a device holding the chat up to an older one asks `changedAfter` it. */
+  lastRev: z.number().int(),
   lastMessage: z
     .object({
       seq: z.number().int(),
@@ -81,14 +85,21 @@ export const MessageParamsSchema = z.object({
 
 export const DirectChatBodySchema = z.object({ userId: z.string().regex(/^[A-Za-z0-9-]{1,64}$/) });
 
-/** `before` or `after` a seq (neither: the newest page). */
+/**
+ * `before` or `after` a seq (neither: the newest page), or what was sent, edited or deleted
+ * `changedAfter` a revision (by revision: how a device catches up with a chat it holds).
+ */
 export const MessagesQuerySchema = z
   .object({
     before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
     after: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+    changedAfter: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
     limit: z.coerce.number().int().min(1).max(CHAT_PAGE_MAX).default(CHAT_PAGE_DEFAULT),
   })
-  .refine((q) => q.before === undefined || q.after === undefined, 'Use before or after, not both.');
+  .refine(
+    (q) => [q.before, q.after, q.changedAfter].filter((v) => v !== undefined).length <= 1,
+    'Use one of before, after and changedAfter.',
+  );
 export type MessagesQuery = z.infer<typeof MessagesQuerySchema>;
 
 export const MessagesPageSchema = z.object({
@@ -96,6 +107,7 @@ export const MessagesPageSchema = z.object({
   /** Whether there is more in the paging direction. */
   hasMore: z.boolean(),
   lastSeq: z.number().int(),
+  lastRev: z.number().int(),
 });
 export type MessagesPage = z.infer<typeof MessagesPageSchema>;
 

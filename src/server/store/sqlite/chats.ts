@@ -3,10 +3,10 @@ import type { ChatMemberRow, ChatMessageRow, ChatRow, ChatStore } from '../types
 import type { Sync } from './sync.js';
 
 const CHAT = `id, kind, school_id AS schoolId, class_id AS classId, direct_key AS directKey,
-  last_seq AS lastSeq, created_at AS createdAt, updated_at AS updatedAt`;
+  last_seq AS lastSeq, last_rev AS lastRev, created_at AS createdAt, updated_at AS updatedAt`;
 const MEMBER = `m.chat_id AS chatId, m.user_id AS userId, m.role, m.read_seq AS readSeq,
   m.joined_at AS joinedAt, m.left_at AS leftAt, m.left_seq AS leftSeq, m.muted`;
-const MESSAGE = `x.chat_id AS chatId, x.seq, x.id, x.sender_id AS senderId,
+const MESSAGE = `x.chat_id AS chatId, x.seq, x.rev, x.id, x.sender_id AS senderId,
   trim(u.surname || ' ' || u.name) AS senderName, x.client_id AS clientId, x.text,
   x.reply_to_seq AS replyToSeq, x.created_at AS createdAt, x.edited_at AS editedAt,
   x.deleted_at AS deletedAt, x.deleted_by AS deletedBy`;
@@ -24,8 +24,8 @@ export class SqliteChatStore implements Sync<ChatStore> {
       classChat: db.prepare(`SELECT ${CHAT} FROM chats WHERE class_id = ? AND kind = ?`),
       directChat: db.prepare(`SELECT ${CHAT} FROM chats WHERE direct_key = ?`),
       insertChat:
-        db.prepare(`INSERT INTO chats (id, kind, school_id, class_id, direct_key, last_seq, created_at, updated_at)
-        VALUES (@id, @kind, @schoolId, @classId, @directKey, @lastSeq, @createdAt, @updatedAt)`),
+        db.prepare(`INSERT INTO chats (id, kind, school_id, class_id, direct_key, last_seq, last_rev, created_at, updated_at)
+        VALUES (@id, @kind, @schoolId, @classId, @directKey, @lastSeq, @lastRev, @createdAt, @updatedAt)`),
       classTeacher: db.prepare(`SELECT teacher_id AS teacherId FROM classes WHERE id = ?`),
       setClassTeacher: db.prepare(`UPDATE classes SET teacher_id = ?, updated_at = ? WHERE id = ?`),
       member: db.prepare(`SELECT ${MEMBER} FROM chat_members m WHERE m.chat_id = ? AND m.user_id = ?`),
@@ -43,19 +43,24 @@ export class SqliteChatStore implements Sync<ChatStore> {
         WHERE chat_id = ? AND user_id = ? AND left_at IS NULL`),
       markRead: db.prepare(`UPDATE chat_members SET read_seq = max(read_seq, ?)
         WHERE chat_id = ? AND user_id = ? RETURNING read_seq AS readSeq`),
-      nextSeq: db.prepare(`UPDATE chats SET last_seq = last_seq + 1, updated_at = ? WHERE id = ?
-        RETURNING last_seq AS seq`),
+      nextSeq: db.prepare(`UPDATE chats SET last_seq = last_seq + 1, last_rev = last_rev + 1, updated_at = ?
+        WHERE id = ? RETURNING last_seq AS seq, last_rev AS rev`),
+      nextRev: db.prepare(`UPDATE chats SET last_rev = last_rev + 1 WHERE id = ? RETURNING last_rev AS rev`),
+      changedAfter: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES}
+        WHERE x.chat_id = ? AND x.rev > ? AND x.seq <= ? ORDER BY x.rev LIMIT ?`),
       insertMessage:
-        db.prepare(`INSERT INTO chat_messages (chat_id, seq, id, sender_id, client_id, text, reply_to_seq, created_at)
-        VALUES (@chatId, @seq, @id, @senderId, @clientId, @text, @replyToSeq, @createdAt)`),
+        db.prepare(`INSERT INTO chat_messages (chat_id, seq, rev, id, sender_id, client_id, text, reply_to_seq, created_at)
+        VALUES (@chatId, @seq, @rev, @id, @senderId, @clientId, @text, @replyToSeq, @createdAt)`),
       byClientId: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.sender_id = ? AND x.client_id = ?`),
       getMessage: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = ? AND x.seq = ?`),
       before: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES}
         WHERE x.chat_id = ? AND x.seq < ? AND x.seq <= ? ORDER BY x.seq DESC LIMIT ?`),
       after: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES}
         WHERE x.chat_id = ? AND x.seq > ? AND x.seq <= ? ORDER BY x.seq LIMIT ?`),
-      edit: db.prepare(`UPDATE chat_messages SET text = ?, edited_at = ? WHERE chat_id = ? AND seq = ?`),
-      remove: db.prepare(`UPDATE chat_messages SET text = '', deleted_by = ?, deleted_at = ?
+      edit: db.prepare(
+        `UPDATE chat_messages SET text = ?, edited_at = ?, rev = ? WHERE chat_id = ? AND seq = ?`,
+      ),
+      remove: db.prepare(`UPDATE chat_messages SET text = '', deleted_by = ?, deleted_at = ?, rev = ?
         WHERE chat_id = ? AND seq = ? AND deleted_at IS NULL`),
       ack: db.prepare(
         `INSERT OR IGNORE INTO announcement_acks (chat_id, seq, user_id, at) VALUES (?, ?, ?, ?)`,
@@ -109,8 +114,14 @@ export class SqliteChatStore implements Sync<ChatStore> {
   markRead(chatId: string, userId: string, seq: number): number {
     return (this.s.markRead.get(seq, chatId, userId) as { readSeq: number } | undefined)?.readSeq ?? 0;
   }
-  nextSeq(chatId: string, at: string): number {
-    return (this.s.nextSeq.get(at, chatId) as { seq: number }).seq;
+  nextSeq(chatId: string, at: string): { seq: number; rev: number } {
+    return this.s.nextSeq.get(at, chatId) as { seq: number; rev: number };
+  }
+  nextRev(chatId: string, _at: string): number {
+    return (this.s.nextRev.get(chatId) as { rev: number }).rev;
+  }
+  messagesChangedAfter(chatId: string, rev: number, limit: number, maxSeq: number): ChatMessageRow[] {
+    return this.s.changedAfter.all(chatId, rev, maxSeq, limit) as ChatMessageRow[];
   }
   insertMessage(row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy'>): void {
     this.s.insertMessage.run(row);
@@ -127,11 +138,11 @@ export class SqliteChatStore implements Sync<ChatStore> {
   messagesAfter(chatId: string, after: number, limit: number, maxSeq: number): ChatMessageRow[] {
     return this.s.after.all(chatId, after, maxSeq, limit) as ChatMessageRow[];
   }
-  editMessage(chatId: string, seq: number, text: string, at: string): void {
-    this.s.edit.run(text, at, chatId, seq);
+  editMessage(chatId: string, seq: number, text: string, at: string, rev: number): void {
+    this.s.edit.run(text, at, rev, chatId, seq);
   }
-  deleteMessage(chatId: string, seq: number, by: 'sender' | 'admin', at: string): void {
-    this.s.remove.run(by, at, chatId, seq);
+  deleteMessage(chatId: string, seq: number, by: 'sender' | 'admin', at: string, rev: number): void {
+    this.s.remove.run(by, at, rev, chatId, seq);
   }
   insertAck(chatId: string, seq: number, userId: string, at: string): boolean {
     return this.s.ack.run(chatId, seq, userId, at).changes === 1;
