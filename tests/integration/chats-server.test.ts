@@ -394,6 +394,23 @@ describe('a class chat of thirty', () => {
   });
 });
 
+describe('class teachers', () => {
+  it('shows the class teacher’s account once linked, and the typed name until then', async () => {
+    const sc = schoolContextOf(ts.server.context);
+    await createClass(sc, SCHOOL, '8 Г', 'Зайцева Нина Петровна');
+    const find = async (name: string) =>
+      (await ts.server.context.store.accounts.listClasses()).find((c) => c.name === name)!;
+    expect((await find('8 Г')).teacher).toBe('Зайцева Нина Петровна');
+    expect((await find('5 А')).teacher).toBe('Смирнова Ольга Викторовна');
+    const linked = await teacher('8 Г', 'Кузнецова');
+    expect((await find('8 Г')).teacher).toBe('Кузнецова Ольга Викторовна');
+    // A second teacher account of the class does not replace the class teacher.
+    await teacher('8 Г', 'Волкова');
+    expect((await find('8 Г')).teacher).toBe('Кузнецова Ольга Викторовна');
+    expect((await chatOf(linked, 'class')).title).toBe('Чат родителей 8 Г');
+  });
+});
+
 describe('direct chats', () => {
   it('lets a parent write to the teacher of their child’s class, and teachers of one school to each other', async () => {
     const { parentA, teacherA, teacherB } = people;

@@ -6,7 +6,11 @@ import type { Sync } from './sync.js';
 const USER_COLUMNS = `id, role, surname, name, patronymic, phone, email, birth_date AS birthDate,
   school_id AS schoolId, class_id AS classId, created_at AS createdAt, updated_at AS updatedAt`;
 const SCHOOL_COLUMNS = 'id, name, created_at AS createdAt, updated_at AS updatedAt';
-const CLASS_COLUMNS = `id, school_id AS schoolId, name, teacher, created_at AS createdAt, updated_at AS updatedAt`;
+/** The class teacher's account's name once one is linked, until then the name the school typed. */
+const CLASS_COLUMNS = `id, school_id AS schoolId, name,
+  coalesce((SELECT trim(t.surname || ' ' || t.name || ' ' || t.patronymic) FROM users t WHERE t.id = classes.teacher_id),
+    teacher) AS teacher,
+  created_at AS createdAt, updated_at AS updatedAt`;
 
 export class SqliteAccountStore implements Sync<AccountStore> {
   private readonly stmts;
