@@ -1,4 +1,4 @@
-import { INVITE_SCHEME } from '../shared/family.js';
+import { INVITE_SCHEME } from '../shared/family/index.js';
 
 /** The `sferum-family:` URL among a process's arguments (Windows and Linux hand it over in argv). */
 export function findDeepLink(argv: readonly string[]): string | null {

@@ -1,5 +1,5 @@
 import { type BrowserWindow, ipcMain, type IpcMainEvent } from 'electron';
-import { DROPPED_PATHS_CHANNEL } from '../shared/documentsIpc.js';
+import { DROPPED_PATHS_CHANNEL } from '../shared/documents/ipc.js';
 import { IPC_CHANNELS, IPC_EVENT_NAMES } from '../shared/ipc.js';
 import type { Core } from './core/index.js';
 import { createIpcRouter } from './core/ipc.js';

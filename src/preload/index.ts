@@ -1,5 +1,5 @@
 import { contextBridge, ipcRenderer, webUtils } from 'electron';
-import { DROPPED_PATHS_CHANNEL } from '../shared/documentsIpc';
+import { DROPPED_PATHS_CHANNEL } from '../shared/documents/ipc';
 import { createBridge, type IpcResult } from '../shared/ipc';
 
 /**

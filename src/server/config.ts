@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_INVITE_TTL_DAYS } from '../shared/family.js';
+import { DEFAULT_INVITE_TTL_DAYS } from '../shared/family/index.js';
 
 /**
  * Limits on one-time codes (OWASP ASVS V6). Wrong codes slow down the code request, the

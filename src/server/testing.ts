@@ -6,7 +6,7 @@ import { createServer, type SferumServer, type ServerDeps } from './app.js';
 import type { Now } from './clock.js';
 import { DEFAULT_OTP_LIMITS, defaultConfig, type OtpLimits, type ServerConfig } from './config.js';
 import type { OtpAddress, OtpSender } from './auth/otpSender.js';
-import { LiveEventSchema, type LiveEvent } from '../shared/sync.js';
+import { LiveEventSchema, type LiveEvent } from '../shared/sync/index.js';
 
 /**
  * Helpers for tests that need a real platform server on loopback (server, core and

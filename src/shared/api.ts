@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { FAMILY_API } from './family.js';
+import { FAMILY_API } from './family/index.js';
 import { DeviceIdSchema, PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
-import { SupportRequestBodySchema, SupportTicketSchema } from './support.js';
-import { ChangeSchema, MutationResultSchema, MutationSchema } from './sync.js';
+import { SupportRequestBodySchema, SupportTicketSchema } from './support/index.js';
+import { ChangeSchema, MutationResultSchema, MutationSchema } from './sync/index.js';
 
 /**
  * The platform server's HTTP API, defined once: the server validates with these

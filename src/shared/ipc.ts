@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import { ServerInfoSchema } from './api.js';
 import { PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
-import { DOCUMENT_IPC, DOCUMENT_IPC_EVENTS } from './documentsIpc.js';
+import { ACCOUNTS_IPC } from './auth/ipc.js';
+import { DOCUMENT_IPC, DOCUMENT_IPC_EVENTS } from './documents/ipc.js';
 import { ErrorCodeSchema } from './errors.js';
-import { FAMILY_IPC, FAMILY_IPC_EVENTS } from './familyIpc.js';
-import { SupportTextSchema, SupportTicketSchema } from './support.js';
-import { SyncStatusSchema } from './sync.js';
+import { FAMILY_IPC, FAMILY_IPC_EVENTS } from './family/ipc.js';
+import { SupportTextSchema, SupportTicketSchema } from './support/index.js';
+import { SyncStatusSchema } from './sync/index.js';
 
 /**
  * The IPC bridge between the renderer and the main process, defined once.
@@ -99,6 +100,7 @@ export const IPC = {
     output: SupportTicketSchema,
   },
   'shell.openExternal': { input: z.object({ url: z.string().max(2048) }), output: Void },
+  ...ACCOUNTS_IPC,
   ...DOCUMENT_IPC,
   ...FAMILY_IPC,
 } as const;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents.js';
+import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents/index.js';
 import { signInByPhone } from '../../src/server/testing.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { TUS } from '../helpers/tus.js';

@@ -8,7 +8,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { createIpcRouter } from '../../src/main/core/ipc.js';
 import type { CoreDeps, SecretStorage } from '../../src/main/core/ports.js';
 import { CONTENT_SECURITY_POLICY, mimeType } from '../../src/main/security.js';
-import { DROPPED_PATHS_CHANNEL } from '../../src/shared/documentsIpc.js';
+import { DROPPED_PATHS_CHANNEL } from '../../src/shared/documents/ipc.js';
 import { bridgeName, IPC_CHANNELS, IPC_EVENT_NAMES } from '../../src/shared/ipc.js';
 import { createTestCore, type TestCore } from '../helpers/core.js';
 

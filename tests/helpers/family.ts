@@ -1,5 +1,5 @@
 import type { SignedIn } from '../../src/shared/api.js';
-import type { ChildCard, IssuedInvite } from '../../src/shared/family.js';
+import type { ChildCard, IssuedInvite } from '../../src/shared/family/index.js';
 import { createStudent, schoolContextOf } from '../../src/server/family/school.js';
 import type { TestServer } from '../../src/server/testing.js';
 import { DEMO_SCHOOL } from '../../src/server/demo.js';

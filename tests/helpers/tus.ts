@@ -1,4 +1,4 @@
-import { DOCUMENT_ID_HEADER } from '../../src/shared/documents.js';
+import { DOCUMENT_ID_HEADER } from '../../src/shared/documents/index.js';
 
 /** The header every tus request carries. */
 export const TUS = { 'tus-resumable': '1.0.0' } as const;

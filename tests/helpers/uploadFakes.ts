@@ -1,5 +1,5 @@
 import { AppError } from '../../src/shared/errors.js';
-import type { UploadQueueState } from '../../src/shared/documentsIpc.js';
+import type { UploadQueueState } from '../../src/shared/documents/ipc.js';
 import { UploadEngine, type UploadEngineDeps, type UploadPolicy } from '../../src/client/uploads/engine.js';
 import type {
   Clock,

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OtpRequestResponse, OtpVerifyResponse, SignedIn } from '../../src/shared/api.js';
-import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents.js';
+import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents/index.js';
 import { ERROR_STATUS, type ErrorCode } from '../../src/shared/errors.js';
 import {
   createClass,
@@ -1323,7 +1323,7 @@ describe('the authorization matrix', () => {
   });
 
   it('counts every mutation type of the sync contract as a row', async () => {
-    const { MUTATION_PAYLOADS } = await import('../../src/shared/sync.js');
+    const { MUTATION_PAYLOADS } = await import('../../src/shared/sync/index.js');
     const rows = new Set(MATRIX.flatMap((r) => (r.mutation ? [r.mutation] : [])));
     expect(Object.keys(MUTATION_PAYLOADS).filter((t) => !rows.has(t))).toEqual([]);
   });

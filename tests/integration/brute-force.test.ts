@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import http from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OTP_CODE_LENGTH, type OtpRequestResponse, type SignedIn } from '../../src/shared/api.js';
-import { InviteTokenSchema } from '../../src/shared/family.js';
+import { InviteTokenSchema } from '../../src/shared/family/index.js';
 import { DEFAULT_OTP_LIMITS, loadConfig, type OtpLimits } from '../../src/server/config.js';
 import { INVITE_GUESS_LIMIT, INVITE_GUESS_WINDOW_SECONDS } from '../../src/server/family/service.js';
 import { OTP_MAX_ATTEMPTS, OTP_TTL_MS } from '../../src/server/auth/otp.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents.js';
+import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents/index.js';
 import { SNIFF_BYTES } from '../../src/server/documents/contentType.js';
 import { webContentSecurityPolicy } from '../../src/server/http/web.js';
 import { signInByPhone } from '../../src/server/testing.js';

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { UploadQueueState } from '../../src/shared/documentsIpc.js';
+import type { UploadQueueState } from '../../src/shared/documents/ipc.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { startProxy } from '../helpers/proxy.js';

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIpcRouter, type IpcRouter } from '../../src/main/core/ipc.js';
 import { GRANT_TTL_MS, PathGrants } from '../../src/main/core/documents/grants.js';
 import { isTrustedFrameUrl } from '../../src/main/security.js';
-import { DROPPED_PATHS_CHANNEL } from '../../src/shared/documentsIpc.js';
+import { DROPPED_PATHS_CHANNEL } from '../../src/shared/documents/ipc.js';
 import { bridgeName, createBridge } from '../../src/shared/ipc.js';
 import {
   createTestCore,

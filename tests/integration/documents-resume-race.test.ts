@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { IncomingMessage } from 'node:http';
 import { afterEach, expect, it } from 'vitest';
 import { fileBody } from '../../src/main/core/documents/tusClient.js';
-import { SHA256_HEADER } from '../../src/shared/documents.js';
+import { SHA256_HEADER } from '../../src/shared/documents/index.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { RawDevice } from '../helpers/kill/rawDevice.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -9,7 +9,7 @@ import {
   DocumentListSchema,
   encodeUploadMetadata,
   type DocumentRecord,
-} from '../../src/shared/documents.js';
+} from '../../src/shared/documents/index.js';
 import { DEMO_STUDENT_PHONE } from '../../src/server/demo.js';
 import {
   postJson,

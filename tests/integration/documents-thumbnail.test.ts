@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { THUMBNAIL_MAX_BYTES } from '../../src/shared/documentsIpc.js';
+import { THUMBNAIL_MAX_BYTES } from '../../src/shared/documents/ipc.js';
 import { createIpcRouter } from '../../src/main/core/ipc.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

@@ -3,7 +3,11 @@ import http from 'node:http';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { DOCUMENT_ID_HEADER, DocumentListSchema, encodeUploadMetadata } from '../../src/shared/documents.js';
+import {
+  DOCUMENT_ID_HEADER,
+  DocumentListSchema,
+  encodeUploadMetadata,
+} from '../../src/shared/documents/index.js';
 import { signInByPhone } from '../../src/server/testing.js';
 import { freshPhone } from '../helpers/family.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';

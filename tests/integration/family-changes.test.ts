@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { describeChildChanges, type FamilyEvent, type FamilyView } from '../../src/shared/family.js';
+import { describeChildChanges, type FamilyEvent, type FamilyView } from '../../src/shared/family/index.js';
 import { en, ru } from '../../src/shared/messages/index.js';
 import { signInByPhone, type TestServer } from '../../src/server/testing.js';
 import { createTestCore, signInAs, waitFor, waitForEvent, type TestCore } from '../helpers/core.js';

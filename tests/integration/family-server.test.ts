@@ -2,7 +2,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PullResponseSchema, type SignedIn } from '../../src/shared/api.js';
-import type { ChildCard } from '../../src/shared/family.js';
+import type { ChildCard } from '../../src/shared/family/index.js';
 import {
   createStudent,
   inviteStudentByEmail,

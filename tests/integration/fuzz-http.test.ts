@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { encodeUploadMetadata } from '../../src/shared/documents.js';
+import { encodeUploadMetadata } from '../../src/shared/documents/index.js';
 import { inviteStudentByEmail, schoolContextOf } from '../../src/server/family/school.js';
 import { DEMO_SCHOOL } from '../../src/server/demo.js';
 import {

@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
 import { NAME_HIDDEN_CHARACTERS } from '../../src/shared/domain.js';
-import { DocumentListSchema, encodeUploadMetadata } from '../../src/shared/documents.js';
+import { DocumentListSchema, encodeUploadMetadata } from '../../src/shared/documents/index.js';
 import { postJson, signInByPhone, type TestServer } from '../../src/server/testing.js';
 import { api, freshPhone, issueInvite, newStudent } from '../helpers/family.js';
 import { startTestServer } from '../helpers/server.js';

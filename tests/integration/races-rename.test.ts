@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import type { DocItem } from '../../src/shared/documentsIpc.js';
+import type { DocItem } from '../../src/shared/documents/ipc.js';
 import { signInByPhone } from '../../src/server/testing.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { bearer } from '../helpers/family.js';

@@ -5,7 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import { DocumentListSchema, encodeUploadMetadata, nameKey } from '../../src/shared/documents.js';
+import { DocumentListSchema, encodeUploadMetadata, nameKey } from '../../src/shared/documents/index.js';
 import { postJson, signInByPhone } from '../../src/server/testing.js';
 import { createTestCore, randomPhone, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { bearer } from '../helpers/family.js';

@@ -7,7 +7,7 @@
 import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SignedInSchema, type OtpRequestResponse } from '../../src/shared/api.js';
-import { UPLOADS_PATH } from '../../src/shared/documents.js';
+import { UPLOADS_PATH } from '../../src/shared/documents/index.js';
 import { DEMO_SCHOOL } from '../../src/server/demo.js';
 import { inviteStudentByEmail, schoolContextOf } from '../../src/server/family/school.js';
 import { isOwnOrigin } from '../../src/server/http/webSession.js';

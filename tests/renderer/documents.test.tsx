@@ -1,7 +1,7 @@
 import { act, cleanup, fireEvent, render, screen, within } from '@testing-library/react';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/shared/domain.js';
-import type { DocItem } from '../../src/shared/documentsIpc.js';
+import type { DocItem } from '../../src/shared/documents/ipc.js';
 import type { Bridge } from '../../src/shared/ipc.js';
 import { App } from '../../src/renderer/src/App.js';
 import { createI18n } from '../../src/renderer/src/i18n.js';

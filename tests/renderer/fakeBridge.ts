@@ -1,7 +1,7 @@
 import type { Profile } from '../../src/shared/domain.js';
 import { AppError } from '../../src/shared/errors.js';
 import type { AppState, Bridge, Settings } from '../../src/shared/ipc.js';
-import type { SyncStatus } from '../../src/shared/sync.js';
+import type { SyncStatus } from '../../src/shared/sync/index.js';
 import { createEmitter } from '../../src/renderer/src/backend/emitter.js';
 import { createFakeDocuments } from './fakeDocuments.js';
 import { createFakeFamily } from './fakeFamily.js';

@@ -1,6 +1,6 @@
 import type { FamilyBridge } from '../../src/renderer/src/family/webFamily.js';
 import { AppError } from '../../src/shared/errors.js';
-import type { FamilyView } from '../../src/shared/family.js';
+import type { FamilyView } from '../../src/shared/family/index.js';
 
 /** The family part of the fake bridge: an empty family, no invites. */
 export function createFakeFamily(): FamilyBridge {

@@ -2,7 +2,7 @@ import { cleanup, fireEvent, render, screen, within } from '@testing-library/rea
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/shared/domain.js';
 import { AppError } from '../../src/shared/errors.js';
-import type { FamilyView } from '../../src/shared/family.js';
+import type { FamilyView } from '../../src/shared/family/index.js';
 import type { Bridge } from '../../src/shared/ipc.js';
 import { App } from '../../src/renderer/src/App.js';
 import { createI18n } from '../../src/renderer/src/i18n.js';

@@ -1,7 +1,7 @@
 import { cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Profile } from '../../src/shared/domain.js';
-import type { ChildCard, FamilyView } from '../../src/shared/family.js';
+import type { ChildCard, FamilyView } from '../../src/shared/family/index.js';
 import type { Bridge } from '../../src/shared/ipc.js';
 import { App } from '../../src/renderer/src/App.js';
 import { createI18n } from '../../src/renderer/src/i18n.js';

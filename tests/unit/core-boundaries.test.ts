@@ -5,7 +5,7 @@ import { CoreEvents } from '../../src/main/core/events.js';
 import { vetExternalUrl } from '../../src/main/core/externalUrl.js';
 import { normalizeServerUrl } from '../../src/main/core/settings/serverUrl.js';
 import { SessionFile } from '../../src/main/core/auth/session.js';
-import type { SyncStatus } from '../../src/shared/sync.js';
+import type { SyncStatus } from '../../src/shared/sync/index.js';
 import { createTestLogger } from '../helpers/core.js';
 import { createMemorySecretStorage } from '../helpers/ports.js';
 import { makeTempDir } from '../helpers/tempDir.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import type { Change } from '../../src/shared/sync.js';
+import type { Change } from '../../src/shared/sync/index.js';
 import {
   CATCH_UP_CHECKPOINT_PAGES,
   CHECKPOINT_PAGES,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CoreEvents } from '../../src/main/core/events.js';
 import { createNotifier, type NotificationScreen } from '../../src/main/core/notifier.js';
-import type { UploadItem, UploadQueueState } from '../../src/shared/documentsIpc.js';
+import type { UploadItem, UploadQueueState } from '../../src/shared/documents/ipc.js';
 
 /** What a parent is told by native notifications, driven by the core's own events. */
 function setup(

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { ApiClient } from '../../src/shared/apiClient.js';
 import { AppError } from '../../src/shared/errors.js';
 import type { PullResponse, PushBody, PushResponse } from '../../src/shared/api.js';
-import type { SyncStatus } from '../../src/shared/sync.js';
+import type { SyncStatus } from '../../src/shared/sync/index.js';
 import { type CacheDatabase, openCacheDatabase } from '../../src/main/core/cache/db.js';
 import { createRecordStore, type RecordStore } from '../../src/main/core/cache/records.js';
 import { Backoff } from '../../src/main/core/sync/backoff.js';

@@ -14,7 +14,7 @@ import {
   targetKey,
 } from '../../src/main/core/sync/mutations.js';
 import { createOutbox, type Outbox } from '../../src/main/core/sync/outbox.js';
-import type { Change } from '../../src/shared/sync.js';
+import type { Change } from '../../src/shared/sync/index.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 /**

@@ -5,8 +5,8 @@ import { DOCUMENT_APPLIERS } from '../../src/main/core/documents/optimistic.js';
 import { cleanDocumentRecord, cleanFolderRecord } from '../../src/main/core/documents/feedRecords.js';
 import { isInside, LocalCopies, resolveInside } from '../../src/main/core/documents/localPaths.js';
 import { screenIncoming } from '../../src/main/core/sync/incoming.js';
-import { sanitizeName } from '../../src/shared/documents.js';
-import type { Change } from '../../src/shared/sync.js';
+import { sanitizeName } from '../../src/shared/documents/index.js';
+import type { Change } from '../../src/shared/sync/index.js';
 import { createTestLogger } from '../helpers/core.js';
 import { anyString, fuzzSeed, nastyString } from '../helpers/fuzz.js';
 

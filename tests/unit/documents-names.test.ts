@@ -6,7 +6,7 @@ import {
   nameRefusal,
   numberedName,
   sanitizeName,
-} from '../../src/shared/documents.js';
+} from '../../src/shared/documents/index.js';
 import { hasHiddenCharacters, hasLoneSurrogate } from '../../src/shared/text.js';
 import { fuzzSeed } from '../helpers/fuzz.js';
 

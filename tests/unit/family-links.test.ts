@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createDeepLinkQueue, findDeepLink } from '../../src/main/deepLinks.js';
-import { inviteLinks, parseInviteLink, parseRegistrationLink } from '../../src/shared/family.js';
+import { inviteLinks, parseInviteLink, parseRegistrationLink } from '../../src/shared/family/index.js';
 
 const TOKEN = 'Ab3_-'.repeat(8) + 'xyz';
 

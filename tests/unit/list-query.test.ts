@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { listQuery } from '../../src/client/documents/listQuery.js';
-import type { DocumentList } from '../../src/shared/documents.js';
+import type { DocumentList } from '../../src/shared/documents/index.js';
 
 /**
  * The web version's «Мои документы» pages, cut from the whole list it holds: what a parent

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NAME_HIDDEN_CHARACTERS, PersonNameSchema } from '../../src/shared/domain.js';
-import { ChildCorrectionsSchema } from '../../src/shared/family.js';
+import { ChildCorrectionsSchema } from '../../src/shared/family/index.js';
 
 const ok = { surname: 'Иванова', name: 'Мария', patronymic: 'Петровна' };
 

@@ -148,7 +148,7 @@ describe('Electron shell hardening', () => {
     } as unknown as import('../../src/main/core/index.js').Core;
     const unwire = wireIpc(core, () => null);
     const { IPC_CHANNELS } = await import('../../src/shared/ipc.js');
-    const { DROPPED_PATHS_CHANNEL } = await import('../../src/shared/documentsIpc.js');
+    const { DROPPED_PATHS_CHANNEL } = await import('../../src/shared/documents/ipc.js');
     expect([...recorded.handlers.keys()].sort()).toEqual([...IPC_CHANNELS].sort());
     const handler = recorded.handlers.get('app.getState')!;
     // The preload's report of dropped paths: heard only from the app's frame, never answered.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { UploadQueueState } from '../../src/shared/documentsIpc.js';
+import type { UploadQueueState } from '../../src/shared/documents/ipc.js';
 import { WEB_POLICY as WEB_DEFAULTS } from '../../src/client/uploads/engine.js';
 import { admission, checkDropSize, checkName } from '../../src/client/uploads/refusals.js';
 import { SpeedMeter } from '../../src/client/uploads/speed.js';

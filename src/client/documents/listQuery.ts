@@ -1,5 +1,10 @@
-import type { DocumentList } from '../../shared/documents.js';
-import { ListInputSchema, type DocItem, type ListInput, type ListOutput } from '../../shared/documentsIpc.js';
+import type { DocumentList } from '../../shared/documents/index.js';
+import {
+  ListInputSchema,
+  type DocItem,
+  type ListInput,
+  type ListOutput,
+} from '../../shared/documents/ipc.js';
 
 /**
  * One page of «Мои документы» from the whole list held in memory (the web version reads

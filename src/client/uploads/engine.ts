@@ -27,7 +27,7 @@
  *   over tus-js-client's DefaultHttpStack (XMLHttpRequest, for upload progress), with
  *   `previous`/`forget` over its fingerprint storage. Policy: WEB_POLICY.
  */
-import type { UploadQueueState, UploadState } from '../../shared/documentsIpc.js';
+import type { UploadQueueState, UploadState } from '../../shared/documents/ipc.js';
 import { AppError, hasErrorCode, type ErrorCode } from '../../shared/errors.js';
 import { Backoff } from '../http/backoff.js';
 import type {

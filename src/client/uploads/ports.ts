@@ -1,4 +1,4 @@
-import type { UploadQueueState, UploadState } from '../../shared/documentsIpc.js';
+import type { UploadQueueState, UploadState } from '../../shared/documents/ipc.js';
 import type { ErrorCode } from '../../shared/errors.js';
 
 /**

@@ -1,5 +1,5 @@
-import { MAX_FILES_PER_DROP, nameRefusal, sanitizeName, type Quota } from '../../shared/documents.js';
-import type { EnqueueResult } from '../../shared/documentsIpc.js';
+import { MAX_FILES_PER_DROP, nameRefusal, sanitizeName, type Quota } from '../../shared/documents/index.js';
+import type { EnqueueResult } from '../../shared/documents/ipc.js';
 import { AppError } from '../../shared/errors.js';
 
 /**

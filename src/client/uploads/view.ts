@@ -1,4 +1,4 @@
-import type { UploadItem, UploadQueueState } from '../../shared/documentsIpc.js';
+import type { UploadItem, UploadQueueState } from '../../shared/documents/ipc.js';
 import type { StoredUpload } from './ports.js';
 
 /** Items a state event carries: enough for the panel, never the whole of a 10,000-file drop. */

@@ -1,7 +1,7 @@
 import type { ServerInfo } from '../../shared/api.js';
 import type { PersonName, Profile, SessionInfo } from '../../shared/domain.js';
 import type { AppState, IpcEvent, IpcInput, IpcOutput, LocalAccount, Settings } from '../../shared/ipc.js';
-import type { SyncStatus } from '../../shared/sync.js';
+import type { SyncStatus } from '../../shared/sync/index.js';
 import { createAccountsManager } from './auth/accountsManager.js';
 import * as auth from './auth/auth.js';
 import { createFamilyCore, type FamilyCore } from './family/index.js';

@@ -1,5 +1,5 @@
 import { AppError, hasErrorCode } from '../../shared/errors.js';
-import { DroppedPathsSchema } from '../../shared/documentsIpc.js';
+import { DroppedPathsSchema } from '../../shared/documents/ipc.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
 import { AUTH_IPC_HANDLERS } from './auth/ipcHandlers.js';
 import { DOCUMENT_IPC_HANDLERS } from './documents/ipcHandlers.js';

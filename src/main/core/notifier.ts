@@ -1,5 +1,5 @@
-import type { UploadQueueState } from '../../shared/documentsIpc.js';
-import { describeChildChanges, type FamilyEvent } from '../../shared/family.js';
+import type { UploadQueueState } from '../../shared/documents/ipc.js';
+import { describeChildChanges, type FamilyEvent } from '../../shared/family/index.js';
 import type { Language } from '../../shared/ipc.js';
 import { catalogues } from '../../shared/messages/index.js';
 import type { CoreEvents } from './events.js';

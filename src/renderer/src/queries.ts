@@ -1,7 +1,7 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { Profile } from '../../shared/domain.js';
 import type { AppState, Settings } from '../../shared/ipc.js';
-import type { SyncStatus } from '../../shared/sync.js';
+import type { SyncStatus } from '../../shared/sync/index.js';
 import { useBridge } from './backend/BridgeContext.js';
 
 /** Query keys, one per thing the UI reads through the bridge. */

@@ -1,5 +1,5 @@
 import { AppError } from '../../shared/errors.js';
-import { DOCUMENT_MUTATIONS, nameKey, type ItemKind } from '../../shared/documents.js';
+import { DOCUMENT_MUTATIONS, nameKey, type ItemKind } from '../../shared/documents/index.js';
 import { iso } from '../clock.js';
 import type { FeedWriter } from '../sync/feed.js';
 import type { DocumentRepo, DocumentRow, FolderRow } from '../store/types.js';

@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import fsp from 'node:fs/promises';
 import path from 'node:path';
-import { DOCUMENT_ID_HEADER, type DocumentRecord, SHA256_HEADER } from '../../shared/documents.js';
+import { DOCUMENT_ID_HEADER, type DocumentRecord, SHA256_HEADER } from '../../shared/documents/index.js';
 import { AppError, type ErrorCode } from '../../shared/errors.js';
 import type { HashingFileStore } from './hashingStore.js';
 import type { DocumentUploads } from './uploads.js';

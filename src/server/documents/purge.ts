@@ -1,4 +1,4 @@
-import { TRASH_DAYS } from '../../shared/documents.js';
+import { TRASH_DAYS } from '../../shared/documents/index.js';
 import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from '../sync/feed.js';

@@ -1,4 +1,4 @@
-import type { DocumentRecord, FolderRecord } from '../../shared/documents.js';
+import type { DocumentRecord, FolderRecord } from '../../shared/documents/index.js';
 import type { DocumentRow, FolderRow } from '../store/types.js';
 
 /** What a client sees of a folder row: everything but its owner. */

@@ -2,7 +2,12 @@ import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { DOCUMENT_ID_HEADER, DocumentIdSchema, SHA256_HEADER, UPLOADS_PATH } from '../../shared/documents.js';
+import {
+  DOCUMENT_ID_HEADER,
+  DocumentIdSchema,
+  SHA256_HEADER,
+  UPLOADS_PATH,
+} from '../../shared/documents/index.js';
 import { AppError, type ErrorBody } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
 import type { HashingFileStore } from './hashingStore.js';

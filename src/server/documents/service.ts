@@ -6,7 +6,7 @@ import {
   sanitizeName,
   type DocumentList,
   type Quota,
-} from '../../shared/documents.js';
+} from '../../shared/documents/index.js';
 import { AppError } from '../../shared/errors.js';
 import type { DocumentRepo, DocumentRow } from '../store/types.js';
 import { documentRecord, folderRecord } from './records.js';

@@ -1,5 +1,5 @@
 import { EVENTS, Server } from '@tus/server';
-import { DOCUMENT_ID_HEADER, nameRefusal, UPLOADS_PATH } from '../../shared/documents.js';
+import { DOCUMENT_ID_HEADER, nameRefusal, UPLOADS_PATH } from '../../shared/documents/index.js';
 import { AppError, ErrorBodySchema, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { SessionService } from '../auth/sessions.js';
 import { HashingFileStore } from './hashingStore.js';

@@ -6,7 +6,7 @@ import {
   UploadMetadataSchema,
   type DocumentRecord,
   type UploadMetadata,
-} from '../../shared/documents.js';
+} from '../../shared/documents/index.js';
 import { AppError, ErrorCodeSchema } from '../../shared/errors.js';
 import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';

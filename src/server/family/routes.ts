@@ -7,7 +7,7 @@ import {
   InviteConfirmBodySchema,
   InvitePreviewBodySchema,
   LeaveBodySchema,
-} from '../../shared/family.js';
+} from '../../shared/family/index.js';
 import type { ServerContext } from '../context.js';
 import { toProfile } from '../sync/feed.js';
 import { requireAuth } from '../http/auth.js';

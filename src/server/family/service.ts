@@ -11,7 +11,7 @@ import {
   inviteLinks,
   MAX_PARENTS,
   type ParentLink,
-} from '../../shared/family.js';
+} from '../../shared/family/index.js';
 import { AppError } from '../../shared/errors.js';
 import { iso, type Now } from '../clock.js';
 import { type Feed, toProfile } from '../sync/feed.js';

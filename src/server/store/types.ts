@@ -1,8 +1,8 @@
-import type { DocumentRecord, FolderRecord, ItemKind } from '../../shared/documents.js';
+import type { DocumentRecord, FolderRecord, ItemKind } from '../../shared/documents/index.js';
 import type { PersonName, Role } from '../../shared/domain.js';
-import type { ChildChange, FamilyAction } from '../../shared/family.js';
-import type { SupportDiagnostics } from '../../shared/support.js';
-import type { EntityKind } from '../../shared/sync.js';
+import type { ChildChange, FamilyAction } from '../../shared/family/index.js';
+import type { SupportDiagnostics } from '../../shared/support/index.js';
+import type { EntityKind } from '../../shared/sync/index.js';
 
 /**
  * The storage contract, written as types first: services and routes depend on these

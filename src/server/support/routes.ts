@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { SupportRequestBodySchema, type SupportTicket } from '../../shared/support.js';
+import { SupportRequestBodySchema, type SupportTicket } from '../../shared/support/index.js';
 import type { ServerContext } from '../context.js';
 import { requireAuth } from '../http/auth.js';
 import { parseInput } from '../http/validate.js';

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type SupportRequestBody, type SupportTicket } from '../../shared/support.js';
+import { type SupportRequestBody, type SupportTicket } from '../../shared/support/index.js';
 import type { Now } from '../clock.js';
 import type { RateLimiter } from '../rateLimit.js';
 import type { SupportStore, TicketRow } from '../store/types.js';

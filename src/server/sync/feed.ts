@@ -1,7 +1,7 @@
 import zlib from 'node:zlib';
 import type { Profile } from '../../shared/domain.js';
 import { AppError } from '../../shared/errors.js';
-import type { Change, EntityKind } from '../../shared/sync.js';
+import type { Change, EntityKind } from '../../shared/sync/index.js';
 import { iso, type Now } from '../clock.js';
 import type { LiveHub } from './live.js';
 import type { ClassRow, Repos, SchoolRow, Store, Tx, UserRow } from '../store/types.js';

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { LiveEvent } from '../../shared/sync.js';
+import type { LiveEvent } from '../../shared/sync/index.js';
 
 export interface LiveSubscription {
   userId: string;

@@ -1,11 +1,11 @@
-import type { DOCUMENT_MUTATIONS } from '../../shared/documents.js';
+import type { DOCUMENT_MUTATIONS } from '../../shared/documents/index.js';
 import { AppError, zodFields } from '../../shared/errors.js';
 import {
   MUTATION_PAYLOADS,
   MutationResultSchema,
   type Mutation,
   type MutationResult,
-} from '../../shared/sync.js';
+} from '../../shared/sync/index.js';
 import { iso, type Now } from '../clock.js';
 import type { Feed, FeedWriter } from './feed.js';
 import type { Store } from '../store/types.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { PullQuerySchema, PushBodySchema } from '../../shared/api.js';
-import type { LiveEvent } from '../../shared/sync.js';
+import type { LiveEvent } from '../../shared/sync/index.js';
 import type { ServerContext } from '../context.js';
 import { requireAuth } from '../http/auth.js';
 import { SECURITY_HEADERS } from '../http/headers.js';

@@ -1,4 +1,4 @@
-import type { Mutation, MutationResult } from '../../../src/shared/sync.js';
+import type { Mutation, MutationResult } from '../../../src/shared/sync/index.js';
 import type { Rng } from './rng.js';
 import { word } from './rng.js';
 import type { ServerSnapshot } from './checks.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { API, type SessionTokens } from '../../../src/shared/api.js';
 import { createApiClient, type ApiClient } from '../../../src/shared/apiClient.js';
-import type { Change, Mutation, MutationResult } from '../../../src/shared/sync.js';
+import type { Change, Mutation, MutationResult } from '../../../src/shared/sync/index.js';
 import { fileBody, TusClient } from '../../../src/main/core/documents/tusClient.js';
 import { hasErrorCode } from '../../../src/shared/errors.js';
 

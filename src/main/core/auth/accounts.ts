@@ -5,7 +5,7 @@ import type { SignedIn } from '../../../shared/api.js';
 import { type ApiClient, createApiClient } from '../../../shared/apiClient.js';
 import { type PersonName, type Profile, ProfileSchema } from '../../../shared/domain.js';
 import { AppError, type ErrorCode } from '../../../shared/errors.js';
-import { ENTITY_KINDS, type SyncStatus } from '../../../shared/sync.js';
+import { ENTITY_KINDS, type SyncStatus } from '../../../shared/sync/index.js';
 import { type CacheDatabase, openCacheDatabase } from '../cache/db.js';
 import { RenameConflicts } from '../documents/conflicts.js';
 import { createRecordStore, type RecordStore } from '../cache/records.js';

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppError } from '../../../shared/errors.js';
 import type { LocalAccount } from '../../../shared/ipc.js';
-import { ENTITY_KINDS } from '../../../shared/sync.js';
+import { ENTITY_KINDS } from '../../../shared/sync/index.js';
 import type { CoreDocuments } from '../documents/index.js';
 import type { SettingsStore } from '../ports.js';
 import type { ServerSwitch } from '../settings/serverConnection.js';

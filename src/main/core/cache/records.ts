@@ -1,4 +1,4 @@
-import type { Change } from '../../../shared/sync.js';
+import type { Change } from '../../../shared/sync/index.js';
 import { CATCH_UP_CHECKPOINT_PAGES, CHECKPOINT_PAGES, type CacheDatabase } from './db.js';
 
 export type RecordData = Record<string, unknown>;

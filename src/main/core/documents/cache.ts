@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import type { CountInput, DocItem, ListInput, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
-import { CountInputSchema, ListInputSchema } from '../../../shared/documentsIpc.js';
+import type { CountInput, DocItem, ListInput, ListOutput, SortKey } from '../../../shared/documents/ipc.js';
+import { CountInputSchema, ListInputSchema } from '../../../shared/documents/ipc.js';
 import { docLower } from './sqlFunctions.js';
 
 interface Row {

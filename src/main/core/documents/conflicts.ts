@@ -1,6 +1,6 @@
 import type Database from 'better-sqlite3';
-import { DOCUMENT_MUTATIONS } from '../../../shared/documents.js';
-import type { RenameConflict } from '../../../shared/documentsIpc.js';
+import { DOCUMENT_MUTATIONS } from '../../../shared/documents/index.js';
+import type { RenameConflict } from '../../../shared/documents/ipc.js';
 import type { ErrorCode } from '../../../shared/errors.js';
 
 interface Row {

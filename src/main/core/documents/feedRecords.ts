@@ -6,7 +6,7 @@ import {
   sanitizeName,
   type DocumentRecord,
   type FolderRecord,
-} from '../../../shared/documents.js';
+} from '../../../shared/documents/index.js';
 
 /**
  * Folders and documents as the core accepts them from the sync feed. The server is not

@@ -12,7 +12,7 @@ import {
   nameRefusal,
   sanitizeName,
   type Quota,
-} from '../../../shared/documents.js';
+} from '../../../shared/documents/index.js';
 import {
   type EnqueueResult,
   hasThumbnail,
@@ -22,12 +22,12 @@ import {
   type RenameConflict,
   THUMBNAIL_MAX_BYTES,
   type UploadQueueState,
-} from '../../../shared/documentsIpc.js';
+} from '../../../shared/documents/ipc.js';
 import { AppError, type ErrorCode } from '../../../shared/errors.js';
 import { createAuthorised, type Authorised } from '../../../client/http/authorised.js';
 import { admission, checkDropSize, checkName } from '../../../client/uploads/refusals.js';
 import type { NewUpload } from '../../../client/uploads/engine.js';
-import type { MutationType } from '../../../shared/sync.js';
+import type { MutationType } from '../../../shared/sync/index.js';
 import { accountDir, type LocalAccountRuntime } from '../auth/accounts.js';
 import type { CoreEvents } from '../events.js';
 import type { DialogsPort, Logger, ShellPort } from '../ports.js';

@@ -1,4 +1,4 @@
-import type { DOCUMENT_IPC } from '../../../shared/documentsIpc.js';
+import type { DOCUMENT_IPC } from '../../../shared/documents/ipc.js';
 import { defineHandlers } from '../handlers.js';
 
 /** The documents channels, spread into the IPC router's handler table. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { DocumentIdSchema } from '../../../shared/documents.js';
+import { DocumentIdSchema } from '../../../shared/documents/index.js';
 import { AppError } from '../../../shared/errors.js';
 
 /**

@@ -1,4 +1,4 @@
-import { DOCUMENT_MUTATIONS, sanitizeName } from '../../../shared/documents.js';
+import { DOCUMENT_MUTATIONS, sanitizeName } from '../../../shared/documents/index.js';
 import type { RecordData } from '../cache/records.js';
 
 /**

@@ -10,7 +10,7 @@ import {
   SHA256_HEADER,
   UPLOADS_PATH,
   type DocumentRecord,
-} from '../../../shared/documents.js';
+} from '../../../shared/documents/index.js';
 import { AppError, ErrorBodySchema } from '../../../shared/errors.js';
 import { createAuthorised, type Authorised } from '../../../client/http/authorised.js';
 

@@ -19,8 +19,8 @@ import {
   ParentLinkSchema,
   parseInviteLink,
   parseRegistrationLink,
-} from '../../../shared/family.js';
-import type { PendingLink } from '../../../shared/familyIpc.js';
+} from '../../../shared/family/index.js';
+import type { PendingLink } from '../../../shared/family/ipc.js';
 import type { z } from 'zod';
 import { accountDir, type LocalAccountRuntime } from '../auth/accounts.js';
 import type { CoreEvents } from '../events.js';

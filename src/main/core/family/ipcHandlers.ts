@@ -1,4 +1,4 @@
-import type { FAMILY_IPC } from '../../../shared/familyIpc.js';
+import type { FAMILY_IPC } from '../../../shared/family/ipc.js';
 import { defineHandlers } from '../handlers.js';
 
 /** Invites, the family view and the school's e-mail registration link. */

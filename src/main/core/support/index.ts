@@ -1,5 +1,5 @@
-import type { SupportDiagnostics, SupportTicket } from '../../../shared/support.js';
-import { SUPPORT_LOG_MAX } from '../../../shared/support.js';
+import type { SupportDiagnostics, SupportTicket } from '../../../shared/support/index.js';
+import { SUPPORT_LOG_MAX } from '../../../shared/support/index.js';
 import { AppError } from '../../../shared/errors.js';
 import type { LocalAccountRuntime } from '../auth/accounts.js';
 import type { Logger } from '../ports.js';

@@ -1,8 +1,8 @@
 import { API } from '../../../shared/api.js';
 import type { ApiClient } from '../../../shared/apiClient.js';
 import { AppError, ErrorBodySchema, type ErrorCode } from '../../../shared/errors.js';
-import { readEventStream, SseHttpError, type SseMessage } from '../../../shared/sse.js';
-import { LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared/sync.js';
+import { readEventStream, SseHttpError, type SseMessage } from '../../../shared/sync/sse.js';
+import { LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared/sync/index.js';
 import type { RecordData, RecordStore } from '../cache/records.js';
 import type { Logger, SyncTiming } from '../ports.js';
 import { Backoff } from '../../../client/http/backoff.js';

@@ -1,4 +1,4 @@
-import type { Change } from '../../../shared/sync.js';
+import type { Change } from '../../../shared/sync/index.js';
 import { type Cleaned, cleanDocumentRecord, cleanFolderRecord } from '../documents/feedRecords.js';
 import type { Logger } from '../ports.js';
 

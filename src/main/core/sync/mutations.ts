@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { MUTATION_PAYLOADS, type MutationType } from '../../../shared/sync.js';
+import { MUTATION_PAYLOADS, type MutationType } from '../../../shared/sync/index.js';
 import type { RecordData, RecordStore } from '../cache/records.js';
 import { DOCUMENT_APPLIERS } from '../documents/optimistic.js';
 import type { Outbox, OutboxEntry } from './outbox.js';

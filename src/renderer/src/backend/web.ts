@@ -3,7 +3,7 @@ import { createApiClient } from '../../../shared/apiClient.js';
 import type { Profile } from '../../../shared/domain.js';
 import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.js';
 import { type AppState, type Bridge, type Settings, SettingsSchema } from '../../../shared/ipc.js';
-import type { Mutation } from '../../../shared/sync.js';
+import type { Mutation } from '../../../shared/sync/index.js';
 import { createWebAuth } from '../auth/webAuth.js';
 import { createWebDocuments, type WebDocumentsExtras } from '../documents/webDocuments.js';
 import { createWebFamily } from '../family/webFamily.js';

@@ -2,8 +2,8 @@ import { API } from '../../../shared/api.js';
 import { Backoff } from '../../../client/http/backoff.js';
 import type { ApiClient } from '../../../shared/apiClient.js';
 import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.js';
-import { readEventStream, SseHttpError } from '../../../shared/sse.js';
-import { ENTITY_KINDS, LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared/sync.js';
+import { readEventStream, SseHttpError } from '../../../shared/sync/sse.js';
+import { ENTITY_KINDS, LiveEventSchema, type Mutation, type SyncStatus } from '../../../shared/sync/index.js';
 import type { Emitter } from './emitter.js';
 
 export interface WebLive {

@@ -1,5 +1,5 @@
 import { useMemo, useRef, useState } from 'react';
-import type { DocItem } from '../../../shared/documentsIpc.js';
+import type { DocItem } from '../../../shared/documents/ipc.js';
 import { type CellContext, ItemCell, itemKey, type RowContext } from './DocumentRow.js';
 import { VirtualList } from './VirtualList.js';
 

@@ -1,6 +1,6 @@
 import type { TFunction } from 'i18next';
 import { type KeyboardEvent, memo, type ReactNode } from 'react';
-import { type DocItem, hasThumbnail } from '../../../shared/documentsIpc.js';
+import { type DocItem, hasThumbnail } from '../../../shared/documents/ipc.js';
 import { formatDate, typeLabel } from './format.js';
 import {
   DownloadIcon,

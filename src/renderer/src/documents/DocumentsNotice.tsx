@@ -1,7 +1,7 @@
 import type { TFunction } from 'i18next';
 import { memo, useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { EnqueueResult } from '../../../shared/documentsIpc.js';
+import type { EnqueueResult } from '../../../shared/documents/ipc.js';
 import { errorMessage } from '../errorMessage.js';
 
 export type Notice = { kind: 'error' | 'info'; text: string; details?: string[] } | null;

@@ -1,4 +1,4 @@
-import type { DocItem, SortKey } from '../../../shared/documentsIpc.js';
+import type { DocItem, SortKey } from '../../../shared/documents/ipc.js';
 import { useCallback, useMemo, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useBridge } from '../backend/BridgeContext.js';

@@ -1,7 +1,7 @@
 import { Breadcrumbs } from './Breadcrumbs.js';
 import { type KeyboardEvent, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { DocItem } from '../../../shared/documentsIpc.js';
+import type { DocItem } from '../../../shared/documents/ipc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 import { errorMessage } from '../errorMessage.js';
 import { FolderIcon } from './icons.js';

@@ -1,6 +1,6 @@
 import { memo, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { RenameConflict } from '../../../shared/documentsIpc.js';
+import type { RenameConflict } from '../../../shared/documents/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 import './conflicts.css';

@@ -1,5 +1,5 @@
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
-import type { DocItem } from '../../../shared/documentsIpc.js';
+import type { DocItem } from '../../../shared/documents/ipc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { FileIcon } from './icons.js';

@@ -1,6 +1,6 @@
 import { memo, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { UploadItem, UploadQueueState } from '../../../shared/documentsIpc.js';
+import type { UploadItem, UploadQueueState } from '../../../shared/documents/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 import { formatBytes, formatDuration } from './format.js';

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { DocItem, ListOutput, SortKey } from '../../../shared/documentsIpc.js';
+import type { DocItem, ListOutput, SortKey } from '../../../shared/documents/ipc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 
 /**

@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import { MAX_FILES_PER_DROP } from '../../../shared/documents.js';
-import type { EnqueueResult } from '../../../shared/documentsIpc.js';
+import { MAX_FILES_PER_DROP } from '../../../shared/documents/index.js';
+import type { EnqueueResult } from '../../../shared/documents/ipc.js';
 import type { AppBridge } from '../backend/BridgeContext.js';
 import { type DropContents, readDrop, walkEntries } from './drop.js';
 import type { WebUploadEntry } from './webDocuments.js';

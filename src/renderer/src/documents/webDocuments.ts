@@ -7,8 +7,8 @@ import {
   nameRefusal,
   sanitizeName,
   type DocumentList,
-} from '../../../shared/documents.js';
-import type { EnqueueResult, ListOutput, RenameConflict } from '../../../shared/documentsIpc.js';
+} from '../../../shared/documents/index.js';
+import type { EnqueueResult, ListOutput, RenameConflict } from '../../../shared/documents/ipc.js';
 import { AppError, ErrorBodySchema, hasErrorCode } from '../../../shared/errors.js';
 import type { Bridge } from '../../../shared/ipc.js';
 import type { Emitter } from '../backend/emitter.js';

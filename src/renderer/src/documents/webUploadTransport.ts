@@ -7,7 +7,7 @@ import {
   FinishUploadResponseSchema,
   SHA256_HEADER,
   UPLOADS_PATH,
-} from '../../../shared/documents.js';
+} from '../../../shared/documents/index.js';
 import { AppError, ErrorBodySchema } from '../../../shared/errors.js';
 import type { WebFileSource } from './webFileSource.js';
 import type { WebRequests } from './webRequests.js';

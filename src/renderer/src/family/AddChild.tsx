@@ -1,6 +1,6 @@
 import { type FormEvent, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { parseInviteLink } from '../../../shared/family.js';
+import { parseInviteLink } from '../../../shared/family/index.js';
 import { TextField } from '../components/TextField.js';
 import { usePendingInvite } from './InviteContext.js';
 

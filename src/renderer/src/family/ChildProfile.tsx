@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
-import type { FamilyChild, FamilyView } from '../../../shared/family.js';
+import type { FamilyChild, FamilyView } from '../../../shared/family/index.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 import { fullName, initials } from '../people.js';

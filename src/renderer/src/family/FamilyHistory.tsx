@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import { describeChildChanges, type FamilyEvent } from '../../../shared/family.js';
+import { describeChildChanges, type FamilyEvent } from '../../../shared/family/index.js';
 import { catalogues } from '../../../shared/messages/index.js';
 import { formatDateTime } from './format.js';
 

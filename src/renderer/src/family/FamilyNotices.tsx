@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
-import type { FamilyEvent } from '../../../shared/family.js';
+import type { FamilyEvent } from '../../../shared/family/index.js';
 import { fullName } from '../people.js';
 import { changesText } from './FamilyHistory.js';
 import { useFamily } from './queries.js';

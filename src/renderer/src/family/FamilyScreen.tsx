@@ -1,6 +1,6 @@
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
-import type { FamilyChild, FamilyView } from '../../../shared/family.js';
+import type { FamilyChild, FamilyView } from '../../../shared/family/index.js';
 import { EmptyState } from '../components/EmptyState.js';
 import { FamilyIcon } from '../components/icons.js';
 import { errorMessage } from '../errorMessage.js';

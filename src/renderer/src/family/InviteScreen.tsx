@@ -3,7 +3,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
 import { hasErrorCode } from '../../../shared/errors.js';
-import { type ChildCard, inviteLinks, parseInviteLink } from '../../../shared/family.js';
+import { type ChildCard, inviteLinks, parseInviteLink } from '../../../shared/family/index.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { NameFields, useNameForm } from '../components/NameFields.js';
 import { TextField } from '../components/TextField.js';

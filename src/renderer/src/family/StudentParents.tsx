@@ -1,5 +1,5 @@
 import { useTranslation } from 'react-i18next';
-import type { FamilyView } from '../../../shared/family.js';
+import type { FamilyView } from '../../../shared/family/index.js';
 import { fullName, initials } from '../people.js';
 import { formatDate } from './format.js';
 import { InviteLinkCard } from './InviteLinkCard.js';

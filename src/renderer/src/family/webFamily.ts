@@ -2,7 +2,7 @@ import { SignedInSchema, type SessionTokens } from '../../../shared/api.js';
 import type { ApiClient } from '../../../shared/apiClient.js';
 import type { Profile } from '../../../shared/domain.js';
 import { AppError } from '../../../shared/errors.js';
-import { type IssuedInvite, IssuedInviteSchema, parseInviteLink } from '../../../shared/family.js';
+import { type IssuedInvite, IssuedInviteSchema, parseInviteLink } from '../../../shared/family/index.js';
 import type { Bridge } from '../../../shared/ipc.js';
 
 const INVITE_KEY = 'sferum.invite';

@@ -1,6 +1,6 @@
 import { type FormEvent, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { SUPPORT_TEXT_MAX } from '../../../shared/support.js';
+import { SUPPORT_TEXT_MAX } from '../../../shared/support/index.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
 

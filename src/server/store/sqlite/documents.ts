@@ -1,4 +1,4 @@
-import type { ItemKind } from '../../../shared/documents.js';
+import type { ItemKind } from '../../../shared/documents/index.js';
 import type { Db } from '../db.js';
 import type { DocumentRepo, DocumentRow, FolderRow, ItemUpdate, UploadRow } from '../types.js';
 import type { Sync } from './sync.js';

@@ -1,5 +1,5 @@
-import type { ChildChange } from '../../../shared/family.js';
-import { MAX_PARENTS } from '../../../shared/family.js';
+import type { ChildChange } from '../../../shared/family/index.js';
+import { MAX_PARENTS } from '../../../shared/family/index.js';
 import type { Db } from '../db.js';
 import type { EmailRegistrationRow, FamilyStore, HistoryRow, InviteRow, LinkRow } from '../types.js';
 import type { Sync } from './sync.js';

@@ -1,4 +1,4 @@
-import type { SupportDiagnostics } from '../../../shared/support.js';
+import type { SupportDiagnostics } from '../../../shared/support/index.js';
 import type { Db } from '../db.js';
 import type { NewTicketRow, SupportStore, TicketRow } from '../types.js';
 import type { Sync } from './sync.js';

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { ProfileSchema } from './domain.js';
+import { ProfileSchema } from '../domain.js';
 import {
   ChildCardSchema,
   FamilyEventSchema,
   FamilyViewSchema,
   InviteConfirmBodySchema,
   IssuedInviteSchema,
-} from './family.js';
+} from './index.js';
 
 const Void = z.null();
 
@@ -17,8 +17,7 @@ export const PendingLinkSchema = z.object({
 export type PendingLink = z.infer<typeof PendingLinkSchema>;
 
 /**
- * IPC channels of the family capability and of local profiles, spread into the IPC
- * contract (ipc.ts). The web adapter implements the same names over HTTP.
+ * IPC channels of the family capability, spread into the IPC contract (ipc.ts). The web adapter implements the same names over HTTP.
  */
 export const FAMILY_IPC = {
   /** The family screens' data (from the local cache on the desktop). */
@@ -43,10 +42,6 @@ export const FAMILY_IPC = {
     input: z.object({ token: z.string().min(1).max(200) }),
     output: ProfileSchema,
   },
-  /** Local profiles on this computer (each its own device, cache and sign-in). */
-  'accounts.add': { input: Void, output: z.object({ id: z.string() }) },
-  'accounts.switch': { input: z.object({ id: z.string().min(1).max(100) }), output: Void },
-  'accounts.remove': { input: z.object({ id: z.string().min(1).max(100) }), output: Void },
 } as const;
 
 export const FAMILY_IPC_EVENTS = {

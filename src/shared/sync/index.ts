@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { DOCUMENT_MUTATIONS } from './documents.js';
-import { PersonNameSchema } from './domain.js';
-import { ErrorCodeSchema } from './errors.js';
+import { DOCUMENT_MUTATIONS } from '../documents/index.js';
+import { PersonNameSchema } from '../domain.js';
+import { ErrorCodeSchema } from '../errors.js';
 
 /**
  * The sync protocol. The server keeps, per user, an ordered feed of changes to the

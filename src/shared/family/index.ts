@@ -6,8 +6,8 @@ import {
   type Profile,
   ProfileSchema,
   SchoolRefSchema,
-} from './domain.js';
-import type { Catalogue } from './messages/ru.js';
+} from '../domain.js';
+import type { Catalogue } from '../messages/ru.js';
 
 /**
  * The family contract: invites a student gives their parents, the child card a parent

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { DocumentIdSchema, ItemKindSchema, QuotaSchema } from './documents.js';
-import { ErrorCodeSchema } from './errors.js';
+import { DocumentIdSchema, ItemKindSchema, QuotaSchema } from './index.js';
+import { ErrorCodeSchema } from '../errors.js';
 
 /**
  * The documents screen's part of the IPC contract (spread into IPC and IPC_EVENTS in

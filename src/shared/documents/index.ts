@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { AppError, type ErrorCode } from './errors.js';
-import { hasLoneSurrogate, removeFormatCharacters } from './text.js';
+import { AppError, type ErrorCode } from '../errors.js';
+import { hasLoneSurrogate, removeFormatCharacters } from '../text.js';
 
 /**
  * The document cloud's contract, shared by the server, the desktop core and the web
