@@ -1,6 +1,7 @@
 import { AppError } from '../../src/shared/errors.js';
 import type { UploadQueueState } from '../../src/shared/documents/ipc.js';
-import { UploadEngine, type UploadEngineDeps, type UploadPolicy } from '../../src/client/uploads/engine.js';
+import { UploadEngine } from '../../src/client/uploads/engine.js';
+import type { UploadEngineDeps, UploadPolicy } from '../../src/client/uploads/policy.js';
 import type {
   Clock,
   StoredUpload,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { UploadQueueState } from '../../src/shared/documents/ipc.js';
-import { WEB_POLICY as WEB_DEFAULTS } from '../../src/client/uploads/engine.js';
+import { WEB_POLICY as WEB_DEFAULTS } from '../../src/client/uploads/policy.js';
 import { admission, checkDropSize, checkName } from '../../src/client/uploads/refusals.js';
 import { SpeedMeter } from '../../src/client/uploads/speed.js';
 import { SHOWN_ITEMS } from '../../src/client/uploads/view.js';

@@ -5,167 +5,35 @@
  * was lost through the server's idempotent finish. It holds no Node, Electron or DOM
  * code: everything it touches comes through the ports (ports.ts).
  *
- * How each target plugs in:
- *
- * - Desktop core (main/core/documents): `store` over the account's `upload_queue` table
- *   (load by user_id ordered by seq, save = one UPDATE/INSERT per row in a transaction,
- *   remove = DELETE); `sources.open` makes a source of the row's path and mtime (`check`
- *   is the stat of checkFile, `digest` the FileHasher that hashes the bytes as they are
- *   sent, `refresh` the stat a retry takes, `release` hasher.forget); `transport` wraps
- *   TusClient (send = one PATCH written by sendRange, with the 401 refresh of
- *   client/http/authorised.ts); `owner` = the account's signed-in user; `hooks.beforeCreate`
- *   flushes queued folder creations, `onState` emits uploads.state, `onDone` syncs and
- *   refreshes the quota, `onFailed` logs. Policy: DESKTOP_POLICY.
- *
- * - Web version (renderer/src/documents): `store` over localStorage, one key per parent
- *   (`sferum.uploads.<owner>`), keeping only unfinished uploads (live, paused, and failed
- *   with UPLOAD_FILE_NEEDED) and writing only when the set of uploads, their URLs or
- *   hashes change; `sources.open` answers null (a File does not outlive the page), so a
- *   restored upload waits as failed with UPLOAD_FILE_NEEDED and is asked after at the
- *   server, and `attach` continues it when the parent adds the same file again; a source
- *   of a File (`check` reads its first byte, `digest` hashBlob); `transport` speaks tus
- *   over tus-js-client's DefaultHttpStack (XMLHttpRequest, for upload progress), with
- *   `previous`/`forget` over its fingerprint storage. Policy: WEB_POLICY.
+ * What differs between the targets, and how each plugs its ports in: policy.ts.
  */
 import type { UploadQueueState, UploadState } from '../../shared/documents/ipc.js';
 import { AppError, hasErrorCode, type ErrorCode } from '../../shared/errors.js';
 import { Backoff } from '../http/backoff.js';
-import type {
-  Clock,
-  StoredUpload,
-  UploadHooks,
-  UploadSource,
-  UploadSources,
-  UploadStore,
-  UploadTransport,
-} from './ports.js';
+import type { StoredUpload, UploadSource } from './ports.js';
 import { SpeedMeter } from './speed.js';
-import { EMPTY_STATE, queueView, type FinishedOrder, type ViewRow } from './view.js';
+import { EMPTY_STATE, queueView } from './view.js';
 import { WaitingLine } from './waitingLine.js';
-
-export interface UploadPolicy {
-  /** Files sent at a time. */
-  concurrency: number;
-  /** Bytes per PATCH. */
-  chunkBytes: number;
-  /** Hash the whole file before the upload is created (state `hashing`), instead of while sending. */
-  hashFirst: boolean;
-  /** A retry starts a new upload from the file as it is now; otherwise it continues the one it had. */
-  retryFromScratch: boolean;
-  /** Finished uploads in the list: the newest first, or in the order they were added. */
-  finishedOrder: FinishedOrder;
-  /** Network failures in a row after which a file fails with NETWORK_OFFLINE; null: it waits for good. */
-  maxNetworkRetries: number | null;
-  /** A file that changed while uploading ends its upload on the server (releasing its hold on the quota). */
-  terminateChanged: boolean;
-  /** State events at most this often while bytes flow. */
-  emitEveryMs: number;
-  /** The wait for the network: base, doubling with jitter, up to max. */
-  backoff: { baseMs: number; maxMs: number };
-}
-
-/** The desktop queue as it behaves today. */
-export const DESKTOP_POLICY: UploadPolicy = {
-  concurrency: 2,
-  chunkBytes: 64 * 1024 * 1024,
-  hashFirst: false,
-  retryFromScratch: true,
-  finishedOrder: 'newest-first',
-  maxNetworkRetries: null,
-  terminateChanged: false,
-  emitEveryMs: 200,
-  backoff: { baseMs: 1000, maxMs: 30_000 },
-};
-
-/** The web version's uploads as they behave today (tus-js-client gave up after ten retries). */
-export const WEB_POLICY: UploadPolicy = {
-  concurrency: 2,
-  chunkBytes: 8 * 1024 * 1024,
-  hashFirst: true,
-  retryFromScratch: false,
-  finishedOrder: 'added',
-  maxNetworkRetries: 10,
-  terminateChanged: true,
-  emitEveryMs: 150,
-  backoff: { baseMs: 1000, maxMs: 30_000 },
-};
-
-export interface UploadEngineDeps<O, S extends UploadSource<O>> {
-  /** The signed-in person whose queue runs and shows, or null while signed out. */
-  owner(): string | null;
-  clock: Clock;
-  /** [0, 1), for the backoff's jitter. */
-  random(): number;
-  /** A new upload id (unique across owners). */
-  newId(): string;
-  store: UploadStore<O>;
-  sources: UploadSources<O, S>;
-  transport: UploadTransport<S>;
-  hooks: UploadHooks;
-  policy?: Partial<UploadPolicy>;
-}
-
-/** A file to add: already checked by the refusal rules (refusals.ts). */
-export interface NewUpload<O, S> {
-  name: string;
-  folderId: string | null;
-  size: number;
-  origin: O;
-  source: S;
-}
-
-/** An upload restored from storage without its bytes (a page closed on it). */
-export interface ReopenedUpload<O> {
-  id: string;
-  name: string;
-  size: number;
-  folderId: string | null;
-  origin: O;
-  state: UploadState;
-  /** Waiting for its file: `attach` continues it. */
-  needsFile: boolean;
-}
-
-interface Run {
-  abort: AbortController;
-  /** Why it was stopped: the state it was left in, null when the engine closed. */
-  stopAs: UploadState | null;
-  /** Bytes handed to the network so far (may run ahead of what the server confirmed). */
-  sent: number;
-  meter: SpeedMeter;
-}
-
-interface Job<O, S> {
-  seq: number;
-  record: StoredUpload<O>;
-  source: S | null;
-  /** Restored without a source: only the file added again continues it. */
-  reopened: boolean;
-  run: Run | null;
-  /** Network failures in a row (reset when the server takes bytes). */
-  networkFailures: number;
-}
-
-interface Book<O, S> {
-  /** In the order they were added (Map keeps insertion order). */
-  jobs: Map<string, Job<O, S>>;
-  line: WaitingLine<Job<O, S>>;
-}
-
-const LIVE: ReadonlySet<UploadState> = new Set(['queued', 'hashing', 'uploading']);
-/** Codes that mean "not now": the file stays in line and the queue waits for the network. */
-const WAIT_CODES: ReadonlySet<ErrorCode> = new Set(['NETWORK_OFFLINE', 'UNAUTHENTICATED', 'SESSION_EXPIRED']);
-
-function codeOf(error: unknown): ErrorCode {
-  return hasErrorCode(error) ? error.code : 'INTERNAL';
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-const changedError = () =>
-  new AppError('FILE_CHANGED', 'The file changed while it was uploading; it was not stored.');
+import {
+  bookRows,
+  changedError,
+  codeOf,
+  finishedAlready,
+  finishing,
+  LIVE,
+  messageOf,
+  WAIT_CODES,
+  type Book,
+  type Job,
+  type Run,
+} from './job.js';
+import {
+  DESKTOP_POLICY,
+  type NewUpload,
+  type ReopenedUpload,
+  type UploadEngineDeps,
+  type UploadPolicy,
+} from './policy.js';
 
 export class UploadEngine<O, S extends UploadSource<O>> {
   private readonly policy: UploadPolicy;
@@ -344,7 +212,7 @@ export class UploadEngine<O, S extends UploadSource<O>> {
   state(): UploadQueueState {
     const owner = this.deps.owner();
     if (!owner) return EMPTY_STATE;
-    return queueView(this.rows(this.book(owner)), this.offline, this.policy.finishedOrder);
+    return queueView(bookRows(this.book(owner)), this.offline, this.policy.finishedOrder);
   }
 
   /** Bytes the signed-in person's queue will still add to the documents (for the quota check). */
@@ -427,16 +295,6 @@ export class UploadEngine<O, S extends UploadSource<O>> {
   private ownJobs(): Job<O, S>[] {
     const owner = this.deps.owner();
     return owner ? [...this.book(owner).jobs.values()] : [];
-  }
-
-  private *rows(book: Book<O, S>): Iterable<ViewRow> {
-    for (const job of book.jobs.values()) {
-      yield {
-        record: job.record,
-        inFlight: job.run ? job.run.sent : null,
-        speed: job.run ? job.run.meter.bytesPerSecond : 0,
-      };
-    }
   }
 
   private update(job: Job<O, S>, patch: Partial<StoredUpload<O>>): void {
@@ -597,20 +455,22 @@ export class UploadEngine<O, S extends UploadSource<O>> {
     // if it became one; otherwise start over.
     const gone = async (error: unknown): Promise<string | null> => {
       if (codeOf(error) !== 'NOT_FOUND' || !url) throw error;
-      return this.finishedAlready(url, await digest(), signal);
+      return finishedAlready(this.deps.transport, url, await digest(), signal);
     };
     if (url) {
       const remote = await transport.offset(url, signal);
       this.reachable();
       if (remote === null) {
-        const documentId = await this.finishedAlready(url, await digest(), signal);
+        const documentId = await finishedAlready(this.deps.transport, url, await digest(), signal);
         if (documentId) return this.done(job, documentId);
         transport.forget?.(url);
         url = null;
         this.update(job, { uploadUrl: null, offset: 0 });
       } else if (remote >= r.size) {
         // Every byte arrived but the answer was lost (a crash, a cut): finish explicitly.
-        const documentId = await this.finishing(source, url, await digest(), signal).catch(gone);
+        const documentId = await finishing(this.deps.transport, source, url, await digest(), signal).catch(
+          gone,
+        );
         if (documentId === null) return this.startOver(job, run, again);
         return this.done(job, documentId);
       } else {
@@ -663,7 +523,8 @@ export class UploadEngine<O, S extends UploadSource<O>> {
       this.emitSoon();
       if (offset >= r.size) {
         const documentId =
-          result.documentId ?? (await this.finishing(source, url, await digest(), signal).catch(gone));
+          result.documentId ??
+          (await finishing(this.deps.transport, source, url, await digest(), signal).catch(gone));
         if (documentId === null) return this.startOver(job, run, again);
         return this.done(job, documentId);
       }
@@ -676,37 +537,6 @@ export class UploadEngine<O, S extends UploadSource<O>> {
     this.update(job, { uploadUrl: null, offset: 0 });
     run.sent = 0;
     return this.transfer(job, run, true);
-  }
-
-  /**
-   * The idempotent finish of an upload the server no longer holds: the document it became,
-   * or null when it is gone (expired, ended, or its bytes were not the file's). Not knowing
-   * (no answer) is not "gone": that waits for the network.
-   */
-  private async finishedAlready(
-    url: string,
-    sha256: string | null,
-    signal: AbortSignal,
-  ): Promise<string | null> {
-    try {
-      return await this.deps.transport.finish(url, sha256, signal);
-    } catch (error) {
-      if (WAIT_CODES.has(codeOf(error))) throw error;
-      return null;
-    }
-  }
-
-  /** The explicit finish; a checksum refusal there means the file changed under us. */
-  private async finishing(source: S, url: string, sha256: string, signal: AbortSignal): Promise<string> {
-    try {
-      return await this.deps.transport.finish(url, sha256, signal);
-    } catch (error) {
-      if (codeOf(error) === 'CHECKSUM_MISMATCH') {
-        await source.check();
-        throw changedError();
-      }
-      throw error;
-    }
   }
 
   private done(job: Job<O, S>, documentId: string): void {
@@ -733,7 +563,7 @@ export class UploadEngine<O, S extends UploadSource<O>> {
       if (remote !== null && remote < job.record.size) {
         this.update(job, { offset: remote });
       } else {
-        const documentId = await this.finishedAlready(url, job.record.sha256, signal);
+        const documentId = await finishedAlready(this.deps.transport, url, job.record.sha256, signal);
         if (!stillWaiting()) return;
         if (documentId) {
           this.done(job, documentId);

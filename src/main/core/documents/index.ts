@@ -26,7 +26,7 @@ import {
 import { AppError, type ErrorCode } from '../../../shared/errors.js';
 import { createAuthorised, type Authorised } from '../../../client/http/authorised.js';
 import { admission, checkDropSize, checkName } from '../../../client/uploads/refusals.js';
-import type { NewUpload } from '../../../client/uploads/engine.js';
+import type { NewUpload } from '../../../client/uploads/policy.js';
 import type { MutationType } from '../../../shared/sync/index.js';
 import { accountDir, type LocalAccountRuntime } from '../auth/accounts.js';
 import type { CoreEvents } from '../events.js';

@@ -6,7 +6,8 @@ import { mimeFromName, SHA256_HEADER } from '../../../shared/documents/index.js'
 import type { UploadState } from '../../../shared/documents/ipc.js';
 import { AppError, hasErrorCode, type ErrorCode } from '../../../shared/errors.js';
 import { FileHasher } from '../../../node/fileHasher.js';
-import { DESKTOP_POLICY, UploadEngine } from '../../../client/uploads/engine.js';
+import { UploadEngine } from '../../../client/uploads/engine.js';
+import { DESKTOP_POLICY } from '../../../client/uploads/policy.js';
 import type {
   Clock,
   StoredUpload,

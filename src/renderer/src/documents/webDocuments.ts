@@ -1,4 +1,5 @@
-import { UploadEngine, WEB_POLICY } from '../../../client/uploads/engine.js';
+import { UploadEngine } from '../../../client/uploads/engine.js';
+import { WEB_POLICY } from '../../../client/uploads/policy.js';
 import { admission, checkDropSize } from '../../../client/uploads/refusals.js';
 import { listQuery } from '../../../client/documents/listQuery.js';
 import type { ApiClient } from '../../../shared/apiClient.js';
