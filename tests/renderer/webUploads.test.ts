@@ -78,3 +78,53 @@ describe('web uploads across page loads', () => {
     expect((await documentsFor(() => 'mother').uploadsGetState()).items).toEqual([]);
   });
 });
+
+describe('the web list after a change that lands while it is being read', () => {
+  it('reads again: an upload finishing mid-read shows in the folder', async () => {
+    const doc = (id: string, name: string) => ({
+      id,
+      folderId: null,
+      name,
+      size: 10,
+      mime: 'application/pdf',
+      sha256: 'b'.repeat(64),
+      createdAt: '2026-12-01T10:00:00.000Z',
+      updatedAt: '2026-12-01T10:00:00.000Z',
+      trashedAt: null,
+      trashRoot: null,
+    });
+    const quota = { usedBytes: 0, limitBytes: 1_000_000, maxFileBytes: 1_000_000 };
+    // The server's list: the second document arrives while the first read is on its way.
+    let documents = [doc('doc000000001', 'грамота.pdf')];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let reads = 0;
+    const fetch = (async () => {
+      reads += 1;
+      const body = JSON.stringify({ folders: [], documents, quota });
+      if (reads === 1) await held;
+      return new Response(body, { status: 200, headers: { 'content-type': 'application/json' } });
+    }) as typeof globalThis.fetch;
+    const api = createApiClient({
+      baseUrl: 'http://school.test',
+      deviceId: 'd1',
+      tokens: { get: () => null, set: () => undefined },
+      fetch,
+    });
+    const emitter = createEmitter();
+    const docs = createWebDocuments({ api, emitter, fetch, storage: localStorage, userId: () => 'mother' });
+    const names = async () =>
+      (await docs.documentsList({ view: 'folder', folderId: null, limit: 50 })).items.map((i) => i.name);
+
+    const first = names();
+    await expect.poll(() => reads).toBe(1);
+    documents = [...documents, doc('doc000000002', 'олимпиада.pdf')];
+    emitter.emit('cache.changed', { entities: ['document'] });
+    const second = names();
+    release();
+    expect(await first).toEqual(['грамота.pdf']);
+    expect(await second).toEqual(['грамота.pdf', 'олимпиада.pdf']);
+    // And the list kept is the fresh one.
+    expect(await names()).toEqual(['грамота.pdf', 'олимпиада.pdf']);
+  });
+});

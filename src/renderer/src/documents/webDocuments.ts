@@ -73,8 +73,16 @@ export function createWebDocuments(deps: {
   /** Renames the server refused because another device renamed the item first, by item id. */
   const conflicts = new Map<string, Omit<RenameConflict, 'theirs'>>();
 
+  /** Bumped by every change: a list read that started before one is not kept. */
+  let generation = 0;
+  function forget(): void {
+    generation += 1;
+    snapshot = null;
+    loading = null;
+  }
+
   emitter.on('cache.changed', (payload) => {
-    if (payload.entities.includes('document') || payload.entities.includes('folder')) snapshot = null;
+    if (payload.entities.includes('document') || payload.entities.includes('folder')) forget();
   });
 
   async function authed(path: string, init: RequestInit = {}): Promise<Response> {
@@ -94,17 +102,21 @@ export function createWebDocuments(deps: {
 
   async function load(): Promise<DocumentList> {
     if (snapshot) return snapshot;
-    loading ??= authed('/api/documents')
+    const started = generation;
+    const read = (loading ??= authed('/api/documents')
       .then(async (r) => DocumentListSchema.parse(await r.json()))
       .finally(() => {
-        loading = null;
-      });
-    snapshot = await loading;
-    return snapshot;
+        if (loading === read) loading = null;
+      }));
+    const list = await read;
+    // A change (an upload finishing, another device's rename) that landed while this read
+    // was on its way makes it stale: it answers this caller, but the next one reads again.
+    if (generation === started) snapshot = list;
+    return list;
   }
 
   function changed(): void {
-    snapshot = null;
+    forget();
     emitter.emit('cache.changed', { entities: ['folder', 'document'] });
   }
 
