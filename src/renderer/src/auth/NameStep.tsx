@@ -1,6 +1,7 @@
 import { useTranslation } from 'react-i18next';
 import type { PersonName } from '../../../shared/domain.js';
 import { NameFields, useNameForm } from '../components/NameFields.js';
+import { FormError } from '../components/FormError.js';
 
 /** Step three, for a new person: surname, name and patronymic. */
 export function NameStep({ onSubmit }: { onSubmit: (name: PersonName) => Promise<void> }) {
@@ -17,11 +18,7 @@ export function NameStep({ onSubmit }: { onSubmit: (name: PersonName) => Promise
         <p className="muted">{t('signin.nameStep.hint')}</p>
       </div>
       <NameFields value={value} errors={errors} onChange={setValue} autoFocus />
-      {formError ? (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <FormError message={formError} />
       <button type="submit" className="btn btn-primary btn-block" disabled={busy} data-testid="signin-submit">
         {t('signin.nameStep.submit')}
       </button>

@@ -12,6 +12,7 @@ import { fullName, initials } from '../people.js';
 import { keys, useSetProfile } from '../queries.js';
 import type { Rejection } from '../useBridgeEvents.js';
 import { ScreenHeader } from '../components/ScreenHeader.js';
+import { FormError } from '../components/FormError.js';
 
 /** The signed-in person: name, role, school, class, contact; the name can be edited. */
 export default function ProfileScreen({ profile }: { profile: Profile }) {
@@ -114,11 +115,7 @@ function EditName({ profile, onDone }: { profile: Profile; onDone: (saved: boole
     <form className="stack edit-name" onSubmit={submit} noValidate>
       <h3 className="section-title">{t('profile.editTitle')}</h3>
       <NameFields value={value} errors={errors} onChange={setValue} autoFocus />
-      {formError ? (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <FormError message={formError} />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={busy}>
           {busy ? t('common.saving') : t('common.save')}

@@ -5,6 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { AppState } from '../../../shared/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { errorMessage } from '../errorMessage.js';
+import { FormError } from '../components/FormError.js';
 
 /**
  * Settings → profiles on this computer (desktop): each with its own sign-in, device
@@ -109,11 +110,7 @@ export function ProfilesCard({ state }: { state: AppState }) {
           + {t('accounts.add')}
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import type { DocItem } from '../../../shared/documents/ipc.js';
 import type { Bridge } from '../../../shared/ipc.js';
 import { errorMessage } from '../errorMessage.js';
 import { FolderIcon } from './icons.js';
+import { FormError } from '../components/FormError.js';
 
 interface Level {
   folders: { id: string; name: string }[];
@@ -122,11 +123,7 @@ export function MoveDialog({
           currentKind="location"
           onSelect={setAt}
         />
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <ul className="move-dialog-list" aria-busy={level === null}>
           {level && level.folders.length === 0 ? (
             <li className="muted move-dialog-empty">{t('documents.moveNoFolders')}</li>

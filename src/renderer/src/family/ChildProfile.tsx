@@ -12,6 +12,7 @@ import { hrefFor } from '../router.js';
 import { FamilyHistory } from './FamilyHistory.js';
 import { formatDate } from './format.js';
 import { familyKeys } from './queries.js';
+import { FormError } from '../components/FormError.js';
 
 /** One child's profile as a parent sees it: school, parents, history, and leaving. */
 export function ChildProfile({ child, view, me }: { child: FamilyChild; view: FamilyView; me: Profile }) {
@@ -115,11 +116,7 @@ function Leave({ child }: { child: FamilyChild }) {
             {t('family.leaveTitle', { name: fullName(child.profile) })}
           </h2>
           <p id="leave-text">{t('family.leaveText')}</p>
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError message={error} />
           <div className="actions">
             <button
               type="button"

@@ -5,6 +5,7 @@ import { useBridge } from '../backend/BridgeContext.js';
 import { LogoMark } from '../components/icons.js';
 import { errorMessage } from '../errorMessage.js';
 import './family.css';
+import { FormError } from '../components/FormError.js';
 
 /** The school's e-mail link (`/register/<token>`): a primary-school student signs in without a phone. */
 export function EmailRegistration({
@@ -26,11 +27,7 @@ export function EmailRegistration({
       <section className="card stack email-registration-card">
         <h1 className="section-title">{t('registerEmail.title')}</h1>
         <p>{t('registerEmail.lead')}</p>
-        {error ? (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        ) : null}
+        <FormError message={error} />
         <div className="actions">
           <button
             type="button"

@@ -7,6 +7,7 @@ import { CopyField } from './CopyField.js';
 import { formatDate } from './format.js';
 import { QrCode } from './QrCode.js';
 import { familyKeys, useCurrentInvite, useFamily } from './queries.js';
+import { FormError } from '../components/FormError.js';
 
 /**
  * The student's invite link for parents: the https link and the app link, each with
@@ -76,11 +77,7 @@ export function InviteLinkCard() {
               {t('invite.elsewhere', { date: formatDate(view.invite.expiresAt, i18n.language) })}
             </p>
           ) : null}
-          {error ? (
-            <p className="form-error" role="alert">
-              {error}
-            </p>
-          ) : null}
+          <FormError message={error} />
           <div className="actions invite-actions">
             <button
               type="button"

@@ -16,6 +16,7 @@ import { CopyField } from './CopyField.js';
 import { formatDate } from './format.js';
 import { familyKeys } from './queries.js';
 import './family.css';
+import { FormError } from '../components/FormError.js';
 
 /**
  * Opening an invite: the child's card, the personal fields to correct, confirm. Every
@@ -116,11 +117,7 @@ function ConfirmForm({
         hint={card.birthDate ? formatDate(card.birthDate, i18n.language) : undefined}
         max={new Date().toISOString().slice(0, 10)}
       />
-      {formError ? (
-        <p className="form-error" role="alert">
-          {formError}
-        </p>
-      ) : null}
+      <FormError message={formError} />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={busy} data-testid="invite-confirm">
           {busy ? t('invite.confirming') : t('invite.confirm')}
@@ -247,11 +244,7 @@ function SameDevice({ token, onClose }: { token: string; onClose: () => void }) 
           </button>
         </li>
       </ol>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="actions">
         <button type="button" className="btn btn-link" onClick={onClose}>
           {t('invite.close')}

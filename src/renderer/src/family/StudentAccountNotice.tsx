@@ -7,6 +7,7 @@ import { errorMessage } from '../errorMessage.js';
 import { displayName } from '../people.js';
 import { keys } from '../queries.js';
 import './family.css';
+import { FormError } from '../components/FormError.js';
 
 const storageKey = (profileId: string) => `sferum.studentNotice.${profileId}`;
 
@@ -78,11 +79,7 @@ export function StudentAccountNotice({ profile }: { profile: Profile }) {
       </h2>
       <p>{t('studentNotice.parent')}</p>
       <p className="notice notice-warning">{t('studentNotice.phoneWarning')}</p>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
       <div className="actions">
         <button
           type="button"

@@ -6,6 +6,7 @@ import { errorMessage } from '../errorMessage.js';
 import { SupportForm } from './SupportForm.js';
 import { useAppState } from '../queries.js';
 import { ScreenHeader } from '../components/ScreenHeader.js';
+import { FormError } from '../components/FormError.js';
 
 export const SUPPORT_EMAIL = 'info@sferum.ru';
 
@@ -90,11 +91,7 @@ export default function HelpScreen() {
             <button type="button" className="btn btn-primary btn-block" onClick={writeToSupport}>
               {t('help.supportButton')}
             </button>
-            {error ? (
-              <p className="form-error" role="alert">
-                {error}
-              </p>
-            ) : null}
+            <FormError message={error} />
           </section>
           <SupportForm />
         </div>

@@ -14,6 +14,7 @@ import { ProfilesCard } from '../auth/ProfilesCard.js';
 import { StorageCard } from './StorageCard.js';
 import { ScreenHeader } from '../components/ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
+import { FormError } from '../components/FormError.js';
 
 /** Language, theme, sessions on other devices, sign-out. */
 export default function SettingsScreen() {
@@ -139,11 +140,7 @@ function Sessions() {
       {sessions.data && !sessions.data.some((s) => !s.current) ? (
         <p className="field-hint">{t('settings.noOtherSessions')}</p>
       ) : null}
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </section>
   );
 }
@@ -174,11 +171,7 @@ function SignOut() {
           {t('settings.signOut')}
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </>
   );
 }

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { useBridge } from '../backend/BridgeContext.js';
 import { formatBytes } from '../documents/format.js';
 import { errorMessage } from '../errorMessage.js';
+import { FormError } from '../components/FormError.js';
 
 /**
  * Settings → storage (desktop): how much room the copies of opened documents take on
@@ -56,11 +57,7 @@ export function StorageCard() {
           {t('storage.clear')}
         </button>
       </div>
-      {error ? (
-        <p className="form-error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <FormError message={error} />
     </section>
   );
 }
