@@ -1,13 +1,10 @@
-import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Profile } from '../../../shared/domain.js';
-import { useBridge } from '../backend/BridgeContext.js';
-import { errorMessage } from '../errorMessage.js';
 import { displayName } from '../people.js';
-import { keys } from '../queries.js';
 import './family.css';
 import { FormError } from '../components/FormError.js';
+import { useSignOut } from '../auth/useSignOut.js';
 
 const storageKey = (profileId: string) => `sferum.studentNotice.${profileId}`;
 
@@ -38,26 +35,9 @@ export function showStudentNoticeAgain(profile: Profile): void {
  */
 export function StudentAccountNotice({ profile }: { profile: Profile }) {
   const { t } = useTranslation();
-  const bridge = useBridge();
-  const client = useQueryClient();
   const [dismissed, setDismissed] = useState(() => dismissedHere(profile.id));
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { signOut, busy, error } = useSignOut();
   if (profile.role !== 'student' || dismissed) return null;
-
-  async function signOut() {
-    setBusy(true);
-    setError(null);
-    try {
-      await bridge.authSignOut();
-      client.removeQueries({ queryKey: keys.sessions });
-      client.setQueryData(keys.profile, null);
-      window.location.hash = '';
-    } catch (caught) {
-      setError(errorMessage(t, caught));
-      setBusy(false);
-    }
-  }
 
   function dismiss() {
     try {

@@ -15,6 +15,7 @@ import { StorageCard } from './StorageCard.js';
 import { ScreenHeader } from '../components/ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
 import { FormError } from '../components/FormError.js';
+import { useSignOut } from '../auth/useSignOut.js';
 
 /** Language, theme, sessions on other devices, sign-out. */
 export default function SettingsScreen() {
@@ -147,27 +148,13 @@ function Sessions() {
 
 function SignOut() {
   const { t } = useTranslation();
-  const bridge = useBridge();
-  const client = useQueryClient();
-  const [error, setError] = useState<string | null>(null);
-
-  async function signOut() {
-    setError(null);
-    try {
-      await bridge.authSignOut();
-      client.removeQueries({ queryKey: keys.sessions });
-      client.setQueryData(keys.profile, null);
-      window.location.hash = '';
-    } catch (caught) {
-      setError(errorMessage(t, caught));
-    }
-  }
+  const { signOut, busy, error } = useSignOut();
 
   return (
     <>
       <p className="muted">{t('settings.signOutText')}</p>
       <div className="actions">
-        <button type="button" className="btn btn-danger" onClick={() => void signOut()}>
+        <button type="button" className="btn btn-danger" disabled={busy} onClick={() => void signOut()}>
           {t('settings.signOut')}
         </button>
       </div>
