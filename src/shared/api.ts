@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CHATS_API } from './chats/api.js';
 import { FAMILY_API } from './family/index.js';
 import { DeviceIdSchema, PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
 import { SupportRequestBodySchema, SupportTicketSchema } from './support/index.js';
@@ -207,4 +208,5 @@ export const API = {
     response: SupportTicketSchema,
   },
   ...FAMILY_API,
+  ...CHATS_API,
 } as const;

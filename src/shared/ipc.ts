@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ServerInfoSchema } from './api.js';
 import { PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
 import { ACCOUNTS_IPC } from './auth/ipc.js';
+import { CHATS_IPC, CHATS_IPC_EVENTS } from './chats/ipc.js';
 import { DOCUMENT_IPC, DOCUMENT_IPC_EVENTS } from './documents/ipc.js';
 import { ErrorCodeSchema } from './errors.js';
 import { FAMILY_IPC, FAMILY_IPC_EVENTS } from './family/ipc.js';
@@ -103,6 +104,7 @@ export const IPC = {
   ...ACCOUNTS_IPC,
   ...DOCUMENT_IPC,
   ...FAMILY_IPC,
+  ...CHATS_IPC,
 } as const;
 
 export type IpcChannel = keyof typeof IPC;
@@ -122,6 +124,7 @@ export const IPC_EVENTS = {
   'app.state': AppStateSchema,
   ...DOCUMENT_IPC_EVENTS,
   ...FAMILY_IPC_EVENTS,
+  ...CHATS_IPC_EVENTS,
 } as const;
 export type IpcEvent = keyof typeof IPC_EVENTS;
 export type IpcEventPayload<E extends IpcEvent> = z.output<(typeof IPC_EVENTS)[E]>;

@@ -210,6 +210,7 @@ function validInputs(): Record<IpcChannel, (pick: Pick) => unknown> {
       : { kind: 'folder', id: id(pick, known.folderIds) };
   const name = { surname: 'Петрова', name: 'Мария', patronymic: '' };
   const child = { surname: 'Сидоров', name: 'Миша', patronymic: '', birthDate: '2013-05-06' };
+  const chat = (pick: Pick) => pick(['no-such-chat', 'x'.repeat(64)]);
   const token = (pick: Pick) =>
     pick(['A'.repeat(43), 'bm90LWEtdG9rZW4', 'https://example.invalid/invite/' + 'B'.repeat(43)]);
   return {
@@ -313,6 +314,28 @@ function validInputs(): Record<IpcChannel, (pick: Pick) => unknown> {
     'family.leave': (pick) => ({ childId: pick(['someone', 'x'.repeat(100)]) }),
     'family.takePendingInvite': () => null,
     'auth.completeEmailRegistration': (pick) => ({ token: token(pick) }),
+    'chats.list': () => null,
+    'chats.contacts': () => null,
+    'chats.openDirect': (pick) => ({ userId: pick(['someone', 'x'.repeat(64)]) }),
+    'chats.history': (pick) => ({
+      chatId: chat(pick),
+      anchor: pick([{ at: 'latest' }, { at: 'unread' }, { at: 'before', seq: 5 }, { at: 'after', seq: 0 }]),
+      limit: pick([1, 50, 100]),
+    }),
+    'chats.send': (pick) => ({ chatId: chat(pick), text: pick(['Добрый день', '', ' '.repeat(10)]) }),
+    'chats.retry': (pick) => ({ chatId: chat(pick), key: pick(['abcdefgh12', 'x'.repeat(64)]) }),
+    'chats.discard': (pick) => ({ chatId: chat(pick), key: pick(['abcdefgh12', 'x'.repeat(64)]) }),
+    'chats.edit': (pick) => ({ chatId: chat(pick), seq: pick([1, 2, 1e6]), text: 'Исправлено' }),
+    'chats.delete': (pick) => ({ chatId: chat(pick), seq: pick([1, 2, 1e6]) }),
+    'chats.report': (pick) => ({ chatId: chat(pick), seq: pick([1, 2]), reason: 'Грубость' }),
+    'chats.markRead': (pick) => ({ chatId: chat(pick), seq: pick([0, 1, 1e6]) }),
+    'chats.ack': (pick) => ({ chatId: chat(pick), seq: pick([1, 2]) }),
+    'chats.acks': (pick) => ({ chatId: chat(pick), seq: pick([1, 2]) }),
+    'chats.members': (pick) => ({ chatId: chat(pick) }),
+    'chats.mute': (pick) => ({ chatId: chat(pick), muted: pick([true, false]) }),
+    'chats.search': (pick) => ({ query: pick(['олимп', 'ё', '"*', '']), limit: pick([1, 30]) }),
+    'chats.getDraft': (pick) => ({ chatId: chat(pick) }),
+    'chats.setDraft': (pick) => ({ chatId: chat(pick), text: pick(['Черновик', '']) }),
     'accounts.add': () => null,
     'accounts.switch': (pick) => ({ id: pick([...known.accountIds, 'no-such-account']) }),
     'accounts.remove': (pick) => {

@@ -3,6 +3,7 @@ import { AppError } from '../../src/shared/errors.js';
 import type { AppState, Bridge, Settings } from '../../src/shared/ipc.js';
 import type { SyncStatus } from '../../src/shared/sync/index.js';
 import { createEmitter } from '../../src/renderer/src/backend/emitter.js';
+import { createFakeChats } from './fakeChats.js';
 import { createFakeDocuments } from './fakeDocuments.js';
 import { createFakeFamily } from './fakeFamily.js';
 
@@ -103,6 +104,7 @@ export function createFakeBridge() {
       return null;
     },
     ...createFakeFamily(),
+    ...createFakeChats(),
     ...createFakeDocuments(),
     on: emitter.on,
   };

@@ -3,6 +3,7 @@ import type { PersonName, Profile, SessionInfo } from '../../shared/domain.js';
 import type { AppState, IpcEvent, IpcInput, IpcOutput, LocalAccount, Settings } from '../../shared/ipc.js';
 import type { SyncStatus } from '../../shared/sync/index.js';
 import { createAccountsManager } from './auth/accountsManager.js';
+import { createChatsCore, type ChatsCore } from './chats/index.js';
 import * as auth from './auth/auth.js';
 import { createFamilyCore, type FamilyCore } from './family/index.js';
 import { CoreDocuments } from './documents/index.js';
@@ -50,6 +51,8 @@ export interface Core {
   on<E extends IpcEvent>(event: E, listener: EventListener<E>): () => void;
   /** «Мои документы»: the cache, the upload queue, opening files. */
   documents: CoreDocuments;
+  /** Chats with the school: the list, history, the outbox, search, drafts. */
+  readonly chats: ChatsCore;
   /** Stops sync, closes the live stream, the databases and the embedded server. */
   close(): Promise<void>;
 }
@@ -156,6 +159,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     deviceName: deps.deviceName,
     logger,
   });
+  const chats = createChatsCore({ active: requireActive, events, logger, timing, now });
   const stopNotifier = deps.notifications
     ? createNotifier({
         events,
@@ -217,6 +221,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     family,
     on: (event, listener) => events.on(event, listener),
     documents,
+    chats,
 
     async close() {
       if (closed) return;
@@ -224,6 +229,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       connection.abortRequests();
       await accounts.close();
       stopNotifier();
+      chats.close();
       family.close();
       events.clear();
       await connection.close();

@@ -2,6 +2,7 @@ import { AppError, hasErrorCode } from '../../shared/errors.js';
 import { DroppedPathsSchema } from '../../shared/documents/ipc.js';
 import { IPC, type IpcChannel, type IpcResult } from '../../shared/ipc.js';
 import { AUTH_IPC_HANDLERS } from './auth/ipcHandlers.js';
+import { CHATS_IPC_HANDLERS } from './chats/ipcHandlers.js';
 import { DOCUMENT_IPC_HANDLERS } from './documents/ipcHandlers.js';
 import { FAMILY_IPC_HANDLERS } from './family/ipcHandlers.js';
 import { defineHandlers, type IpcHandlers } from './handlers.js';
@@ -40,6 +41,7 @@ const HANDLERS = {
   ...SUPPORT_IPC_HANDLERS,
   ...DOCUMENT_IPC_HANDLERS,
   ...FAMILY_IPC_HANDLERS,
+  ...CHATS_IPC_HANDLERS,
 } satisfies IpcHandlers<typeof IPC>;
 
 export const IPC_HANDLED_CHANNELS = Object.keys(HANDLERS) as IpcChannel[];

@@ -5,6 +5,7 @@ import { AppError, type ErrorCode, hasErrorCode } from '../../../shared/errors.j
 import { type AppState, type Bridge, type Settings, SettingsSchema } from '../../../shared/ipc.js';
 import type { Mutation } from '../../../shared/sync/index.js';
 import { createWebAuth } from '../auth/webAuth.js';
+import { createWebChats } from '../chats/webChats.js';
 import { createWebDocuments, type WebDocumentsExtras } from '../documents/webDocuments.js';
 import { createWebFamily } from '../family/webFamily.js';
 import { createWebSupport } from '../help/webSupport.js';
@@ -149,8 +150,16 @@ export function createWebBridge(options: WebBridgeOptions = {}): WebBridge {
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
+  const chats = createWebChats({
+    api,
+    emitter,
+    storage,
+    me: () => (profile ? { userId: profile.id, name: `${profile.surname} ${profile.name}`.trim() } : null),
+  });
+
   const bridge: WebBridge = {
     ...family,
+    ...chats,
     ...documents,
     ...auth.bridge,
     ...support,
