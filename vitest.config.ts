@@ -11,6 +11,8 @@ export default defineConfig({
           include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
           testTimeout: 20_000,
           hookTimeout: 30_000,
+          // One throwaway PostgreSQL cluster shared by the files that ask for it, stopped at the end.
+          globalSetup: ['tests/helpers/postgresGlobal.ts'],
           // electron-store imports electron, whose binary is absent here: let vitest
           // transform it so the electron mock in tests applies.
           server: { deps: { inline: ['electron-store'] } },

@@ -17,11 +17,13 @@ import {
 import { createMailSender, type MailSender } from './mail/index.js';
 import { studentInviteMail } from './mail/studentInvite.js';
 import { buildServices } from './services.js';
+import { openStore } from './store/open.js';
 import type { UserRow } from './store/types.js';
 
 /**
  * The school's tool: `npm run admin -- <command> [--option value ...]`. It works on
- * the server's data directory (SFERUM_DATA_DIR) directly, through the same store and
+ * the server's data directory (SFERUM_DATA_DIR), or its PostgreSQL database when
+ * SFERUM_DATABASE_URL is set, directly, through the same store and
  * services as the server, so every rule (the phone rule, at most two parents) holds.
  * People already online see the changes at their next sync.
  */
@@ -110,7 +112,14 @@ export async function runAdmin(argv: readonly string[], io: AdminIo): Promise<nu
     throw error;
   }
   const publicUrl = config.publicUrl ?? `http://${config.host}:${config.port}`;
-  const services = buildServices(config, { publicUrl: () => publicUrl });
+  let opened;
+  try {
+    opened = await openStore(config);
+  } catch (error) {
+    io.err(`Cannot open the database: ${(error as Error).message}`);
+    return 1;
+  }
+  const services = buildServices(config, { publicUrl: () => publicUrl, store: opened });
   const { store, family, feed, now, support } = services;
   const ctx: SchoolContext = { store, family, familyStore: store.family, feed, now };
   const mail = io.mail ?? createMailSender({ smtpUrl: config.smtpUrl, dataDir: config.dataDir });

@@ -75,6 +75,12 @@ export interface ServerConfig {
    * the limits per phone number, e-mail address and account still do. Empty by default.
    */
   rateLimitExemptIps: string[];
+  /**
+   * A PostgreSQL database (`postgres://user:pass@host:port/db`) for the records instead
+   * of SQLite in the data directory; null: SQLite (the default). Documents stay in the
+   * data directory either way.
+   */
+  databaseUrl: string | null;
 }
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
@@ -147,6 +153,11 @@ const EnvSchema = z.object({
     )
     .refine((ips) => ips.every((ip) => net.isIP(ip) !== 0), 'must be a comma-separated list of IP addresses')
     .default([]),
+  SFERUM_DATABASE_URL: z
+    .string()
+    .url()
+    .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
+    .optional(),
 });
 
 export class ConfigError extends Error {
@@ -199,6 +210,7 @@ export function loadConfig(
     maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
     uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,
     rateLimitExemptIps: e.SFERUM_RATE_LIMIT_EXEMPT_IPS,
+    databaseUrl: e.SFERUM_DATABASE_URL ?? null,
   };
 }
 
@@ -218,6 +230,7 @@ export function describeConfig(config: ServerConfig, url: string): Record<string
     url,
     publicUrl: config.publicUrl ?? url,
     dataDir: config.dataDir,
+    database: describeDatabase(config),
     webDir: config.webDir,
     demo: config.demo,
     smsGateway: gateway ?? 'development sender (codes in the log)',
@@ -228,4 +241,18 @@ export function describeConfig(config: ServerConfig, url: string): Record<string
       ? { rateLimitExemptIps: config.rateLimitExemptIps.join(', ') }
       : {}),
   };
+}
+
+/** Which database the server keeps its records in, as printed at start (no password). */
+export function describeDatabase(config: ServerConfig): string {
+  if (!config.databaseUrl) return `SQLite ${path.join(config.dataDir, 'sferum.db')}`;
+  let shown = 'postgres://…';
+  try {
+    const u = new URL(config.databaseUrl);
+    if (u.password) u.password = '***';
+    shown = u.toString();
+  } catch {
+    // Validated at load; a URL that still does not parse is shown without details.
+  }
+  return `PostgreSQL ${shown}`;
 }

@@ -31,7 +31,7 @@ export interface ServiceDeps {
   nativeBinding?: string;
   /** The address clients reach this server at; by default config.publicUrl, else host:port. */
   publicUrl?: () => string;
-  /** The store to build on; by default the SQLite store in config.dataDir. */
+  /** The store to build on; by default the SQLite store in config.dataDir (store/open.ts opens either). */
   store?: Store;
 }
 
@@ -50,6 +50,12 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
   const now = deps.now ?? systemNow;
   const log = deps.logger ?? (pino({ level: config.logLevel }) as FastifyBaseLogger);
   const publicUrl = deps.publicUrl ?? (() => config.publicUrl ?? `http://${config.host}:${config.port}`);
+  if (!deps.store && config.databaseUrl) {
+    // PostgreSQL opens (and migrates) asynchronously: the caller opens it with openStore.
+    throw new Error(
+      'SFERUM_DATABASE_URL is set: open the store with openStore(config) and pass it as deps.store.',
+    );
+  }
   const store =
     deps.store ??
     openSqliteStore(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});

@@ -5,6 +5,7 @@ import {
 } from '../../src/server/testing.js';
 import { defaultConfig, type ServerConfig } from '../../src/server/config.js';
 import { buildServices, type Services } from '../../src/server/services.js';
+import type { Store } from '../../src/server/store/types.js';
 
 export { TestClock, type TestServer };
 
@@ -14,12 +15,22 @@ export { TestClock, type TestServer };
  * to bring a stopped server back at the same address with the same data.
  */
 export async function startTestServer(
-  options: { dataDir?: string; port?: number; clock?: TestClock; config?: Partial<ServerConfig> } = {},
+  options: {
+    dataDir?: string;
+    port?: number;
+    clock?: TestClock;
+    config?: Partial<ServerConfig>;
+    /** The store to serve from (a PostgreSQL one: tests/helpers/backends.ts); by default SQLite in dataDir. */
+    store?: Store;
+  } = {},
 ): Promise<TestServer> {
   const server = await startServerForTests({
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     config: { demo: true, port: options.port ?? 0, sseHeartbeatSeconds: 1, ...options.config },
-    ...(options.clock ? { deps: { now: options.clock.now } } : {}),
+    deps: {
+      ...(options.clock ? { now: options.clock.now } : {}),
+      ...(options.store ? { store: options.store } : {}),
+    },
   });
   const close = server.close.bind(server);
   // A test stops servers abruptly, like a pulled cable: a keep-alive connection that a

@@ -1,36 +1,36 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
 import { signInByPhone, type TestServer } from '../../src/server/testing.js';
+import { BACKENDS, type Place } from '../helpers/backends.js';
 import { startTestServer } from '../helpers/server.js';
 import { freshPhone, issueInvite, newStudent } from '../helpers/family.js';
 
 /**
  * Rule 2 of the memo under a real race: a child has at most two parents even when fifty
- * confirm at the same moment. The confirmations go to two server processes sharing one
- * database file (the in-process test server and the CLI server in a child process), so
- * the check and the insert really run in parallel on two SQLite connections, and every
- * request is held at its last byte until all fifty are on the wire, then released at once.
+ * confirm at the same moment. The confirmations go to several server instances on the
+ * same records, every request held at its last byte until all fifty are on the wire, then
+ * released at once. On SQLite: the in-process test server and the CLI server in a child
+ * process on one database file (the check and the insert really run in parallel on two
+ * connections). On PostgreSQL: three instances (the in-process server, the CLI server
+ * switched to it by SFERUM_DATABASE_URL, and one more in-process server with its own pool).
  */
 
 const TSX = path.resolve('node_modules/tsx/dist/cli.mjs');
 const LETTERS = 'абвгдежзик';
 
-let ts: TestServer;
-let second: { url: string; child: ChildProcess };
-
-/** A second server process on the same data directory. */
-async function startSecondServer(dataDir: string): Promise<{ url: string; child: ChildProcess }> {
+/** The CLI server in a child process on the same records. */
+async function startCliServer(place: Place): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, [TSX, 'src/server/cli.ts'], {
     env: {
       ...process.env,
-      SFERUM_DATA_DIR: dataDir,
+      SFERUM_DATA_DIR: place.dataDir,
       SFERUM_PORT: '0',
       SFERUM_LOG_LEVEL: 'warn',
-      SFERUM_WEB_DIR: path.join(dataDir, 'no-web-version'),
+      SFERUM_WEB_DIR: path.join(place.dataDir, 'no-web-version'),
+      ...(place.databaseUrl ? { SFERUM_DATABASE_URL: place.databaseUrl } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -51,22 +51,10 @@ async function startSecondServer(dataDir: string): Promise<{ url: string; child:
       reject(new Error(`the second server exited:\n${output}`));
     });
   });
+  // The banner says which database it serves from.
+  expect(output).toContain(place.databaseUrl ? 'database: PostgreSQL postgres://' : 'database: SQLite ');
   return { url, child };
 }
-
-beforeAll(async () => {
-  ts = await startTestServer();
-  second = await startSecondServer(ts.dataDir);
-}, 60_000);
-
-afterAll(async () => {
-  if (second?.child.exitCode === null) {
-    const exited = new Promise((resolve) => second.child.once('exit', resolve));
-    second.child.kill('SIGTERM');
-    await exited;
-  }
-  await ts?.close();
-});
 
 interface Held {
   /** Sends the last byte of the body. */
@@ -114,7 +102,31 @@ function held(url: string, token: string, body: unknown): Promise<Held> {
   });
 }
 
-describe('races: 50 parents confirming one child at once', () => {
+describe.each(BACKENDS)('races: 50 parents confirming one child at once ($name)', (backend) => {
+  let place: Place;
+  let ts: TestServer;
+  let third: TestServer | null = null;
+  let second: { url: string; child: ChildProcess };
+
+  beforeAll(async () => {
+    place = await backend.place();
+    ts = await startTestServer({ dataDir: place.dataDir, store: await place.open() });
+    second = await startCliServer(place);
+    if (place.databaseUrl)
+      third = await startTestServer({ dataDir: place.dataDir, store: await place.open() });
+  }, 60_000);
+
+  afterAll(async () => {
+    if (second?.child.exitCode === null) {
+      const exited = new Promise((resolve) => second.child.once('exit', resolve));
+      second.child.kill('SIGTERM');
+      await exited;
+    }
+    await third?.close();
+    await ts?.close();
+    await place?.remove();
+  });
+
   it('end with exactly two links; the 48 others are refused with INVITE_PARENT_LIMIT', async () => {
     const kid = await newStudent(ts);
     const student = await signInByPhone(ts, kid.phone);
@@ -136,10 +148,11 @@ describe('races: 50 parents confirming one child at once', () => {
       );
     }
     const card = { surname: 'Сидоров', name: 'Миша', patronymic: 'Олегович', birthDate: '2013-05-06' };
-    // Every other parent goes to the second process: both connections race for the link.
+    // The parents take turns over the instances: every connection races for the link.
+    const urls = [ts.url, second.url, ...(third ? [third.url] : [])];
     const requests = await Promise.all(
       parents.map((p, i) =>
-        held(`${i % 2 === 0 ? ts.url : second.url}/api/family/invite/confirm`, p.tokens.accessToken, {
+        held(`${urls[i % urls.length]}/api/family/invite/confirm`, p.tokens.accessToken, {
           token: invite.token,
           child: card,
         }),
@@ -155,14 +168,14 @@ describe('races: 50 parents confirming one child at once', () => {
     for (const a of losers)
       expect(a).toEqual({ status: 409, body: expect.objectContaining({ code: 'INVITE_PARENT_LIMIT' }) });
 
-    const db = new Database(path.join(ts.dataDir, 'sferum.db'), { readonly: true });
-    const links = db.prepare('SELECT parent_id AS id FROM parent_links WHERE child_id = ?').all(kid.id) as {
-      id: string;
-    }[];
-    const joined = db
-      .prepare("SELECT parent_id AS id FROM family_history WHERE child_id = ? AND action = 'joined'")
-      .all(kid.id) as { id: string }[];
-    db.close();
+    const links = await place.query<{ id: string }>(
+      'SELECT parent_id AS id FROM parent_links WHERE child_id = $1',
+      [kid.id],
+    );
+    const joined = await place.query<{ id: string }>(
+      "SELECT parent_id AS id FROM family_history WHERE child_id = $1 AND action = 'joined'",
+      [kid.id],
+    );
     const winnerIds = winners.map((w) => w.profile.id).sort();
     // The links, and the history lines, are the two parents who were told yes.
     expect(links.map((l) => l.id).sort()).toEqual(winnerIds);
