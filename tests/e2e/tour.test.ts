@@ -12,7 +12,7 @@ import { randomMobile, registerParent } from './flows.js';
  * 1280×800: a screenshot of each (tests/.artifacts/screenshots/tour-*) and an axe-core
  * check with no serious or critical violation.
  */
-const SCREENS = ['profile', 'family', 'documents', 'settings', 'help'] as const;
+const SCREENS = ['profile', 'family', 'chats', 'documents', 'settings', 'help'] as const;
 
 async function settle(page: Page): Promise<void> {
   await page.locator('main h1').first().waitFor();

@@ -5,7 +5,7 @@ import { useCallback, useEffect, useState } from 'react';
  * The hash keeps the web path free for `/invite/<token>`, which a later issue reads
  * from location.pathname (the server serves the app there too).
  */
-export const ROUTES = ['profile', 'family', 'documents', 'settings', 'help'] as const;
+export const ROUTES = ['profile', 'family', 'chats', 'documents', 'settings', 'help'] as const;
 export type Route = (typeof ROUTES)[number];
 export const DEFAULT_ROUTE: Route = 'profile';
 

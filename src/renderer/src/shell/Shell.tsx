@@ -17,6 +17,7 @@ const screens: Record<
 > = {
   profile: lazy(() => import('../auth/ProfileScreen.js')),
   family: lazy(() => import('../family/FamilyScreen.js')),
+  chats: lazy(() => import('../chats/ChatsScreen.js')),
   documents: lazy(() => import('../documents/DocumentsScreen.js')),
   settings: lazy(() => import('../settings/SettingsScreen.js')),
   help: lazy(() => import('../help/HelpScreen.js')),

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useUnreadTotal } from '../chats/queries.js';
 import {
+  ChatsIcon,
   DocumentsIcon,
   FamilyIcon,
   HelpIcon,
@@ -13,6 +15,7 @@ import { hrefFor, type Route } from '../router.js';
 const MAIN: { route: Route; icon: ReactNode }[] = [
   { route: 'profile', icon: <ProfileIcon /> },
   { route: 'family', icon: <FamilyIcon /> },
+  { route: 'chats', icon: <ChatsIcon /> },
   { route: 'documents', icon: <DocumentsIcon /> },
   { route: 'settings', icon: <SettingsIcon /> },
 ];
@@ -20,6 +23,7 @@ const MAIN: { route: Route; icon: ReactNode }[] = [
 /** The left menu; «Помощь» sits at its bottom, as the memo says. */
 export function SideMenu({ current }: { current: Route }) {
   const { t } = useTranslation();
+  const unread = useUnreadTotal();
   const item = (route: Route, icon: ReactNode) => (
     <li key={route}>
       <a
@@ -30,6 +34,12 @@ export function SideMenu({ current }: { current: Route }) {
       >
         {icon}
         <span>{t(`shell.menu.${route}`)}</span>
+        {route === 'chats' && unread ? (
+          <span className="menu-badge" data-testid="chats-badge">
+            <span aria-hidden="true">{unread > 99 ? '99+' : unread}</span>
+            <span className="visually-hidden">{t('chats.unreadCount', { count: unread })}</span>
+          </span>
+        ) : null}
       </a>
     </li>
   );
