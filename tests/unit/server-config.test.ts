@@ -21,6 +21,21 @@ describe('server config', () => {
     });
   });
 
+  it('keeps the records in SQLite unless SFERUM_DATABASE_URL names a PostgreSQL database', () => {
+    const sqlite = loadConfig({ SFERUM_DATA_DIR: '/srv/sferum' });
+    expect(sqlite.databaseUrl).toBeNull();
+    expect(describeConfig(sqlite, 'http://127.0.0.1:8787')).toMatchObject({
+      database: `SQLite ${path.join('/srv/sferum', 'sferum.db')}`,
+    });
+    const postgres = loadConfig({ SFERUM_DATABASE_URL: 'postgres://sferum:s3cret@db.school.ru:5432/sferum' });
+    expect(postgres.databaseUrl).toBe('postgres://sferum:s3cret@db.school.ru:5432/sferum');
+    const shown = describeConfig(postgres, 'http://127.0.0.1:8787');
+    // The banner names the database but never its password.
+    expect(shown).toMatchObject({ database: 'PostgreSQL postgres://sferum:***@db.school.ru:5432/sferum' });
+    expect(JSON.stringify(shown)).not.toContain('s3cret');
+    expect(() => loadConfig({ SFERUM_DATABASE_URL: 'mysql://db/sferum' })).toThrow(/SFERUM_DATABASE_URL/);
+  });
+
   it('reads the addresses exempt from per-IP limits, and refuses what is not an address', () => {
     const config = loadConfig({ SFERUM_RATE_LIMIT_EXEMPT_IPS: ' 127.0.0.1, ::1 ' });
     expect(config.rateLimitExemptIps).toEqual(['127.0.0.1', '::1']);
