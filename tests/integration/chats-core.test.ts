@@ -11,10 +11,10 @@ import {
 } from '../../src/server/family/school.js';
 import { signInByPhone } from '../../src/server/testing.js';
 import type { Core } from '../../src/main/core/index.js';
-import { createTestCore, signInAs, waitFor, type TestCore } from '../helpers/core.js';
+import { createTestCore, createTestLogger, signInAs, waitFor, type TestCore } from '../helpers/core.js';
 import { freshPhone } from '../helpers/family.js';
 import { startLyingServer, type LyingServer } from '../helpers/lyingServer.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { portOf, startTestServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 /**
@@ -27,6 +27,8 @@ const SCHOOL = 'Школа № 12';
 const BIRTH = '2014-02-03';
 const serverDir = makeTempDir('sferum-chats-server-');
 let ts: TestServer;
+let port: number;
+const teacherLog = createTestLogger();
 
 let liar: LyingServer;
 let parent: TestCore;
@@ -68,17 +70,27 @@ async function latest(core: Core, id = chatId): Promise<TimelineMessage[]> {
 }
 
 async function classChat(core: Core): Promise<ChatSummary> {
-  return waitFor(
+  return until(
     async () => (await core.chats.list()).chats.find((c) => c.kind === 'class') ?? null,
     10_000,
     'the class chat in the list',
   );
 }
 
+/** Polls until `check` gives something (a liveness bound, not a timing assertion). */
+async function until<T>(
+  check: () => T | null | undefined | false | Promise<T | null | undefined | false>,
+  timeoutMs: number,
+  label: string,
+): Promise<T> {
+  return (await waitFor(check, timeoutMs, label)) as T;
+}
+
 const text = (label: string) => `${label} ${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
   ts = await startTestServer({ dataDir: serverDir.path });
+  port = portOf(ts.url);
 
   const sc = schoolContextOf(ts.server.context);
   await createSchool(sc, SCHOOL);
@@ -115,7 +127,7 @@ beforeAll(async () => {
 
   liar = await startLyingServer(ts.url);
   parent = await createTestCore({ serverUrl: ts.url });
-  teacher = await createTestCore({ serverUrl: liar.url });
+  teacher = await createTestCore({ serverUrl: liar.url, logger: teacherLog });
   await signInAs(parent.core, parentPhone);
   await signInAs(teacher.core, teacherPhone);
   chatId = (await classChat(parent.core)).id;
@@ -135,13 +147,13 @@ describe('chats on the desktop', () => {
     const words = text('Здравствуйте! Во сколько завтра экскурсия?');
     const shown = await parent.core.chats.send({ chatId, text: words });
     expect(shown).toMatchObject({ status: 'sending', seq: null, mine: true, text: words });
-    const sent = await waitFor(
+    const sent = await until(
       async () => (await latest(parent.core)).find((m) => m.key === shown.key && m.status === 'sent'),
       10_000,
       'the message sent',
     );
     expect(sent.seq).toBeGreaterThan(0);
-    const theirs = await waitFor(
+    const theirs = await until(
       async () => (await latest(teacher.core)).find((m) => m.seq === sent.seq),
       10_000,
       'the message on the teacher’s core',
@@ -155,7 +167,7 @@ describe('chats on the desktop', () => {
   it('marks a refused message failed with its code, keeps its text, and gives it back on discard', async () => {
     const long = 'я'.repeat(4001);
     const shown = await parent.core.chats.send({ chatId, text: long });
-    const failed = await waitFor(
+    const failed = await until(
       async () => (await latest(parent.core)).find((m) => m.key === shown.key && m.status === 'failed'),
       10_000,
       'the refusal',
@@ -166,4 +178,164 @@ describe('chats on the desktop', () => {
     expect(await parent.core.chats.discard({ chatId, key: shown.key })).toEqual({ text: long });
     expect((await latest(parent.core)).some((m) => m.key === shown.key)).toBe(false);
   });
+
+  it('keeps the read pointer moving forward only, and counts «read by» from the members’ pointers', async () => {
+    const words = text('Спасибо, получила');
+    const shown = await parent.core.chats.send({ chatId, text: words });
+    const sent = await until(
+      async () => (await latest(parent.core)).find((m) => m.key === shown.key && m.status === 'sent'),
+      10_000,
+      'the message sent',
+    );
+    expect(sent.readBy).toBe(0);
+    await until(async () => (await latest(teacher.core)).some((m) => m.seq === sent.seq), 10_000, 'delivery');
+    await teacher.core.chats.markRead({ chatId, seq: sent.seq! });
+    await teacher.core.chats.markRead({ chatId, seq: 1 });
+    const members = await call<{ members: { userId: string; readSeq: number }[] }>(
+      parentHttp,
+      'GET',
+      `/api/chats/${chatId}/members`,
+    );
+    expect(members.body.members.find((m) => m.userId === teacherHttp.profile.id)?.readSeq).toBe(sent.seq);
+    const mine = (await latest(parent.core)).find((m) => m.seq === sent.seq)!;
+    expect(mine).toMatchObject({ readBy: 1, key: shown.key });
+    await until(
+      async () => (await teacher.core.chats.list()).chats.find((c) => c.id === chatId)?.unread === 0,
+      10_000,
+      'no unread on the teacher’s list',
+    );
+  });
+
+  it('brings an edit and a deletion of a held message to the other core', async () => {
+    const shown = await parent.core.chats.send({ chatId, text: text('Собрание в 18:00') });
+    const sent = await until(
+      async () => (await latest(parent.core)).find((m) => m.key === shown.key && m.status === 'sent'),
+      10_000,
+      'the message sent',
+    );
+    await until(async () => (await latest(teacher.core)).some((m) => m.seq === sent.seq), 10_000, 'delivery');
+    const edited = await parent.core.chats.edit({ chatId, seq: sent.seq!, text: 'Собрание в 19:00' });
+    expect(edited).toMatchObject({ text: 'Собрание в 19:00', seq: sent.seq });
+    expect(edited.editedAt).not.toBeNull();
+    await until(
+      async () => (await latest(teacher.core)).find((m) => m.seq === sent.seq)?.text === 'Собрание в 19:00',
+      10_000,
+      'the edit on the teacher’s core',
+    );
+    const deleted = await parent.core.chats.remove({ chatId, seq: sent.seq! });
+    expect(deleted).toMatchObject({ deletedBy: 'sender', text: '' });
+    const gone = await until(
+      async () => (await latest(teacher.core)).find((m) => m.seq === sent.seq && m.deletedBy === 'sender'),
+      10_000,
+      'the deletion on the teacher’s core',
+    );
+    expect(gone.text).toBe('');
+  });
+
+  it('finds cached messages with FTS5: ё is е, any case, words by their beginning, newest first', async () => {
+    const first = await parent.core.chats.send({
+      chatId,
+      text: 'Напоминаю об Олимпиаде по математике в субботу',
+    });
+    const second = await parent.core.chats.send({
+      chatId,
+      text: 'Ёлка в школе 28 декабря, олимпиада — итоги',
+    });
+    for (const key of [first.key, second.key])
+      await until(
+        async () => (await latest(parent.core)).some((m) => m.key === key && m.status === 'sent'),
+        10_000,
+        'sent',
+      );
+    const hits = await until(
+      async () => {
+        const { hits } = await teacher.core.chats.search({ query: 'олимп', limit: 30 });
+        return hits.length >= 2 ? hits : null;
+      },
+      10_000,
+      'the teacher’s core to find both',
+    );
+    expect(hits[0]!.snippet).toContain('\uE000олимпиада\uE001');
+    expect(hits[1]!.snippet).toContain('\uE000Олимпиаде\uE001');
+    expect(hits[0]).toMatchObject({ chatId, chatTitle: 'Чат родителей 5 А', senderName: 'Петрова Мария' });
+    expect(hits[0]!.seq).toBeGreaterThan(hits[1]!.seq);
+    for (const query of ['елка', 'ЁЛК', 'Елк декаб']) {
+      const found = await teacher.core.chats.search({ query, limit: 30 });
+      expect(
+        found.hits.map((h) => h.snippet),
+        query,
+      ).toEqual([expect.stringContaining('\uE000Ёлка\uE001')]);
+    }
+    expect((await teacher.core.chats.search({ query: 'олимп итог', limit: 30 })).hits).toHaveLength(1);
+    expect((await teacher.core.chats.search({ query: '"*) OR', limit: 30 })).hits).toEqual([]);
+  });
+
+  it('queues messages while the server is away, reads the history held, and sends them in order exactly once', async () => {
+    const before = await parent.core.chats.history({ chatId, anchor: { at: 'latest' }, limit: 100 });
+    expect(before.offline).toBe(false);
+    await ts.close();
+    const held = await parent.core.chats.history({ chatId, anchor: { at: 'latest' }, limit: 100 });
+    expect(held.offline).toBe(true);
+    expect(held.messages.map((m) => m.seq)).toEqual(before.messages.map((m) => m.seq));
+    expect((await parent.core.chats.list()).chats.some((c) => c.id === chatId)).toBe(true);
+    const words = [text('Первое'), text('Второе'), text('Третье')];
+    const keys: string[] = [];
+    for (const w of words) keys.push((await parent.core.chats.send({ chatId, text: w })).key);
+    const queued = await parent.core.chats.history({ chatId, anchor: { at: 'latest' }, limit: 100 });
+    expect(queued.messages.slice(-3).map((m) => [m.text, m.status])).toEqual(
+      words.map((w) => [w, 'sending']),
+    );
+
+    ts = await startTestServer({ dataDir: serverDir.path, port });
+    parent.core.chats.kick();
+    await until(
+      async () => {
+        const { messages } = await parent.core.chats.history({
+          chatId,
+          anchor: { at: 'latest' },
+          limit: 100,
+        });
+        return keys.every((k) => messages.some((m) => m.key === k && m.status === 'sent'));
+      },
+      20_000,
+      'the queue sent',
+    );
+    // Each once, in the order they were written (the retries after the outage made no second copy).
+    const onServer = (await serverMessages()).filter((m) => words.includes(m.text));
+    expect(onServer.map((m) => m.text)).toEqual(words);
+    expect(new Set(onServer.map((m) => m.seq)).size).toBe(3);
+  });
+
+  it('skips a hostile chat record from the feed with a log line and keeps the good ones', async () => {
+    liar.inject([
+      { entity: 'chat', id: 'evil-1', op: 'put', data: { id: 'evil-1', kind: 'class', title: 42 } },
+      {
+        entity: 'chat',
+        id: 'evil-2',
+        op: 'put',
+        data: { id: '../../etc', kind: 'secret', title: 'x'.repeat(10_000), lastSeq: -1 },
+      },
+    ]);
+    await teacher.core.syncNow();
+    await until(() => liar.injectedPages() > 0, 10_000, 'the lie told');
+    await teacher.core.syncNow();
+    const { chats } = await teacher.core.chats.list();
+    expect(chats.map((c) => c.id)).toContain(chatId);
+    expect(chats.some((c) => c.id.startsWith('evil') || c.id.includes('..'))).toBe(false);
+    expect(teacherLog.lines.some((l) => l.includes('Skipped a chat "evil-1"'))).toBe(true);
+    expect(teacherLog.lines.some((l) => l.includes('Skipped a chat "evil-2"'))).toBe(true);
+  });
+
+  it('keeps a draft per chat across a restart of the app', async () => {
+    await parent.core.chats.setDraft({ chatId, text: 'Черновик: не забыть спросить про форму' });
+    parent = await parent.restart();
+    await signInIfNeeded();
+    expect(await parent.core.chats.getDraft({ chatId })).toEqual({
+      text: 'Черновик: не забыть спросить про форму',
+    });
+  });
 });
+
+async function signInIfNeeded(): Promise<void> {
+  await until(() => parent.core.getProfile() !== null, 10_000, 'the session restored');
+}

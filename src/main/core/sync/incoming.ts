@@ -1,3 +1,4 @@
+import { cleanChat } from '../../../client/chats/wire.js';
 import type { Change } from '../../../shared/sync/index.js';
 import { type Cleaned, cleanDocumentRecord, cleanFolderRecord } from '../documents/feedRecords.js';
 import type { Logger } from '../ports.js';
@@ -9,6 +10,7 @@ const LOGGED_PER_PAGE = 10;
 const CLEANERS: Partial<Record<Change['entity'], (data: unknown) => Cleaned<Record<string, unknown>>>> = {
   folder: cleanFolderRecord,
   document: cleanDocumentRecord,
+  chat: cleanChat,
 };
 
 type Verdict = { ok: true; change: Change } | { ok: false; reason: string };

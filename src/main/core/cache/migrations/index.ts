@@ -7,6 +7,7 @@ import { m0004RenameConflicts } from './0004-rename-conflicts.js';
 import { m0005OutboxAcked } from './0005-outbox-acked.js';
 import { m0006RecordsByArrival } from './0006-records-by-arrival.js';
 import { m0007DocumentsCounts } from './0007-documents-counts.js';
+import { m0008Chats } from './0008-chats.js';
 import type { CacheMigration } from './types.js';
 
 export type { CacheMigration } from './types.js';
@@ -20,6 +21,7 @@ export const CACHE_MIGRATIONS: readonly CacheMigration[] = [
   m0005OutboxAcked,
   m0006RecordsByArrival,
   m0007DocumentsCounts,
+  m0008Chats,
 ];
 
 /** Refuses a registry with gaps or duplicates, which would skip or repeat a step. */
