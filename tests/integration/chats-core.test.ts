@@ -29,6 +29,9 @@ const serverDir = makeTempDir('sferum-chats-server-');
 let ts: TestServer;
 let port: number;
 const teacherLog = createTestLogger();
+/** The parent's native notifications, and whether the parent's window has the focus. */
+const shown: { title: string; body: string; screen: string }[] = [];
+let focused = false;
 
 let liar: LyingServer;
 let parent: TestCore;
@@ -126,7 +129,10 @@ beforeAll(async () => {
   expect(linked.status, JSON.stringify(linked.body)).toBe(200);
 
   liar = await startLyingServer(ts.url);
-  parent = await createTestCore({ serverUrl: ts.url });
+  parent = await createTestCore({
+    serverUrl: ts.url,
+    notifications: { show: (n) => void shown.push(n), windowFocused: () => focused },
+  });
   teacher = await createTestCore({ serverUrl: liar.url, logger: teacherLog });
   await signInAs(parent.core, parentPhone);
   await signInAs(teacher.core, teacherPhone);
@@ -324,6 +330,40 @@ describe('chats on the desktop', () => {
     expect(chats.some((c) => c.id.startsWith('evil') || c.id.includes('..'))).toBe(false);
     expect(teacherLog.lines.some((l) => l.includes('Skipped a chat "evil-1"'))).toBe(true);
     expect(teacherLog.lines.some((l) => l.includes('Skipped a chat "evil-2"'))).toBe(true);
+  });
+
+  it('raises a native notification for a message from someone else, not for the chat the focused window shows', async () => {
+    const arrived = async (words: string) =>
+      until(
+        async () =>
+          (await parent.core.chats.list()).chats.find((c) => c.id === chatId)?.lastMessage?.text === words,
+        10_000,
+        'the message in the parent’s list',
+      );
+    const first = text('Завтра экскурсия в музей');
+    await teacher.core.chats.send({ chatId, text: first });
+    await arrived(first);
+    expect(shown.filter((n) => n.body.includes(first))).toEqual([
+      { title: 'Чат родителей 5 А', body: `Смирнова Ольга: ${first}`, screen: 'chats' },
+    ]);
+
+    // The parent looks at this chat in the focused window: nothing is raised about it.
+    parent.core.setScreen('chats');
+    await parent.core.chats.history({ chatId, anchor: { at: 'latest' } });
+    focused = true;
+    const second = text('Сбор в 9:00 у школы');
+    await teacher.core.chats.send({ chatId, text: second });
+    await arrived(second);
+    expect(shown.some((n) => n.body.includes(second))).toBe(false);
+
+    // The window loses the focus: the next one is raised again.
+    focused = false;
+    const third = text('Возьмите сменную обувь');
+    await teacher.core.chats.send({ chatId, text: third });
+    await arrived(third);
+    expect(shown.some((n) => n.body.includes(third))).toBe(true);
+    // The parent's own messages never raise one.
+    expect(shown.some((n) => n.body.includes('Первое'))).toBe(false);
   });
 
   it('keeps a draft per chat across a restart of the app', async () => {

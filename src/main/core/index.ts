@@ -170,6 +170,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
           const child = family.get().children.find((c) => c.profile.id === childId);
           return child ? `${child.profile.name} ${child.profile.surname}` : null;
         },
+        chats,
       })
     : () => undefined;
 

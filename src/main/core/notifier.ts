@@ -1,3 +1,4 @@
+import type { ChatRecord } from '../../shared/chats/index.js';
 import type { UploadQueueState } from '../../shared/documents/ipc.js';
 import { describeChildChanges, type FamilyEvent } from '../../shared/family/index.js';
 import type { Language } from '../../shared/ipc.js';
@@ -5,7 +6,7 @@ import { catalogues } from '../../shared/messages/index.js';
 import type { CoreEvents } from './events.js';
 
 /** The screen a notification is about; none is shown while the window is focused on it. */
-export type NotificationScreen = 'documents' | 'family';
+export type NotificationScreen = 'documents' | 'family' | 'chats';
 
 /** Native notifications (Electron's Notification in the app). */
 export interface NotificationsPort {
@@ -21,6 +22,20 @@ interface NotifierDeps {
   /** The screen the renderer shows now (reported over IPC). */
   currentScreen: () => string | null;
   childName: (childId: string) => string | null;
+  /** New messages from others, one chat at a time (the chats core), and the chat the chats screen shows. */
+  chats?: {
+    onIncoming(listener: (chat: ChatRecord) => void): () => void;
+    shown(): string | null;
+  };
+}
+
+/** A notification's body: the sender and the start of the message, on one line. */
+function preview(chat: ChatRecord): string {
+  const last = chat.lastMessage;
+  if (!last) return '';
+  const text = last.text.replace(/\s+/g, ' ').trim();
+  const cut = [...text].length > 120 ? `${[...text].slice(0, 119).join('')}…` : text;
+  return chat.kind === 'direct' ? cut : `${last.senderName}: ${cut}`;
 }
 
 function fill(template: string, values: Record<string, string | number>): string {
@@ -86,6 +101,21 @@ export function createNotifier(deps: NotifierDeps): () => void {
     show('family', messages.family.noticeTitle, fill(template, { child, parent: event.parentName, changes }));
   }
 
-  const offs = [deps.events.on('uploads.state', onUploads), deps.events.on('family.notice', onFamily)];
+  /** Not for a muted chat, nor for the chat the focused window shows. */
+  function onChat(chat: ChatRecord) {
+    if (chat.muted || chat.state !== 'member' || !chat.lastMessage || !deps.settings().notifications) return;
+    const looking =
+      deps.port.windowFocused() &&
+      (deps.currentScreen() === `chats/${chat.id}` ||
+        (deps.currentScreen() === 'chats' && deps.chats?.shown() === chat.id));
+    if (looking) return;
+    deps.port.show({ title: chat.title, body: preview(chat), screen: 'chats' });
+  }
+
+  const offs = [
+    deps.events.on('uploads.state', onUploads),
+    deps.events.on('family.notice', onFamily),
+    ...(deps.chats ? [deps.chats.onIncoming(onChat)] : []),
+  ];
   return () => offs.forEach((off) => off());
 }

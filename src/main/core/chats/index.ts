@@ -57,6 +57,10 @@ export interface ChatsCore {
   kick(): void;
   /** Resolves once the outbox has nothing left to send for now (tests, shutdown). */
   idle(): Promise<void>;
+  /** A new message from someone else arrived in this chat (the notifier decides whether to show it). */
+  onIncoming(listener: (chat: ChatRecord) => void): () => void;
+  /** The chat whose history the screens read last (the one the chats screen shows). */
+  shown(): string | null;
   close(): void;
 }
 
@@ -66,8 +70,6 @@ export interface ChatsDeps {
   logger: Logger;
   timing: SyncTiming;
   now: () => Date;
-  /** A new message from someone else arrived in this chat (the notifier decides whether to show it). */
-  onIncoming?: (chat: ChatRecord) => void;
 }
 
 /** Pages fetched backwards at most to reach the first unread message on opening. */
@@ -102,6 +104,8 @@ export function createChatsCore(deps: ChatsDeps): ChatsCore {
   let inFlight: string | null = null;
   let closed = false;
   let lastContacts: z.input<Chats['chats.contacts']['output']> | null = null;
+  const incoming = new Set<(chat: ChatRecord) => void>();
+  let shownChat: string | null = null;
   /** Server work per chat runs one at a time (opening, catching up, paging back). */
   const chains = new Map<string, Promise<unknown>>();
 
@@ -265,6 +269,7 @@ export function createChatsCore(deps: ChatsDeps): ChatsCore {
     const { chatId, anchor, limit } = parse('chats.history', input);
     const c = ctx();
     const r = record(c, chatId);
+    shownChat = chatId;
     let offline = false;
     const online = async (fn: () => Promise<unknown>) => {
       if (offline) return;
@@ -443,18 +448,20 @@ export function createChatsCore(deps: ChatsDeps): ChatsCore {
     } catch {
       return;
     }
-    if (seenAccount !== c.account.id) {
+    // What an account already held when it was opened is old news: no notification for it.
+    const first = seenAccount !== c.account.id;
+    if (first) {
       seenAccount = c.account.id;
       seen = new Map();
     }
-    const first = seen.size === 0;
     const now = new Map(records(c).map((r) => [r.id, r]));
     const ids: string[] = [];
     for (const [id, r] of now) {
       const before = seen.get(id);
       if (before && JSON.stringify(before) === JSON.stringify(r)) continue;
       ids.push(id);
-      if (!first && before && r.lastSeq > before.lastSeq && r.unread > before.unread) deps.onIncoming?.(r);
+      if (!first && (before ? r.lastSeq > before.lastSeq && r.unread > before.unread : r.unread > 0))
+        for (const listener of [...incoming]) listener(r);
       const held = c.cache.held(id);
       if (held && r.lastRev > held.rev) {
         serial(id, () => catchUp(c, id, r.lastRev))
@@ -467,6 +474,7 @@ export function createChatsCore(deps: ChatsDeps): ChatsCore {
     changed(ids);
   }
 
+  onFeed();
   const offs = [
     events.on('cache.changed', (payload) => {
       if (payload.entities.includes('chat')) onFeed();
@@ -701,6 +709,13 @@ export function createChatsCore(deps: ChatsDeps): ChatsCore {
     },
 
     kick,
+
+    onIncoming(listener) {
+      incoming.add(listener);
+      return () => incoming.delete(listener);
+    },
+
+    shown: () => shownChat,
 
     async idle() {
       while (pumping) await pumping;
