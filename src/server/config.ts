@@ -2,6 +2,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_INVITE_TTL_DAYS } from '../shared/family/index.js';
+import type { S3Config } from './blobs/s3.js';
 
 /**
  * Limits on one-time codes (OWASP ASVS V6). Wrong codes slow down the code request, the
@@ -70,6 +71,8 @@ export interface ServerConfig {
   maxFileBytes: number;
   /** Hours an unfinished upload is kept for resuming (default 72). */
   uploadExpiryHours: number;
+  /** Documents and uploads in an S3-compatible bucket (`SFERUM_S3_*`); null: the local folder (the default). */
+  s3: S3Config | null;
   /**
    * Client IPs the per-IP rate limits do not apply to (e.g. a load test on loopback);
    * the limits per phone number, e-mail address and account still do. Empty by default.
@@ -143,6 +146,18 @@ const EnvSchema = z.object({
     .min(1)
     .max(24 * 30)
     .default(72),
+  SFERUM_S3_ENDPOINT: httpUrl.optional(),
+  SFERUM_S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name')
+    .optional(),
+  SFERUM_S3_REGION: z
+    .string()
+    .regex(/^[a-z0-9-]{1,64}$/)
+    .default('us-east-1'),
+  SFERUM_S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  SFERUM_S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  SFERUM_S3_FORCE_PATH_STYLE: flag.optional(),
   SFERUM_RATE_LIMIT_EXEMPT_IPS: z
     .string()
     .transform((v) =>
@@ -189,6 +204,15 @@ export function loadConfig(
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  const s3Named = Object.keys(known).filter((k) => k.startsWith('SFERUM_S3_'));
+  if (s3Named.length > 0 && !e.SFERUM_S3_BUCKET) {
+    throw new ConfigError(`Invalid configuration:\n  SFERUM_S3_BUCKET is needed with ${s3Named.join(', ')}`);
+  }
+  if (!e.SFERUM_S3_ACCESS_KEY_ID !== !e.SFERUM_S3_SECRET_ACCESS_KEY) {
+    throw new ConfigError(
+      'Invalid configuration:\n  SFERUM_S3_ACCESS_KEY_ID and SFERUM_S3_SECRET_ACCESS_KEY go together',
+    );
+  }
   return {
     host: e.SFERUM_HOST,
     port: e.SFERUM_PORT,
@@ -209,6 +233,17 @@ export function loadConfig(
     quotaBytes: e.SFERUM_QUOTA_BYTES,
     maxFileBytes: e.SFERUM_MAX_FILE_BYTES,
     uploadExpiryHours: e.SFERUM_UPLOAD_EXPIRY_HOURS,
+    s3: e.SFERUM_S3_BUCKET
+      ? {
+          endpoint: e.SFERUM_S3_ENDPOINT ?? null,
+          bucket: e.SFERUM_S3_BUCKET,
+          region: e.SFERUM_S3_REGION,
+          accessKeyId: e.SFERUM_S3_ACCESS_KEY_ID ?? null,
+          secretAccessKey: e.SFERUM_S3_SECRET_ACCESS_KEY ?? null,
+          // Self-hosted servers (an endpoint of its own) mostly speak path-style only.
+          forcePathStyle: e.SFERUM_S3_FORCE_PATH_STYLE ?? e.SFERUM_S3_ENDPOINT !== undefined,
+        }
+      : null,
     rateLimitExemptIps: e.SFERUM_RATE_LIMIT_EXEMPT_IPS,
     databaseUrl: e.SFERUM_DATABASE_URL ?? null,
   };
@@ -232,6 +267,9 @@ export function describeConfig(config: ServerConfig, url: string): Record<string
     dataDir: config.dataDir,
     database: describeDatabase(config),
     webDir: config.webDir,
+    blobStore: config.s3
+      ? `S3 bucket ${config.s3.bucket} at ${config.s3.endpoint ?? `AWS ${config.s3.region}`}`
+      : `local folder ${path.join(config.dataDir, 'blobs')}`,
     demo: config.demo,
     smsGateway: gateway ?? 'development sender (codes in the log)',
     accessTtlSeconds: config.accessTtlSeconds,

@@ -84,6 +84,7 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
       limits: { quotaBytes: config.quotaBytes, maxFileBytes: config.maxFileBytes },
       uploadExpiryMs: config.uploadExpiryHours * 3_600_000,
       log,
+      s3: config.s3,
     });
     const limiter = new RateLimiter(now, store.rateLimits, { exemptIps: config.rateLimitExemptIps });
     family = new FamilyService({

@@ -7,7 +7,10 @@ import type { Now } from '../clock.js';
 import type { Feed } from '../sync/feed.js';
 import type { SessionService } from '../auth/sessions.js';
 import type { Store } from '../store/types.js';
-import type { HashingFileStore } from './hashingStore.js';
+import { S3BlobStore, type S3Config } from '../blobs/s3.js';
+import { HashingFileStore } from './hashingStore.js';
+import { S3UploadBytes } from './s3Uploads.js';
+import { FileUploadBytes, type UploadBytes } from './uploadBytes.js';
 import { TusPatch } from './patch.js';
 import { SignedLinks } from './links.js';
 import { documentMutationHandlers, type DocumentMutationHandlers } from './mutations.js';
@@ -25,9 +28,11 @@ export interface DocumentsModule {
   mutationHandlers: DocumentMutationHandlers;
   blobs: BlobStore;
   tus: TusServer;
-  /** tus PATCH from the Node request straight to the file store. */
+  /** tus PATCH from the Node request straight to the upload's bytes. */
   patch: TusPatch;
-  /** Where tus assembles uploads; on the same disk as the blobs, so finishing is a rename. */
+  /** Where uploads' bytes live until finished: the local folder, or the S3 bucket. */
+  bytes: UploadBytes;
+  /** Where tus assembles uploads on the local disk (beside the blobs, so finishing is a rename). */
   uploadDir: string;
   /** Expired uploads and 30-day-old trash go; run hourly. */
   housekeeping(): Promise<void>;
@@ -42,16 +47,31 @@ export function createDocuments(o: {
   limits: DocumentLimits;
   uploadExpiryMs: number;
   log: { error(obj: unknown, msg: string): void };
+  /** Documents and uploads in an S3 bucket; null: the local folder under dataDir. */
+  s3?: S3Config | null;
 }): DocumentsModule {
   const uploadDir = path.join(o.dataDir, 'uploads');
   fs.mkdirSync(uploadDir, { recursive: true });
-  const blobs = new LocalDiskBlobStore(path.join(o.dataDir, 'blobs'));
+  let blobs: BlobStore;
+  let bytes: UploadBytes;
+  if (o.s3) {
+    const s3 = new S3BlobStore(o.s3);
+    blobs = s3;
+    bytes = new S3UploadBytes(o.s3, s3, o.uploadExpiryMs);
+  } else {
+    const blobDir = path.join(o.dataDir, 'blobs');
+    blobs = new LocalDiskBlobStore(blobDir);
+    const store = new HashingFileStore({
+      directory: uploadDir,
+      expirationPeriodInMilliseconds: o.uploadExpiryMs,
+    });
+    bytes = new FileUploadBytes(store, uploadDir, blobs);
+  }
   const repo = o.store.documents;
   const uploads = new DocumentUploads(repo, blobs, o.store, o.feed, o.now, o.limits);
   const trash = new TrashPurge(repo, blobs, o.feed, o.now);
   const tus = createTusServer({
-    directory: uploadDir,
-    expiryMs: o.uploadExpiryMs,
+    bytes,
     sessions: o.sessions,
     documents: uploads,
     log: o.log,
@@ -63,7 +83,8 @@ export function createDocuments(o: {
     mutationHandlers: documentMutationHandlers(trash),
     blobs,
     tus,
-    patch: new TusPatch(tus.datastore as HashingFileStore, uploads, uploadDir),
+    patch: new TusPatch(bytes, uploads),
+    bytes,
     uploadDir,
     async housekeeping() {
       await tus.cleanUpExpiredUploads().catch(() => 0);

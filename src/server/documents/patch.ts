@@ -1,11 +1,11 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import fsp from 'node:fs/promises';
-import path from 'node:path';
 import { DOCUMENT_ID_HEADER, type DocumentRecord, SHA256_HEADER } from '../../shared/documents/index.js';
 import { AppError, type ErrorCode } from '../../shared/errors.js';
-import type { HashingFileStore } from './hashingStore.js';
 import type { DocumentUploads } from './uploads.js';
+import { pastLength, refused, type UploadBytes } from './uploadBytes.js';
+
+export { pastLength };
 
 /** The checksum algorithms of the tus checksum extension this server verifies (Tus-Checksum-Algorithm). */
 export const CHECKSUM_ALGORITHMS = ['sha1', 'sha256', 'md5'] as const;
@@ -19,14 +19,6 @@ export type BodyOutcome =
   | { kind: 'cut' };
 
 type Refusal = Extract<BodyOutcome, { kind: 'refused' }>;
-
-const refused = (status: number, code: ErrorCode, message: string, offset?: number): Refusal => ({
-  kind: 'refused',
-  status,
-  code,
-  message,
-  ...(offset !== undefined ? { offset } : {}),
-});
 
 /**
  * The Upload-Checksum header (tus checksum extension): `<algorithm> <Base64 digest>` of the
@@ -59,19 +51,10 @@ export function contentLength(req: IncomingMessage): number | null {
   return typeof header === 'string' && /^\d{1,16}$/.test(header) ? Number(header) : null;
 }
 
-/** The refusal of a body that would go past the upload's declared length (413; nothing of it is stored). */
-export function pastLength(offset: number, size: number): Refusal {
-  return refused(
-    413,
-    'FILE_TOO_LARGE',
-    `The request goes past the upload's length (Upload-Length ${size}); nothing of it was stored.`,
-    offset,
-  );
-}
-
 /**
- * tus PATCH (core protocol, section 3.2) straight from the Node request to the file
- * store, and the body of a creation-with-upload POST the same way. @tus/server turns each
+ * tus PATCH (core protocol, section 3.2) straight from the Node request to the upload's
+ * bytes (UploadBytes: the local folder or S3), and the body of a creation-with-upload POST
+ * the same way. @tus/server turns each
  * body into a web stream and back, which costs a third of the throughput on a fast link;
  * creation, HEAD, termination and OPTIONS stay with @tus/server, over the same file store
  * and the same files. A body carrying Upload-Checksum is checked (460 and nothing kept
@@ -83,9 +66,8 @@ export class TusPatch {
   private readonly writing = new Map<string, { req: IncomingMessage; done: Promise<unknown> }>();
 
   constructor(
-    private readonly store: HashingFileStore,
+    private readonly store: UploadBytes,
     private readonly documents: DocumentUploads,
-    private readonly directory: string,
   ) {}
 
   async handle(req: IncomingMessage, res: ServerResponse, userId: string, id: string): Promise<void> {
@@ -199,7 +181,7 @@ export class TusPatch {
   }
 
   /** The write itself, with what a refused body takes back; a newer request for the upload waits for all of it. */
-  private async write(
+  private write(
     req: IncomingMessage,
     id: string,
     offset: number,
@@ -207,59 +189,22 @@ export class TusPatch {
     hash: Hash | undefined,
     expected: Buffer | null,
   ): Promise<Exclude<BodyOutcome, { kind: 'stored' }> | { kind: 'stored'; offset: number }> {
-    let received;
-    try {
-      // Never past the declared length; a cut connection (or a newer PATCH ending this one)
-      // ends the write.
-      received = await this.store.receive(req, id, offset, size - offset, hash);
-    } catch {
-      // The file went away under the write: the upload was cancelled (tus DELETE) meanwhile,
-      // which is answered like an upload that does not exist, not as a server failure.
-      const gone = await fsp.access(path.join(this.directory, id)).then(
-        () => false,
-        () => true,
-      );
-      if (req.destroyed && !gone) return { kind: 'cut' };
-      return gone
-        ? refused(404, 'NOT_FOUND', 'Not found.')
-        : refused(500, 'INTERNAL', 'The upload could not be written.');
-    }
-    if (received.overflow) {
-      await this.store.rollBack(id, offset);
-      return pastLength(offset, size);
-    }
-    if (hash && expected) {
-      // A chunk is kept only whole and as its checksum says; a cut one cannot be checked.
-      if (!received.ended || !hash.digest().equals(expected)) {
-        await this.store.rollBack(id, offset);
-        if (!received.ended) return { kind: 'cut' };
-        return refused(
-          460,
-          'CHECKSUM_MISMATCH',
-          'The request body does not match its Upload-Checksum; nothing of it was stored.',
-          offset,
-        );
-      }
-    }
-    // A cut request keeps every byte that arrived: the client continues from there.
-    if (!received.ended) return { kind: 'cut' };
-    return { kind: 'stored', offset: received.offset };
+    return this.store.write(req, id, offset, size, hash, expected);
   }
 
   /**
-   * Turns a complete upload into its document, the SHA-256 read by the store's worker
-   * (which followed the file as it arrived). The last PATCH and POST .../finish both come
+   * Turns a complete upload into its document, the SHA-256 read by the local store's
+   * worker (which followed the file as it arrived), or read back from S3. The last PATCH and POST .../finish both come
    * here; asking twice gives the same document.
    */
   async finish(userId: string, id: string, claimed: string | null): Promise<DocumentRecord> {
     const upload = await this.store.getUpload(id).catch(() => null);
     const size = upload?.size;
     const complete = upload !== null && size !== undefined && upload.offset === size;
-    const doc = await this.documents.finishUpload(userId, id, path.join(this.directory, id), {
-      digest: complete ? await this.store.digest(id, size) : null,
+    const doc = await this.documents.finishUpload(userId, id, this.store.staged(id, complete ? size : null), {
       claimed,
     });
-    await this.store.configstore.delete(id).catch(() => undefined);
+    await this.store.finished(id);
     return doc;
   }
 
@@ -268,8 +213,7 @@ export class TusPatch {
    * cut before its answer named it. Its bytes go, and so does its hold on the quota.
    */
   async discard(id: string): Promise<void> {
-    await this.store.remove(id).catch(() => undefined);
-    this.store.forget(id);
+    await this.store.remove(id);
     await this.documents.uploadFailed(id, 'CANCELLED');
   }
 }

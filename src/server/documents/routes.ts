@@ -10,7 +10,6 @@ import {
 } from '../../shared/documents/index.js';
 import { AppError, type ErrorBody } from '../../shared/errors.js';
 import type { ServerContext } from '../context.js';
-import type { HashingFileStore } from './hashingStore.js';
 import { isSniffedText, servedAs, SNIFF_BYTES } from './contentType.js';
 import type { DocumentsModule } from './index.js';
 import { CHECKSUM_ALGORITHMS, contentLength, parseChecksum, pastLength } from './patch.js';
@@ -79,7 +78,7 @@ function contentDisposition(name: string, inline: boolean): string {
 export function registerDocumentRoutes(app: FastifyInstance, ctx: ServerContext, mod: DocumentsModule): void {
   const { service: documents, tus, blobs } = mod;
   app.addHook('onClose', async () => {
-    await (tus.datastore as HashingFileStore).hasher.close();
+    await mod.bytes.close();
   });
   // tus PATCH bodies are streamed straight to the file store, never parsed.
   app.addContentTypeParser('application/offset+octet-stream', (_request, _payload, done) => done(null));

@@ -2,8 +2,8 @@ import { EVENTS, Server } from '@tus/server';
 import { DOCUMENT_ID_HEADER, nameRefusal, UPLOADS_PATH } from '../../shared/documents/index.js';
 import { AppError, ErrorBodySchema, type ErrorBody, type ErrorCode } from '../../shared/errors.js';
 import type { SessionService } from '../auth/sessions.js';
-import { HashingFileStore } from './hashingStore.js';
 import type { DocumentUploads } from './uploads.js';
+import type { UploadBytes } from './uploadBytes.js';
 
 const BEARER = /^Bearer ([A-Za-z0-9_-]{16,200})$/;
 
@@ -14,26 +14,23 @@ function tusError(error: unknown): { status_code: number; body: string } {
 }
 
 export interface TusOptions {
-  directory: string;
-  expiryMs: number;
+  /** Where uploads' bytes live: the local folder or S3. */
+  bytes: UploadBytes;
   sessions: SessionService;
   documents: DocumentUploads;
   log: { error(obj: unknown, msg: string): void };
 }
 
 /**
- * The tus 1.0 endpoint over @tus/server's file store: creation, HEAD, termination and
- * OPTIONS (Tus-Extension: TUS_EXTENSIONS). Every request carries the same Bearer access
- * token as the rest of the API; an upload id that is not the caller's answers 404 like
- * one that does not exist. Request bodies never reach @tus/server: PATCH bodies and the
+ * The tus 1.0 endpoint over @tus/server's datastore (the local file store or S3):
+ * creation, HEAD, termination and OPTIONS (Tus-Extension: TUS_EXTENSIONS). Every request
+ * carries the same Bearer access token as the rest of the API; an upload id that is not
+ * the caller's answers 404 like one that does not exist. Request bodies never reach @tus/server: PATCH bodies and the
  * body of a creation-with-upload POST are written by TusPatch, which also turns a
  * complete upload into its document (finishUpload) once @tus/server is done with it.
  */
 export function createTusServer(o: TusOptions): Server {
-  const datastore = new HashingFileStore({
-    directory: o.directory,
-    expirationPeriodInMilliseconds: o.expiryMs,
-  });
+  const datastore = o.bytes.datastore;
   const userOf = async (req: Request): Promise<string> => {
     const m = BEARER.exec(req.headers.get('authorization') ?? '');
     if (!m) throw tusError(new AppError('UNAUTHENTICATED', 'Sign in to continue.'));
@@ -74,7 +71,7 @@ export function createTusServer(o: TusOptions): Server {
     },
   });
   server.on(EVENTS.POST_TERMINATE, (_req, _res, id) => {
-    datastore.forget(id);
+    o.bytes.forget(id);
     void o.documents.uploadFailed(id, 'CANCELLED').catch((err: unknown) => {
       o.log.error({ err }, 'a cancelled upload could not be marked');
     });

@@ -1,4 +1,3 @@
-import fsp from 'node:fs/promises';
 import {
   mimeFromName,
   nameKey,
@@ -13,9 +12,10 @@ import { iso, type Now } from '../clock.js';
 import type { Feed } from '../sync/feed.js';
 import type { DocumentRepo, DocumentRow, Store } from '../store/types.js';
 import { cleanMime } from './contentType.js';
-import { sha256File, sha256Stream } from './hashing.js';
+import { sha256Stream } from './hashing.js';
 import { documentRecord } from './records.js';
 import { checkedName, freeName, newId, notFound, type DocumentLimits } from './service.js';
+import type { StagedUpload } from './uploadBytes.js';
 
 /**
  * Uploads into the document cloud: the checks before a byte is sent (name, size, quota),
@@ -109,19 +109,20 @@ export class DocumentUploads {
 
   /**
    * Turns a complete upload into a document: checks its length and SHA-256, the quota
-   * once more, renames the file into the blob store, then writes the document and its
+   * once more, files its bytes as a blob (a rename on the local disk; on S3 the joined
+   * upload object is the blob), then writes the document and its
    * feed change in one transaction. Safe to call twice (the last PATCH and an explicit
    * finish after a lost answer): the second call gets the same document.
    */
   finishUpload(
     ownerId: string,
     uploadId: string,
-    tempPath: string,
-    hashes: { digest?: string | null; claimed?: string | null } = {},
+    staged: StagedUpload,
+    hashes: { claimed?: string | null } = {},
   ): Promise<DocumentRecord> {
     const running = this.finishing.get(uploadId);
     if (running) return running;
-    const work = this.doFinish(ownerId, uploadId, tempPath, hashes).finally(() =>
+    const work = this.doFinish(ownerId, uploadId, staged, hashes).finally(() =>
       this.finishing.delete(uploadId),
     );
     this.finishing.set(uploadId, work);
@@ -131,8 +132,8 @@ export class DocumentUploads {
   private async doFinish(
     ownerId: string,
     uploadId: string,
-    tempPath: string,
-    hashes: { digest?: string | null; claimed?: string | null },
+    staged: StagedUpload,
+    hashes: { claimed?: string | null },
   ): Promise<DocumentRecord> {
     const upload = await this.repo.getUpload(uploadId);
     if (!upload || upload.ownerId !== ownerId) throw notFound();
@@ -153,16 +154,14 @@ export class DocumentUploads {
     // was cut (the server died) after the bytes moved there: finish from the blob.
     const claimedKey = upload.documentId;
     let fromBlob = false;
-    let size: number;
-    try {
-      size = (await fsp.stat(tempPath)).size;
-    } catch {
+    let size = await staged.size();
+    if (size === null) {
       const filed = claimedKey ? await this.blobs.size(claimedKey).catch(() => null) : null;
       if (filed === null) throw notFound();
       size = filed;
       fromBlob = true;
     }
-    const discard = () => (fromBlob ? this.blobs.delete(claimedKey!) : fsp.rm(tempPath, { force: true }));
+    const discard = () => (fromBlob ? this.blobs.delete(claimedKey!) : staged.discard());
     if (size !== upload.size)
       throw new AppError('UPLOAD_INCOMPLETE', 'The upload has not received every byte yet.');
     const expected =
@@ -171,9 +170,7 @@ export class DocumentUploads {
       throw new AppError('CHECKSUM_MISMATCH', 'Send the SHA-256 of the whole file to finish the upload.');
     }
     // Hashed while it arrived when the bytes came in order; otherwise read once now.
-    const digest = fromBlob
-      ? await sha256Stream(this.blobs.read(claimedKey!))
-      : (hashes.digest ?? (await sha256File(tempPath).catch(cancelledMeanwhile)));
+    const digest = fromBlob ? await sha256Stream(this.blobs.read(claimedKey!)) : await staged.sha256();
     if (digest !== expected) {
       await this.repo.setUpload(uploadId, 'failed', null, 'CHECKSUM_MISMATCH');
       await discard();
@@ -188,11 +185,12 @@ export class DocumentUploads {
       throw new AppError('QUOTA_EXCEEDED', 'There is not enough space left in your storage for this file.');
     }
     const id = claimedKey ?? newId();
+    let blobKey = id;
     if (!fromBlob) {
       // The key is written down before the file moves, so a crash between the move and
       // the commit below leaves a blob that the next finish (or housekeeping) finds.
       if (!claimedKey && !(await this.repo.claimBlobKey(uploadId, id))) throw notFound();
-      await this.blobs.adopt(tempPath, id).catch(cancelledMeanwhile);
+      blobKey = await staged.adopt(id);
     }
     try {
       return await this.feed.write(async (writer, { documents }) => {
@@ -212,7 +210,7 @@ export class DocumentUploads {
           size,
           mime: meta.mime,
           sha256: digest,
-          blobKey: id,
+          blobKey,
           createdAt: at,
           updatedAt: at,
           trashedAt: null,
@@ -225,17 +223,8 @@ export class DocumentUploads {
         return record;
       });
     } catch (error) {
-      await this.blobs.delete(id);
+      await this.blobs.delete(blobKey);
       throw error;
     }
   }
-}
-
-/**
- * The upload's file vanished while it was being finished: a cancel (tus DELETE) removed
- * it. That is the answer for a cancelled upload, not a server failure.
- */
-function cancelledMeanwhile(error: unknown): never {
-  if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw notFound();
-  throw error;
 }
