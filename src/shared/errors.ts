@@ -86,6 +86,10 @@ export const ErrorBodySchema = z.object({
   retryAfter: z.number().int().nonnegative().optional(),
   /** Field-level problems (VALIDATION_FAILED): path → message. */
   fields: z.record(z.string(), z.string()).optional(),
+  'CHAT_RATE_LIMITED',
+  'CHAT_TOO_MANY_ATTACHMENTS',
+  'CHAT_ATTACHMENT_NOT_YOURS',
+  'CHAT_ATTACHMENT_IN_TRASH',
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
@@ -123,6 +127,10 @@ export const ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   INVITE_PARENT_LIMIT: 409,
   INVITE_SAME_DEVICE: 409,
   INVITE_OWN_LINK: 409,
+  CHAT_RATE_LIMITED: 429,
+  CHAT_TOO_MANY_ATTACHMENTS: 400,
+  CHAT_ATTACHMENT_NOT_YOURS: 403,
+  CHAT_ATTACHMENT_IN_TRASH: 409,
   INVITE_ALREADY_LINKED: 409,
   PHONE_BELONGS_TO_PARENT: 409,
   PHONE_BELONGS_TO_STUDENT: 409,

@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
-import type { ChatMessage, ChatRecord, MessagesPage } from '../../src/shared/chats/index.js';
+import type { ChatMessage, ChatRecord, ChatReport, MessagesPage } from '../../src/shared/chats/index.js';
+import type { Contact, SearchHit } from '../../src/shared/chats/ipc.js';
+import { DOCUMENT_ID_HEADER, encodeUploadMetadata } from '../../src/shared/documents/index.js';
+import { en } from '../../src/shared/messages/en.js';
 import { ru } from '../../src/shared/messages/ru.js';
 import {
   createClass,
@@ -13,19 +16,28 @@ import {
 } from '../../src/server/family/school.js';
 import { openEventStream, signInByPhone, type EventStream } from '../../src/server/testing.js';
 import { freshPhone } from '../helpers/family.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import { startTestServer, TestClock, type TestServer } from '../helpers/server.js';
 
 /**
  * Chats with the school on a real server: one school with a class of two members (5 А:
- * its teacher and one parent), a class of thirty (6 Б: its teacher and 29 parents), and a
- * class whose parent has two children in it (7 В). Seeded once.
+ * its teacher and one parent; a second teacher of the class without the chats), a class
+ * of thirty (6 Б: its teacher and 29 parents), a class whose parent has two children in
+ * it (7 В), a class whose parent leaves (9 Д), and a teacher of another school. Seeded
+ * once. The server's clock moves 400 ms with every message sent through `send`, so no
+ * sender passes the send rate limit (30 in 10 s) unless a test means to.
  */
 
 const SCHOOL = 'Школа № 7';
 const BIRTH = '2014-02-03';
 const LETTERS = 'абвгдежзиклмнопрстуфхцчшщэюяё';
 let ts: TestServer;
+const clock = new TestClock();
 const people = {} as {
+  teacherA2: SignedIn;
+  foreignTeacher: SignedIn;
+  leaver: SignedIn;
+  leaverKid: SignedIn;
+  teacherD: SignedIn;
   teacherA: SignedIn;
   teacherB: SignedIn;
   admin: SignedIn;
@@ -71,6 +83,7 @@ async function chatOf(who: SignedIn, kind: ChatRecord['kind'], title?: string): 
 }
 
 async function send(who: SignedIn, chatId: string, text: string, id = clientId()) {
+  clock.advance(400);
   return call<{ message: ChatMessage; code?: string }>(who, 'POST', `/api/chats/${chatId}/messages`, {
     clientId: id,
     text,
@@ -127,13 +140,13 @@ async function link(parent: SignedIn, kid: SignedIn): Promise<void> {
   expect(r.status, JSON.stringify(r.body)).toBe(200);
 }
 
-async function teacher(className: string, surname: string): Promise<SignedIn> {
+async function teacher(className: string, surname: string, school = SCHOOL): Promise<SignedIn> {
   const phone = freshPhone('942');
   await createTeacher(schoolContextOf(ts.server.context), {
     surname,
     name: 'Ольга',
     patronymic: 'Викторовна',
-    school: SCHOOL,
+    school,
     className,
     phone,
   });
@@ -141,11 +154,16 @@ async function teacher(className: string, surname: string): Promise<SignedIn> {
 }
 
 beforeAll(async () => {
-  ts = await startTestServer();
+  ts = await startTestServer({ clock });
   const sc = schoolContextOf(ts.server.context);
   await createSchool(sc, SCHOOL);
-  for (const name of ['5 А', '6 Б', '7 В']) await createClass(sc, SCHOOL, name, null);
+  await createSchool(sc, 'Гимназия № 2');
+  await createClass(sc, 'Гимназия № 2', '1 А', null);
+  for (const name of ['5 А', '6 Б', '7 В', '9 Д']) await createClass(sc, SCHOOL, name, null);
   people.teacherA = await teacher('5 А', 'Смирнова');
+  people.teacherA2 = await teacher('5 А', 'Алексеева');
+  people.foreignTeacher = await teacher('1 А', 'Чужая', 'Гимназия № 2');
+  people.teacherD = await teacher('9 Д', 'Долгова');
   people.teacherB = await teacher('6 Б', 'Лебедева');
   const adminPhone = freshPhone('943');
   await createSchoolAdmin(sc, {
@@ -180,6 +198,10 @@ beforeAll(async () => {
     name: { surname: 'Орлов', name: 'Олег' },
   });
   for (const kid of people.twoKids) await link(people.twoKidsParent, kid);
+
+  people.leaverKid = await student('9 Д', 'Уходов');
+  people.leaver = await signInByPhone(ts, freshPhone('947'), { name: { surname: 'Уходова', name: 'Нина' } });
+  await link(people.leaver, people.leaverKid);
 }, 120_000);
 
 afterAll(async () => {
@@ -463,5 +485,361 @@ describe('announcements', () => {
     expect((await call(parentA, 'POST', `/api/chats/${channel.id}/messages/${seq}/ack`)).status).toBe(200);
     expect((await acks()).body).toMatchObject({ acked: [{ userId: parentA.profile.id }], pending: [] });
     expect((await call(parentA, 'GET', `/api/chats/${channel.id}/messages/${seq}/acks`)).status).toBe(403);
+  });
+});
+
+describe('contacts', () => {
+  it('a parent of 9 Д sees its class teacher while their child is there', async () => {
+    const r = await call<{ contacts: Contact[] }>(people.leaver, 'GET', '/api/chats/contacts');
+    expect(r.body.contacts.map((c) => c.role)).toEqual(['Классный руководитель 9 Д']);
+  });
+
+  const contactsOf = async (who: SignedIn) => {
+    const r = await call<{ contacts: Contact[] }>(who, 'GET', '/api/chats/contacts');
+    expect(r.status).toBe(200);
+    return r.body.contacts;
+  };
+
+  it('gives a parent the teachers of their child’s class, the class teacher first', async () => {
+    expect(await contactsOf(people.parentA)).toEqual([
+      { userId: people.teacherA.profile.id, name: 'Смирнова Ольга', role: 'Классный руководитель 5 А' },
+      { userId: people.teacherA2.profile.id, name: 'Алексеева Ольга', role: 'Учитель 5 А' },
+    ]);
+  });
+
+  it('gives a teacher the school’s teachers and the parents of their class, never another school’s', async () => {
+    const contacts = await contactsOf(people.teacherA);
+    const ids = contacts.map((c) => c.userId);
+    expect(contacts).toContainEqual({
+      userId: people.teacherB.profile.id,
+      name: 'Лебедева Ольга',
+      role: 'Классный руководитель 6 Б',
+    });
+    expect(contacts).toContainEqual({
+      userId: people.parentA.profile.id,
+      name: 'Петрова Мария',
+      role: 'Родитель ученика 5 А',
+    });
+    expect(ids).not.toContain(people.teacherA.profile.id);
+    expect(ids).not.toContain(people.foreignTeacher.profile.id);
+    expect(ids).not.toContain(people.big[0]!.profile.id);
+    // Class teachers come first; every contact can be written to.
+    const firstOther = contacts.findIndex((c) => !c.role.startsWith('Классный руководитель'));
+    expect(contacts.slice(firstOther).some((c) => c.role.startsWith('Классный руководитель'))).toBe(false);
+    const opened = await call(people.teacherA, 'POST', '/api/chats/direct', {
+      userId: contacts.at(-1)!.userId,
+    });
+    expect(opened.status).toBe(200);
+    expect((await contactsOf(people.foreignTeacher)).map((c) => c.userId)).toEqual([]);
+  });
+
+  it('gives a student and a parent without a child in a class no one, and nobody unsigned', async () => {
+    expect(await contactsOf(people.kidA)).toEqual([]);
+    const lone = await signInByPhone(ts, freshPhone('948'), { name: { surname: 'Одинокова', name: 'Анна' } });
+    expect(await contactsOf(lone)).toEqual([]);
+    expect((await call(null, 'GET', '/api/chats/contacts')).status).toBe(401);
+  });
+});
+
+describe('mute', () => {
+  it('is the member’s own flag, shown in their chat list and feed record only', async () => {
+    const { parentA, teacherA } = people;
+    const chat = await chatOf(parentA, 'class');
+    const r = await call(parentA, 'PUT', `/api/chats/${chat.id}/mute`, { muted: true });
+    expect([r.status, r.body]).toEqual([200, { muted: true }]);
+    expect((await chatOf(parentA, 'class')).muted).toBe(true);
+    expect((await feedChat(parentA, chat.id))!.muted).toBe(true);
+    expect((await chatOf(teacherA, 'class')).muted).toBe(false);
+    expect((await call(parentA, 'PUT', `/api/chats/${chat.id}/mute`, { muted: false })).body).toEqual({
+      muted: false,
+    });
+    expect((await feedChat(parentA, chat.id))!.muted).toBe(false);
+  });
+
+  it('refuses someone outside the chat and a body that is not a flag', async () => {
+    const chat = await chatOf(people.parentA, 'class');
+    for (const who of [people.big[0]!, people.kidA, people.foreignTeacher]) {
+      const r = await call<{ code: string }>(who, 'PUT', `/api/chats/${chat.id}/mute`, { muted: true });
+      expect([r.status, r.body.code]).toEqual([404, 'CHAT_NOT_MEMBER']);
+    }
+    const bad = await call<{ code: string }>(people.parentA, 'PUT', `/api/chats/${chat.id}/mute`, {
+      muted: 'yes',
+    });
+    expect([bad.status, bad.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+  });
+});
+
+describe('search', () => {
+  const search = (who: SignedIn, q: string, limit?: number) =>
+    call<{ hits: SearchHit[]; code?: string }>(
+      who,
+      'GET',
+      `/api/chats/search?${new URLSearchParams({ q, ...(limit ? { limit: String(limit) } : {}) })}`,
+    );
+
+  it('finds word starts in any case with ё as е, newest first, with the matches marked', async () => {
+    const { parentA, teacherA, big } = people;
+    const chat = await chatOf(parentA, 'class');
+    const older = (await send(teacherA, chat.id, 'Ёлка в школе в пятницу, олимпиада в субботу')).body.message;
+    const newer = (await send(parentA, chat.id, 'Спасибо! Про ОЛИМПИАДУ понятно, а ёлка во сколько?')).body
+      .message;
+    const hits = (await search(parentA, 'олимп')).body.hits;
+    expect(hits.map((h) => h.seq).slice(0, 2)).toEqual([newer.seq, older.seq]);
+    expect(hits[0]).toMatchObject({
+      chatId: chat.id,
+      chatTitle: 'Чат родителей 5 А',
+      senderName: 'Петрова Мария',
+      createdAt: newer.createdAt,
+    });
+    expect(hits[0]!.snippet).toContain('Про \uE000ОЛИМПИАДУ\uE001 понятно');
+    for (const q of ['елка', 'ЁЛКА', 'Елк']) {
+      const found = (await search(teacherA, q)).body.hits.map((h) => h.seq);
+      expect(found, q).toEqual(expect.arrayContaining([older.seq, newer.seq]));
+    }
+    expect((await search(parentA, 'елка суббот')).body.hits.map((h) => h.seq)).toEqual([older.seq]);
+    expect((await search(parentA, 'ёлка', 1)).body.hits).toHaveLength(1);
+    // Not the middle of a word, and nothing from a chat one is not in.
+    expect((await search(parentA, 'лимпиад')).body.hits).toEqual([]);
+    expect((await search(big[0]!, 'олимпиада')).body.hits.map((h) => h.chatId)).not.toContain(chat.id);
+    expect((await search(people.foreignTeacher, 'олимпиада')).body.hits).toEqual([]);
+    expect((await search(people.kidA, 'олимпиада')).body.hits).toEqual([]);
+    // The school's administrator reads the class chats and finds it too.
+    expect((await search(people.admin, 'олимпиада')).body.hits.map((h) => h.seq)).toContain(older.seq);
+  });
+
+  it('follows edits and deletions', async () => {
+    const { parentA } = people;
+    const chat = await chatOf(parentA, 'class');
+    const m = (await send(parentA, chat.id, 'Забыли сменку')).body.message;
+    expect((await search(parentA, 'сменку')).body.hits.map((h) => h.seq)).toContain(m.seq);
+    await call(parentA, 'PATCH', `/api/chats/${chat.id}/messages/${m.seq}`, { text: 'Забыли форму' });
+    expect((await search(parentA, 'сменку')).body.hits.map((h) => h.seq)).not.toContain(m.seq);
+    expect((await search(parentA, 'форму')).body.hits.map((h) => h.seq)).toContain(m.seq);
+    await call(parentA, 'DELETE', `/api/chats/${chat.id}/messages/${m.seq}`);
+    expect((await search(parentA, 'форму')).body.hits.map((h) => h.seq)).not.toContain(m.seq);
+  });
+
+  it('gives a member who left only what was written before they left', async () => {
+    const { leaver, leaverKid, teacherD } = people;
+    const chat = await chatOf(leaver, 'class', 'Чат родителей 9 Д');
+    const before = (await send(teacherD, chat.id, 'Экскурсия в планетарий в среду')).body.message;
+    expect((await call(leaver, 'POST', '/api/family/leave', { childId: leaverKid.profile.id })).status).toBe(
+      200,
+    );
+    const after = (await send(teacherD, chat.id, 'Экскурсия в планетарий переносится')).body.message;
+    const seen = (await search(leaver, 'планетарий')).body.hits.map((h) => h.seq);
+    expect(seen).toEqual([before.seq]);
+    // With no child in the class, the class's teacher is no longer among their contacts.
+    const contacts = await call<{ contacts: Contact[] }>(leaver, 'GET', '/api/chats/contacts');
+    expect(contacts.body.contacts).toEqual([]);
+    expect((await search(teacherD, 'планетарий')).body.hits.map((h) => h.seq)).toEqual([
+      after.seq,
+      before.seq,
+    ]);
+  });
+
+  it('refuses an empty or over-long query and a limit out of range', async () => {
+    for (const q of ['', '   ', 'я'.repeat(201)]) {
+      const r = await search(people.parentA, q);
+      expect([r.status, r.body.code], JSON.stringify(q)).toEqual([400, 'VALIDATION_FAILED']);
+    }
+    expect((await search(people.parentA, 'я', 101)).status).toBe(400);
+    expect((await search(people.parentA, '!!!')).body).toEqual({ hits: [] });
+    expect((await call(null, 'GET', '/api/chats/search?q=a')).status).toBe(401);
+  });
+});
+
+describe('announcement acknowledgements per caller', () => {
+  it('shows each member whether they confirmed, and no flag outside announcements', async () => {
+    const { parentA, teacherA } = people;
+    const channel = await chatOf(parentA, 'announcements');
+    const posted = (await send(teacherA, channel.id, 'Завтра сокращённые уроки')).body.message;
+    expect(posted.acked).toBe(true);
+    const mine = async () =>
+      (await page(parentA, channel.id, `after=${posted.seq - 1}&limit=1`)).body.messages[0]!.acked;
+    expect(await mine()).toBe(false);
+    await call(parentA, 'POST', `/api/chats/${channel.id}/messages/${posted.seq}/ack`);
+    expect(await mine()).toBe(true);
+    const chat = await chatOf(parentA, 'class');
+    expect((await page(parentA, chat.id, 'limit=3')).body.messages.map((m) => m.acked)).toEqual([
+      null,
+      null,
+      null,
+    ]);
+  });
+});
+
+async function uploadDocument(who: SignedIn, name: string, data: Buffer): Promise<string> {
+  const auth = { authorization: `Bearer ${who.tokens.accessToken}`, 'tus-resumable': '1.0.0' };
+  const created = await fetch(`${ts.url}/api/uploads`, {
+    method: 'POST',
+    headers: {
+      ...auth,
+      'upload-length': String(data.length),
+      'upload-metadata': encodeUploadMetadata({
+        filename: name,
+        sha256: createHash('sha256').update(data).digest('hex'),
+      }),
+    },
+  });
+  expect(created.status).toBe(201);
+  const done = await fetch(new URL(created.headers.get('location')!, ts.url), {
+    method: 'PATCH',
+    headers: { ...auth, 'upload-offset': '0', 'content-type': 'application/offset+octet-stream' },
+    body: new Uint8Array(data),
+  });
+  expect(done.status).toBe(204);
+  return done.headers.get(DOCUMENT_ID_HEADER)!;
+}
+
+async function mutate(who: SignedIn, type: string, payload: unknown) {
+  const r = await call<{ results: { status: string }[] }>(who, 'POST', '/api/sync/mutations', {
+    mutations: [{ id: `m-${clientId()}`, type, payload }],
+  });
+  expect(r.body.results[0]!.status).toBe('applied');
+}
+
+describe('attachments', () => {
+  const bytes = Buffer.from('Справка для бассейна: Петров Илья, 5 А — допущен к занятиям.\n');
+  const download = (who: SignedIn | null, path: string, headers: Record<string, string> = {}) =>
+    fetch(`${ts.url}${path}`, {
+      headers: { ...(who ? { authorization: `Bearer ${who.tokens.accessToken}` } : {}), ...headers },
+    });
+
+  it('sends a copy of the sender’s document that the chat’s readers download, with Range and by a signed link', async () => {
+    const { parentA, teacherA, big, admin } = people;
+    const chat = await chatOf(parentA, 'class');
+    const docId = await uploadDocument(parentA, 'Справка для бассейна.txt', bytes);
+    const sent = await call<{ message: ChatMessage }>(parentA, 'POST', `/api/chats/${chat.id}/messages`, {
+      clientId: clientId(),
+      text: '',
+      documentIds: [docId],
+    });
+    expect(sent.status).toBe(201);
+    const [file] = sent.body.message.attachments;
+    expect(file).toMatchObject({ name: 'Справка для бассейна.txt', size: bytes.length });
+    const path = `/api/chats/${chat.id}/attachments/${file!.id}`;
+    const seen = (await page(teacherA, chat.id, `after=${sent.body.message.seq - 1}`)).body.messages[0]!;
+    expect(seen.attachments).toEqual([file]);
+
+    for (const who of [teacherA, admin]) {
+      const r = await download(who, path);
+      expect(r.status).toBe(200);
+      expect(r.headers.get('content-disposition')).toContain(encodeURIComponent('Справка для бассейна.txt'));
+      expect(Buffer.from(await r.arrayBuffer())).toEqual(bytes);
+    }
+    const part = await download(teacherA, path, { range: 'bytes=4-11' });
+    expect(part.status).toBe(206);
+    expect(part.headers.get('content-range')).toBe(`bytes 4-11/${bytes.length}`);
+    expect(Buffer.from(await part.arrayBuffer())).toEqual(bytes.subarray(4, 12));
+    expect((await download(teacherA, path, { range: `bytes=${bytes.length}-` })).status).toBe(416);
+
+    for (const who of [big[0]!, people.kidA, people.foreignTeacher]) {
+      expect((await download(who, path)).status).toBe(404);
+      expect((await call(who, 'GET', `${path}/link`)).status).toBe(404);
+    }
+    expect((await download(null, path)).status).toBe(401);
+
+    const link = await call<{ url: string }>(teacherA, 'GET', `${path}/link`);
+    expect(link.body.url).toMatch(/\?u=.+&e=\d+&s=/);
+    const opened = await download(null, link.body.url);
+    expect(Buffer.from(await opened.arrayBuffer())).toEqual(bytes);
+    expect((await download(null, `${link.body.url.slice(0, -3)}xyz`)).status).toBe(404);
+
+    // The document goes for good: the message keeps its copy.
+    await mutate(parentA, 'documents.trash', { kind: 'document', id: docId });
+    await mutate(parentA, 'documents.emptyTrash', {});
+    const kept = await download(teacherA, path);
+    expect(Buffer.from(await kept.arrayBuffer())).toEqual(bytes);
+
+    // A deleted message's files go with it.
+    await call(parentA, 'DELETE', `/api/chats/${chat.id}/messages/${sent.body.message.seq}`);
+    expect((await download(teacherA, path)).status).toBe(404);
+  });
+
+  it('refuses someone else’s document, one in the trash and more than ten, each with its sentence', async () => {
+    const { parentA, teacherA } = people;
+    const chat = await chatOf(parentA, 'class');
+    const theirs = await uploadDocument(teacherA, 'План урока.txt', Buffer.from('план'));
+    const trashed = await uploadDocument(parentA, 'Старое.txt', Buffer.from('старое'));
+    await mutate(parentA, 'documents.trash', { kind: 'document', id: trashed });
+    const cases: [string[], number, string][] = [
+      [[theirs], 403, 'CHAT_ATTACHMENT_NOT_YOURS'],
+      [['no-such-document'], 403, 'CHAT_ATTACHMENT_NOT_YOURS'],
+      [[trashed], 409, 'CHAT_ATTACHMENT_IN_TRASH'],
+      [Array.from({ length: 11 }, (_, i) => `doc-${i}`), 400, 'CHAT_TOO_MANY_ATTACHMENTS'],
+    ];
+    for (const [documentIds, status, code] of cases) {
+      const r = await call<{ code: string; message: string }>(
+        parentA,
+        'POST',
+        `/api/chats/${chat.id}/messages`,
+        {
+          clientId: clientId(),
+          text: 'Во вложении',
+          documentIds,
+        },
+      );
+      expect([r.status, r.body.code]).toEqual([status, code]);
+      expect(ru.errors[code as keyof typeof ru.errors]).toBeTruthy();
+      expect(en.errors[code as keyof typeof en.errors]).toBeTruthy();
+    }
+    expect(ru.errors.CHAT_TOO_MANY_ATTACHMENTS).toContain('10');
+  });
+});
+
+describe('send rate limit', () => {
+  it('refuses a sender’s 31st message within ten seconds with CHAT_RATE_LIMITED, and lets a retry through', async () => {
+    const { teacherB } = people;
+    const chat = await chatOf(teacherB, 'class');
+    clock.advance(11_000);
+    const burst = (id = clientId()) =>
+      call<{ code: string; retryAfter?: number; message: ChatMessage }>(
+        teacherB,
+        'POST',
+        `/api/chats/${chat.id}/messages`,
+        {
+          clientId: id,
+          text: 'Напоминание',
+        },
+      );
+    let first = '';
+    for (let i = 0; i < 30; i++) {
+      const id = clientId();
+      first ||= id;
+      expect((await burst(id)).status).toBe(201);
+    }
+    const refused = await burst();
+    expect([refused.status, refused.body.code]).toEqual([429, 'CHAT_RATE_LIMITED']);
+    expect(refused.body.retryAfter).toBeGreaterThan(0);
+    expect(ru.errors.CHAT_RATE_LIMITED).toContain('Подождите');
+    // A retry of a message already sent is answered, not counted.
+    expect((await burst(first)).status).toBe(200);
+    clock.advance(11_000);
+    expect((await burst()).status).toBe(201);
+  });
+});
+
+describe('reports for the school’s administrators', () => {
+  it('lists the school’s reports to its administrators only', async () => {
+    const { parentA, teacherA, admin } = people;
+    const chat = await chatOf(parentA, 'class');
+    const m = (await send(teacherA, chat.id, 'Сдаём по 500 рублей наличными')).body.message;
+    await call(parentA, 'POST', `/api/chats/${chat.id}/messages/${m.seq}/report`, { reason: 'Поборы' });
+    const r = await call<{ reports: ChatReport[] }>(admin, 'GET', '/api/chats/reports');
+    expect(r.status).toBe(200);
+    expect(r.body.reports[0]).toMatchObject({
+      chatId: chat.id,
+      chatTitle: 'Чат родителей 5 А',
+      seq: m.seq,
+      senderName: 'Смирнова Ольга',
+      text: 'Сдаём по 500 рублей наличными',
+      reporterName: 'Петрова Мария',
+      reason: 'Поборы',
+    });
+    for (const who of [parentA, teacherA, people.kidA, people.foreignTeacher]) {
+      const refused = await call<{ code: string }>(who, 'GET', '/api/chats/reports');
+      expect([refused.status, refused.body.code]).toEqual([403, 'FORBIDDEN']);
+    }
   });
 });

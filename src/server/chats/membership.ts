@@ -17,9 +17,10 @@ export function personName(user: Pick<UserRow, 'surname' | 'name'>): string {
   return `${user.surname} ${user.name}`.trim();
 }
 
-async function title(
+/** The chat's title as `userId` sees it (a direct chat: the other person's name). */
+export async function chatTitle(
   db: Repos,
-  chat: ChatRow,
+  chat: Pick<ChatRow, 'kind' | 'classId' | 'directKey'>,
   userId: string,
 ): Promise<{ title: string; peerId: string | null }> {
   if (chat.kind === 'direct') {
@@ -44,7 +45,7 @@ export async function chatRecord(db: Repos, chat: ChatRow, member: ChatMemberRow
   const user = (await db.accounts.getUser(member.userId))!;
   const maxSeq = member.leftSeq ?? chat.lastSeq;
   const last = maxSeq > 0 ? (await db.chats.messagesBefore(chat.id, maxSeq + 1, 1, maxSeq))[0] : undefined;
-  const { title: name, peerId } = await title(db, chat, member.userId);
+  const { title: name, peerId } = await chatTitle(db, chat, member.userId);
   const peer = peerId ? await db.chats.member(chat.id, peerId) : null;
   return {
     id: chat.id,

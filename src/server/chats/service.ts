@@ -1,25 +1,56 @@
+import fs from 'node:fs';
+import fsp from 'node:fs/promises';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
 import {
+  CHAT_ATTACHMENTS_MAX,
   CHAT_TEXT_MAX,
+  MATCH_END,
+  MATCH_START,
   type AcksResponse,
   type ChatMembersResponse,
   type ChatMessage,
   type ChatRecord,
+  type ChatReport,
   type MessagesPage,
   type MessagesQuery,
   type SendBody,
 } from '../../shared/chats/index.js';
+import type { Contact, SearchHit } from '../../shared/chats/ipc.js';
 import { AppError } from '../../shared/errors.js';
 import { newId } from '../auth/tokens.js';
+import type { BlobStore } from '../blobs/types.js';
 import { iso, type Now } from '../clock.js';
+import type { RateLimiter } from '../rateLimit.js';
 import type { Feed } from '../sync/feed.js';
-import type { ChatMemberRow, ChatMessageRow, ChatRow, Repos, Store, UserRow } from '../store/types.js';
-import { canPost, chatRecord, personName, putChat, putChatToMembers } from './membership.js';
+import type {
+  ChatAttachmentRow,
+  ChatMemberRow,
+  ChatMessageRow,
+  ChatRow,
+  DocumentRow,
+  Repos,
+  Store,
+  UserRow,
+} from '../store/types.js';
+import { AttachmentLinks } from './links.js';
+import { canPost, chatRecord, chatTitle, personName, putChat, putChatToMembers } from './membership.js';
 
 export interface ChatDeps {
   store: Store;
   feed: Feed;
   now: Now;
+  limiter: RateLimiter;
+  /** Where attachments' copies of documents' bytes go (a temporary file on the blobs' disk first). */
+  files: { blobs: BlobStore; tempDir: string };
 }
+
+/** A sender's burst: this many new messages in this many seconds, then CHAT_RATE_LIMITED. */
+export const CHAT_SEND_LIMIT = { count: 30, windowSeconds: 10 };
+const SNIPPET_BEFORE = 60;
+const SNIPPET_CHARS = 200;
+const SEARCH_TERMS_MAX = 10;
+const REPORTS_MAX = 500;
 
 /** What one person may do in one chat, read inside the transaction that acts on it. */
 interface Access {
@@ -51,7 +82,45 @@ export function cleanText(text: string): string {
   return clean;
 }
 
-export function messageOf(row: ChatMessageRow): ChatMessage {
+/** Lower case, «ё» as «е»: how search compares words. */
+export function foldForSearch(text: string): string {
+  return text.toLocaleLowerCase('ru').replace(/ё/g, 'е');
+}
+
+/** The words of a search query, folded (letters and digits; the rest separates words). */
+export function searchTerms(query: string): string[] {
+  const words = foldForSearch(query.normalize('NFC')).match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(words)].slice(0, SEARCH_TERMS_MAX);
+}
+
+/**
+ * The message's text around its first match, every word that starts with a term marked
+ * between U+E000 and U+E001.
+ */
+export function snippetOf(text: string, terms: string[]): string {
+  const words = [...text.matchAll(/[\p{L}\p{N}]+/gu)];
+  const hits = words.filter((w) => terms.some((t) => foldForSearch(w[0]).startsWith(t)));
+  const first = hits[0]?.index ?? 0;
+  let start = Math.max(0, first - SNIPPET_BEFORE);
+  if (start > 0) {
+    const space = text.lastIndexOf(' ', first);
+    start = space >= start ? space + 1 : start;
+  }
+  const end = Math.min(text.length, start + SNIPPET_CHARS);
+  let out = '';
+  let at = start;
+  for (const w of hits) {
+    const from = w.index;
+    const to = from + w[0].length;
+    if (from < start || to > end) continue;
+    out += text.slice(at, from) + MATCH_START + w[0] + MATCH_END;
+    at = to;
+  }
+  out += text.slice(at, end);
+  return `${start > 0 ? '…' : ''}${out}${end < text.length ? '…' : ''}`;
+}
+
+export function messageOf(row: ChatMessageRow, acked: boolean | null = null): ChatMessage {
   return {
     id: row.id,
     chatId: row.chatId,
@@ -65,7 +134,57 @@ export function messageOf(row: ChatMessageRow): ChatMessage {
     editedAt: row.editedAt,
     deletedAt: row.deletedAt,
     deletedBy: row.deletedBy,
+    attachments: row.deletedAt ? [] : row.attachments,
+    acked,
   };
+}
+
+/** Whether the caller acknowledged each of an announcements channel's messages (their own: true). */
+async function ackedOf(
+  db: Repos,
+  chat: ChatRow,
+  userId: string,
+  rows: ChatMessageRow[],
+): Promise<Map<number, boolean | null>> {
+  const out = new Map<number, boolean | null>();
+  if (chat.kind !== 'announcements' || rows.length === 0) {
+    for (const r of rows) out.set(r.seq, null);
+    return out;
+  }
+  const seqs = rows.map((r) => r.seq);
+  const acked = new Set(await db.chats.ackedSeqs(chat.id, userId, Math.min(...seqs), Math.max(...seqs)));
+  for (const r of rows) out.set(r.seq, r.senderId === userId || acked.has(r.seq));
+  return out;
+}
+
+async function messagesOf(db: Repos, chat: ChatRow, userId: string, rows: ChatMessageRow[]) {
+  const acked = await ackedOf(db, chat, userId, rows);
+  return rows.map((r) => messageOf(r, acked.get(r.seq) ?? null));
+}
+
+async function oneMessage(db: Repos, chat: ChatRow, userId: string, row: ChatMessageRow) {
+  return (await messagesOf(db, chat, userId, [row]))[0]!;
+}
+
+function attachmentRefused(code: 'CHAT_ATTACHMENT_NOT_YOURS' | 'CHAT_ATTACHMENT_IN_TRASH', name?: string) {
+  return code === 'CHAT_ATTACHMENT_NOT_YOURS'
+    ? new AppError(code, 'Only your own documents can be attached.')
+    : new AppError(
+        code,
+        `The document ${name ?? ''} is in the trash: restore it to attach it.`.replace('  ', ' '),
+      );
+}
+
+/** The documents to attach, each the sender's own and not in the trash. */
+async function attachable(db: Repos, userId: string, ids: string[]): Promise<DocumentRow[]> {
+  const docs: DocumentRow[] = [];
+  for (const id of ids) {
+    const doc = await db.documents.getDocument(userId, id);
+    if (!doc) throw attachmentRefused('CHAT_ATTACHMENT_NOT_YOURS');
+    if (doc.trashedAt !== null) throw attachmentRefused('CHAT_ATTACHMENT_IN_TRASH', `«${doc.name}»`);
+    docs.push(doc);
+  }
+  return docs;
 }
 
 /**
@@ -74,7 +193,17 @@ export function messageOf(row: ChatMessageRow): ChatMessage {
  * members' devices hear of a change after the commit.
  */
 export class ChatService {
-  constructor(private readonly deps: ChatDeps) {}
+  /** Signed links to attachments, for a browser's download. */
+  readonly links: AttachmentLinks;
+
+  constructor(private readonly deps: ChatDeps) {
+    this.links = new AttachmentLinks(deps.store.documents, deps.now);
+  }
+
+  /** The bytes of an attachment's copy (a range of them), for the download route. */
+  readBlob(key: string, range?: { start: number; end: number }) {
+    return this.deps.files.blobs.read(key, range);
+  }
 
   private async access(db: Repos, userId: string, chatId: string): Promise<Access> {
     const [chat, user] = [await db.chats.getChat(chatId), await db.accounts.getUser(userId)];
@@ -187,50 +316,142 @@ export class ChatService {
         hasMore = rows.length > limit;
         rows = rows.slice(rows.length - Math.min(rows.length, limit));
       }
-      return { messages: rows.map(messageOf), hasMore, lastSeq: maxSeq, lastRev: chat.lastRev };
+      return {
+        messages: await messagesOf(db, chat, userId, rows),
+        hasMore,
+        lastSeq: maxSeq,
+        lastRev: chat.lastRev,
+      };
     });
   }
 
   /**
    * Sends a message exactly once per client id: a retry gets the first message back
-   * (`created` false) instead of a second copy.
+   * (`created` false) instead of a second copy. Attached documents are copied (their bytes
+   * as they are now) before the transaction, so the message keeps them whatever happens
+   * to the documents later; a copy that ends up unused is removed.
    */
   async send(
     userId: string,
     chatId: string,
     body: SendBody,
   ): Promise<{ message: ChatMessage; created: boolean }> {
-    const text = cleanText(body.text);
-    const { feed, now } = this.deps;
-    return feed.write(async (writer, db) => {
+    const documentIds = [...new Set(body.documentIds ?? [])];
+    if (documentIds.length > CHAT_ATTACHMENTS_MAX) {
+      throw new AppError(
+        'CHAT_TOO_MANY_ATTACHMENTS',
+        `A message takes at most ${CHAT_ATTACHMENTS_MAX} files.`,
+      );
+    }
+    const text = documentIds.length > 0 && body.text.trim() === '' ? '' : cleanText(body.text);
+    const { feed, now, store } = this.deps;
+    const earlier = await store.read(async (db) => {
       const known = await db.chats.messageByClientId(userId, body.clientId);
-      const access = await this.access(db, userId, chatId);
-      if (known) {
-        if (known.chatId !== chatId)
-          throw new AppError('VALIDATION_FAILED', 'This client id belongs to another message.');
-        return { message: messageOf(known), created: false };
-      }
-      this.checkPost(access);
-      const replyTo = body.replyToSeq ?? null;
-      if (replyTo !== null && replyTo > access.chat.lastSeq)
-        throw new AppError('VALIDATION_FAILED', 'The message replied to does not exist.');
-      const at = iso(now());
-      const { seq, rev } = await db.chats.nextSeq(chatId, at);
-      await db.chats.insertMessage({
-        chatId,
-        seq,
-        rev,
-        id: newId(),
-        senderId: userId,
-        clientId: body.clientId,
-        text,
-        replyToSeq: replyTo,
-        createdAt: at,
-      });
-      if (access.member) await db.chats.markRead(chatId, userId, seq);
-      await putChatToMembers(writer, chatId);
-      return { message: messageOf((await db.chats.getMessage(chatId, seq))!), created: true };
+      if (known) return known;
+      // Who may not post hears so before the rate limit counts the attempt.
+      this.checkPost(await this.access(db, userId, chatId));
+      if (documentIds.length > 0) await attachable(db, userId, documentIds);
+      return null;
     });
+    if (!earlier) await this.countSend(userId);
+    const copies = earlier ? [] : await this.copyDocuments(userId, documentIds);
+    let used = false;
+    try {
+      return await feed.write(async (writer, db) => {
+        const known = await db.chats.messageByClientId(userId, body.clientId);
+        const access = await this.access(db, userId, chatId);
+        if (known) {
+          if (known.chatId !== chatId)
+            throw new AppError('VALIDATION_FAILED', 'This client id belongs to another message.');
+          return { message: await oneMessage(db, access.chat, userId, known), created: false };
+        }
+        this.checkPost(access);
+        const replyTo = body.replyToSeq ?? null;
+        if (replyTo !== null && replyTo > access.chat.lastSeq)
+          throw new AppError('VALIDATION_FAILED', 'The message replied to does not exist.');
+        // Still the sender's and still not in the trash now that the message is written.
+        const docs = await attachable(db, userId, documentIds);
+        const at = iso(now());
+        const { seq, rev } = await db.chats.nextSeq(chatId, at);
+        const attachments: ChatAttachmentRow[] = docs.map((doc, position) => ({
+          id: newId(),
+          chatId,
+          seq,
+          position,
+          documentId: doc.id,
+          name: doc.name,
+          size: doc.size,
+          mime: doc.mime,
+          sha256: doc.sha256,
+          blobKey: copies[position]!,
+        }));
+        await db.chats.insertMessage(
+          {
+            chatId,
+            seq,
+            rev,
+            id: newId(),
+            senderId: userId,
+            clientId: body.clientId,
+            text,
+            replyToSeq: replyTo,
+            createdAt: at,
+          },
+          attachments,
+        );
+        if (access.member) await db.chats.markRead(chatId, userId, seq);
+        await putChatToMembers(writer, chatId);
+        used = true;
+        const row = (await db.chats.getMessage(chatId, seq))!;
+        return { message: await oneMessage(db, access.chat, userId, row), created: true };
+      });
+    } finally {
+      if (!used) for (const key of copies) void this.deps.files.blobs.delete(key).catch(() => {});
+    }
+  }
+
+  /** A sender's burst of new messages is limited (a retry of one already sent never counts). */
+  private async countSend(userId: string): Promise<void> {
+    try {
+      await this.deps.limiter.hit(
+        `chat-send:${userId}`,
+        CHAT_SEND_LIMIT.count,
+        CHAT_SEND_LIMIT.windowSeconds,
+      );
+    } catch (error) {
+      if (error instanceof AppError && error.code === 'RATE_LIMITED') {
+        throw new AppError('CHAT_RATE_LIMITED', 'Too many messages at once. Wait a few seconds.', {
+          retryAfter: error.retryAfter ?? CHAT_SEND_LIMIT.windowSeconds,
+        });
+      }
+      throw error;
+    }
+  }
+
+  /** Copies of the documents' bytes under new blob keys, in the order given. */
+  private async copyDocuments(userId: string, ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const { blobs, tempDir } = this.deps.files;
+    const docs = await this.deps.store.read((db) => attachable(db, userId, ids));
+    const keys: string[] = [];
+    try {
+      for (const doc of docs) {
+        const key = newId();
+        const temp = path.join(tempDir, `chat-copy-${key}`);
+        try {
+          await pipeline(blobs.read(doc.blobKey), fs.createWriteStream(temp));
+          await blobs.adopt(temp, key);
+        } catch {
+          await fsp.rm(temp, { force: true });
+          throw new AppError('NOT_FOUND', `The document «${doc.name}» could not be read.`);
+        }
+        keys.push(key);
+      }
+      return keys;
+    } catch (error) {
+      for (const key of keys) void blobs.delete(key).catch(() => {});
+      throw error;
+    }
   }
 
   private checkPost(access: Access): void {
@@ -264,7 +485,7 @@ export class ChatService {
       await db.chats.editMessage(chatId, seq, text, at, await db.chats.nextRev(chatId, at));
       // Every member's record moves to the new revision, so their devices fetch the edit.
       await putChatToMembers(writer, chatId);
-      return messageOf((await db.chats.getMessage(chatId, seq))!);
+      return oneMessage(db, access.chat, userId, (await db.chats.getMessage(chatId, seq))!);
     });
   }
 
@@ -285,7 +506,7 @@ export class ChatService {
         await db.chats.nextRev(chatId, at),
       );
       await putChatToMembers(writer, chatId);
-      return messageOf((await db.chats.getMessage(chatId, seq))!);
+      return oneMessage(db, access.chat, userId, (await db.chats.getMessage(chatId, seq))!);
     });
   }
 
@@ -331,6 +552,163 @@ export class ChatService {
       return {
         members: members.map((m) => ({ userId: m.userId, name: m.name, role: m.role, readSeq: m.readSeq })),
       };
+    });
+  }
+
+  /**
+   * Who the caller may start a direct chat with. A parent: the teachers of their confirmed
+   * children's classes. A teacher: the other teachers of the school, and the parents of
+   * their class. Class teachers first, then by name.
+   */
+  async contacts(userId: string): Promise<{ contacts: Contact[] }> {
+    return this.deps.store.read(async (db) => {
+      const me = await db.accounts.getUser(userId);
+      const found = new Map<string, Contact & { rank: number }>();
+      const add = (c: Contact, rank: number) => {
+        const had = found.get(c.userId);
+        if (c.userId !== userId && (!had || had.rank > rank)) found.set(c.userId, { ...c, rank });
+      };
+      if (me?.role === 'parent') {
+        const classes = new Map<string, string>();
+        for (const link of await db.family.childrenOf(userId)) {
+          const child = await db.accounts.getUser(link.childId);
+          if (child?.classId && child.schoolId) classes.set(child.classId, child.schoolId);
+        }
+        const teachersBySchool = new Map<string, Awaited<ReturnType<Repos['chats']['schoolTeachers']>>>();
+        for (const [classId, schoolId] of classes) {
+          if (!teachersBySchool.has(schoolId))
+            teachersBySchool.set(schoolId, await db.chats.schoolTeachers(schoolId));
+          const className = (await db.accounts.getClass(classId))?.name ?? '';
+          const head = await db.chats.classTeacher(classId);
+          for (const t of teachersBySchool.get(schoolId)!) {
+            if (t.userId === head)
+              add({ userId: t.userId, name: t.name, role: `Классный руководитель ${className}` }, 0);
+            else if (t.classId === classId)
+              add({ userId: t.userId, name: t.name, role: `Учитель ${className}` }, 1);
+          }
+        }
+      } else if (me?.role === 'teacher' && me.schoolId) {
+        const mine = new Set<string>(me.classId ? [me.classId] : []);
+        for (const t of await db.chats.schoolTeachers(me.schoolId)) {
+          if (t.userId === userId) {
+            if (t.classTeacherOf) mine.add(t.classTeacherOf);
+            continue;
+          }
+          if (t.classTeacherOf)
+            add(
+              {
+                userId: t.userId,
+                name: t.name,
+                role: `Классный руководитель ${t.classTeacherOfName ?? ''}`.trim(),
+              },
+              0,
+            );
+          else
+            add(
+              { userId: t.userId, name: t.name, role: t.className ? `Учитель ${t.className}` : 'Учитель' },
+              1,
+            );
+        }
+        for (const p of await db.chats.classParents([...mine]))
+          add({ userId: p.userId, name: p.name, role: `Родитель ученика ${p.className}` }, 2);
+      }
+      const contacts = [...found.values()]
+        .sort(
+          (a, b) => a.rank - b.rank || a.name.localeCompare(b.name, 'ru') || a.userId.localeCompare(b.userId),
+        )
+        .map(({ rank: _rank, ...c }) => c);
+      return { contacts };
+    });
+  }
+
+  /** The member's own «Без звука» flag, in their chat record (and so their feed). */
+  async mute(userId: string, chatId: string, muted: boolean): Promise<{ muted: boolean }> {
+    return this.deps.feed.write(async (writer, db) => {
+      const { member } = await this.access(db, userId, chatId);
+      if (!member) throw notMember();
+      if (member.muted !== muted) {
+        await db.chats.setMuted(chatId, userId, muted);
+        await putChat(writer, chatId, [userId]);
+      }
+      return { muted };
+    });
+  }
+
+  /**
+   * The newest messages the caller may read in which every word of the query starts a
+   * word (any case, «ё» as «е»), each with its text around the match marked.
+   */
+  async search(userId: string, query: string, limit: number): Promise<{ hits: SearchHit[] }> {
+    const terms = searchTerms(query);
+    if (terms.length === 0) return { hits: [] };
+    return this.deps.store.read(async (db) => {
+      const user = await db.accounts.getUser(userId);
+      if (!user) return { hits: [] };
+      const rows = await db.chats.searchMessages({
+        userId,
+        terms,
+        limit,
+        adminSchoolId: user.role === 'admin' ? user.schoolId : null,
+      });
+      const titles = new Map<string, string>();
+      const hits: SearchHit[] = [];
+      for (const row of rows) {
+        if (!titles.has(row.chatId)) titles.set(row.chatId, (await chatTitle(db, row, userId)).title);
+        hits.push({
+          chatId: row.chatId,
+          chatTitle: titles.get(row.chatId)!,
+          seq: row.seq,
+          senderName: row.senderName,
+          snippet: snippetOf(row.text, terms),
+          createdAt: row.createdAt,
+        });
+      }
+      return { hits };
+    });
+  }
+
+  /** A file of a message the caller may read (not deleted); else not found. */
+  async attachment(userId: string, chatId: string, attachmentId: string): Promise<ChatAttachmentRow> {
+    return this.deps.store.read(async (db) => {
+      const { maxSeq } = await this.access(db, userId, chatId);
+      const row = await db.chats.getAttachment(chatId, attachmentId);
+      const message = row && row.seq <= maxSeq ? await db.chats.getMessage(chatId, row.seq) : null;
+      if (!row || !message || message.deletedAt) throw new AppError('NOT_FOUND', 'There is no such file.');
+      return row;
+    });
+  }
+
+  /** The reports of messages in the school's chats: for its administrators only. */
+  async reports(userId: string): Promise<{ reports: ChatReport[] }> {
+    return this.deps.store.read(async (db) => {
+      const user = await db.accounts.getUser(userId);
+      if (user?.role !== 'admin' || !user.schoolId)
+        throw new AppError('FORBIDDEN', 'Only the school’s administrators see reports.');
+      const reports: ChatReport[] = [];
+      for (const r of await db.chats.reportsOfSchool(user.schoolId, REPORTS_MAX)) {
+        let title: string;
+        if (r.kind === 'direct') {
+          const names: string[] = [];
+          for (const id of r.directKey!.split(':')) {
+            const u = await db.accounts.getUser(id);
+            if (u) names.push(personName(u));
+          }
+          title = names.join(' — ');
+        } else title = (await chatTitle(db, r, userId)).title;
+        reports.push({
+          id: r.id,
+          chatId: r.chatId,
+          chatTitle: title,
+          seq: r.seq,
+          senderName: r.senderName,
+          text: r.text,
+          deletedBy: r.deletedBy,
+          reporterName: r.reporterName,
+          reason: r.reason,
+          at: r.createdAt,
+        });
+      }
+      return { reports };
     });
   }
 

@@ -421,6 +421,57 @@ export interface ChatMessageRow {
   editedAt: string | null;
   deletedAt: string | null;
   deletedBy: 'sender' | 'admin' | null;
+  /** What was attached when it was sent (a copy of each document's bytes). */
+  attachments: { id: string; name: string; size: number; mime: string }[];
+}
+
+/** A teacher of a school, as the contacts list shows them. */
+export interface SchoolTeacherRow {
+  userId: string;
+  name: string;
+  /** The teacher's class (null: a teacher without a class). */
+  classId: string | null;
+  className: string | null;
+  /** The class teacher of the class whose id this is, if any. */
+  classTeacherOf: string | null;
+  classTeacherOfName: string | null;
+}
+
+/** A message that matched a search, with what its chat's title needs. */
+export interface ChatSearchRow extends ChatMessageRow {
+  kind: ChatRow['kind'];
+  classId: string | null;
+  directKey: string | null;
+}
+
+/** A file attached to a message: the copy of the document's bytes under `blobKey`. */
+export interface ChatAttachmentRow {
+  id: string;
+  chatId: string;
+  seq: number;
+  position: number;
+  documentId: string;
+  name: string;
+  size: number;
+  mime: string;
+  sha256: string;
+  blobKey: string;
+}
+
+/** A report of a message, for the school's administrators. */
+export interface ChatReportRow {
+  id: string;
+  chatId: string;
+  seq: number;
+  kind: ChatRow['kind'];
+  classId: string | null;
+  directKey: string | null;
+  senderName: string;
+  text: string;
+  deletedBy: 'sender' | 'admin' | null;
+  reporterName: string;
+  reason: string;
+  createdAt: string;
 }
 
 /**
@@ -450,9 +501,36 @@ export interface ChatStore {
   nextSeq(chatId: string, at: string): Promise<{ seq: number; rev: number }>;
   /** Takes the chat's next revision (an edit or a deletion). */
   nextRev(chatId: string, at: string): Promise<number>;
+  /** Inserts the message, and its attachments (`attachments` rows) when it has any. */
   insertMessage(
-    row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy'>,
+    row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy' | 'attachments'>,
+    attachments?: ChatAttachmentRow[],
   ): Promise<void>;
+  getAttachment(chatId: string, attachmentId: string): Promise<ChatAttachmentRow | null>;
+  /** The member's own flag: their devices do not notify for a muted chat. */
+  setMuted(chatId: string, userId: string, muted: boolean): Promise<void>;
+  /** The seqs from..to (inclusive) of the chat that the user has acknowledged. */
+  ackedSeqs(chatId: string, userId: string, fromSeq: number, toSeq: number): Promise<number[]>;
+  /** The school's teachers, by surname and name. */
+  schoolTeachers(schoolId: string): Promise<SchoolTeacherRow[]>;
+  /** The parents linked to a student of one of the classes, one row per parent and class. */
+  classParents(
+    classIds: string[],
+  ): Promise<{ userId: string; name: string; classId: string; className: string }[]>;
+  /**
+   * The newest messages (not deleted) the user may read that match every term, newest
+   * first: each term (lower case, «ё» as «е», letters and digits only) is the start of a
+   * word of the message. The user reads the chats they are a member of (one who left: up
+   * to leftSeq) and, given `adminSchoolId`, that school's class chats and announcements.
+   */
+  searchMessages(q: {
+    userId: string;
+    terms: string[];
+    limit: number;
+    adminSchoolId: string | null;
+  }): Promise<ChatSearchRow[]>;
+  /** The reports of messages in the school's chats, newest first. */
+  reportsOfSchool(schoolId: string, limit: number): Promise<ChatReportRow[]>;
   messageByClientId(senderId: string, clientId: string): Promise<ChatMessageRow | null>;
   getMessage(chatId: string, seq: number): Promise<ChatMessageRow | null>;
   /** Up to `limit` messages with seq < before (newest first from the anchor), seq ≤ maxSeq, ascending. */

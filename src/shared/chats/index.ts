@@ -10,6 +10,13 @@ export const CHAT_TEXT_MAX = 4000;
 export const CHAT_PAGE_MAX = 100;
 export const CHAT_PAGE_DEFAULT = 50;
 export const CHAT_REPORT_MAX = 1000;
+export const CHAT_ATTACHMENTS_MAX = 10;
+export const CHAT_SEARCH_MAX = 100;
+export const CHAT_SEARCH_DEFAULT = 30;
+export const CHAT_QUERY_MAX = 200;
+/** Where a search hit's snippet marks a match: between these two private-use characters. */
+export const MATCH_START = '\uE000';
+export const MATCH_END = '\uE001';
 
 export const ChatKindSchema = z.enum(['class', 'direct', 'announcements']);
 export type ChatKind = z.infer<typeof ChatKindSchema>;
@@ -20,6 +27,15 @@ export const SeqSchema = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 
 /** A message's text as typed: checked by the service, so empty and too long get their own codes. */
 export const ChatTextSchema = z.string().max(CHAT_TEXT_MAX * 4);
+
+/** A file attached to a message: a copy of the document as it was sent, readable by the chat's readers. */
+export const MessageAttachmentSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  size: z.number().int().nonnegative(),
+  mime: z.string(),
+});
+export type MessageAttachment = z.infer<typeof MessageAttachmentSchema>;
 
 export const ChatMessageSchema = z.object({
   id: z.string(),
@@ -37,6 +53,10 @@ export const ChatMessageSchema = z.object({
   deletedAt: z.string().nullable(),
   /** «Сообщение удалено» (sender) or «Сообщение удалено администратором» (admin). */
   deletedBy: z.enum(['sender', 'admin']).nullable(),
+  /** Always present: [] when none, and once the message is deleted. */
+  attachments: z.array(MessageAttachmentSchema),
+  /** Announcements: whether the caller confirmed «Ознакомлен(а)» (their own: true); null for other kinds. */
+  acked: z.boolean().nullable(),
 });
 export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
@@ -115,6 +135,11 @@ export const SendBodySchema = z.object({
   clientId: ClientIdSchema,
   text: ChatTextSchema,
   replyToSeq: SeqSchema.nullable().optional(),
+  /** The sender's own documents to attach (at most 10; checked by the service for its codes). */
+  documentIds: z
+    .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/))
+    .max(100)
+    .optional(),
 });
 export type SendBody = z.infer<typeof SendBodySchema>;
 
@@ -137,3 +162,33 @@ export const AcksResponseSchema = z.object({
   pending: z.array(z.object({ userId: z.string(), name: z.string() })),
 });
 export type AcksResponse = z.infer<typeof AcksResponseSchema>;
+
+export const MuteBodySchema = z.object({ muted: z.boolean() });
+
+/** `q`: 1–200 characters after trimming; every word of it matches the start of a word. */
+export const SearchQuerySchema = z.object({
+  q: z.string().trim().min(1).max(CHAT_QUERY_MAX),
+  limit: z.coerce.number().int().min(1).max(CHAT_SEARCH_MAX).default(CHAT_SEARCH_DEFAULT),
+});
+
+export const AttachmentParamsSchema = z.object({
+  chatId: ChatIdSchema,
+  attachmentId: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+});
+
+/** A reported message, for the school's administrators. */
+export const ChatReportSchema = z.object({
+  id: z.string(),
+  chatId: z.string(),
+  chatTitle: z.string(),
+  seq: z.number().int(),
+  senderName: z.string(),
+  /** Empty once the message was deleted. */
+  text: z.string(),
+  deletedBy: z.enum(['sender', 'admin']).nullable(),
+  reporterName: z.string(),
+  reason: z.string(),
+  at: z.string(),
+});
+export type ChatReport = z.infer<typeof ChatReportSchema>;
+export const ChatReportsResponseSchema = z.object({ reports: z.array(ChatReportSchema) });

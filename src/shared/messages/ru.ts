@@ -661,3 +661,9 @@ export const ru = {
 
 /** The catalogue's shape: the same keys, any wording. Other languages must match it exactly. */
 export type Catalogue<T = typeof ru> = { [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> };
+    CHAT_RATE_LIMITED:
+      'Вы отправляете сообщения слишком часто. Подождите несколько секунд и отправьте снова.',
+    CHAT_TOO_MANY_ATTACHMENTS:
+      'К одному сообщению можно прикрепить не больше 10 файлов. Отправьте остальные следующим сообщением.',
+    CHAT_ATTACHMENT_NOT_YOURS: 'Этот файл не из ваших документов. Прикрепить можно только свои документы.',
+    CHAT_ATTACHMENT_IN_TRASH: 'Этот документ в корзине. Восстановите его, чтобы прикрепить к сообщению.',

@@ -1,4 +1,13 @@
-import type { ChatMemberRow, ChatMessageRow, ChatRow, ChatStore } from '../types.js';
+import type {
+  ChatAttachmentRow,
+  ChatMemberRow,
+  ChatMessageRow,
+  ChatReportRow,
+  ChatRow,
+  ChatSearchRow,
+  ChatStore,
+  SchoolTeacherRow,
+} from '../types.js';
 import type { Runner } from './conn.js';
 
 const CHAT = `id, kind, school_id AS "schoolId", class_id AS "classId", direct_key AS "directKey",
@@ -8,10 +17,19 @@ const MEMBER = `m.chat_id AS "chatId", m.user_id AS "userId", m.role, m.read_seq
 const MESSAGE = `x.chat_id AS "chatId", x.seq, x.rev, x.id, x.sender_id AS "senderId",
   trim(u.surname || ' ' || u.name) AS "senderName", x.client_id AS "clientId", x.text,
   x.reply_to_seq AS "replyToSeq", x.created_at AS "createdAt", x.edited_at AS "editedAt",
-  x.deleted_at AS "deletedAt", x.deleted_by AS "deletedBy"`;
+  x.deleted_at AS "deletedAt", x.deleted_by AS "deletedBy",
+  coalesce(x.attachments, '[]'::json)::text AS attachments`;
 const FROM_MESSAGES = `FROM chat_messages x JOIN users u ON u.id = x.sender_id`;
 
-type NewMessage = Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy'>;
+type RawMessage = Omit<ChatMessageRow, 'attachments'> & { attachments: string };
+/** A message row with its attachments parsed (JSON columns come as text). */
+function parsed<T extends RawMessage>(row: T): Omit<T, 'attachments'> & Pick<ChatMessageRow, 'attachments'> {
+  return { ...row, attachments: JSON.parse(row.attachments) as ChatMessageRow['attachments'] };
+}
+
+type NewMessage = Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy' | 'attachments'>;
+const ATTACHMENT = `id, chat_id AS "chatId", seq, position, document_id AS "documentId", name, size, mime,
+  sha256, blob_key AS "blobKey"`;
 
 export class PgChatStore implements ChatStore {
   constructor(private readonly db: Runner) {}
@@ -115,23 +133,124 @@ export class PgChatStore implements ChatStore {
       [chatId],
     ))!.rev;
   }
-  async insertMessage(r: NewMessage): Promise<void> {
+  async insertMessage(r: NewMessage, attachments: ChatAttachmentRow[] = []): Promise<void> {
+    const listed = attachments.map((a) => ({ id: a.id, name: a.name, size: a.size, mime: a.mime }));
     await this.db.count(
-      `INSERT INTO chat_messages (chat_id, seq, rev, id, sender_id, client_id, text, reply_to_seq, created_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [r.chatId, r.seq, r.rev, r.id, r.senderId, r.clientId, r.text, r.replyToSeq, r.createdAt],
+      `INSERT INTO chat_messages (chat_id, seq, rev, id, sender_id, client_id, text, reply_to_seq, created_at, attachments)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+      [
+        r.chatId,
+        r.seq,
+        r.rev,
+        r.id,
+        r.senderId,
+        r.clientId,
+        r.text,
+        r.replyToSeq,
+        r.createdAt,
+        listed.length > 0 ? JSON.stringify(listed) : null,
+      ],
+    );
+    for (const a of attachments) {
+      await this.db.count(
+        `INSERT INTO chat_attachments (id, chat_id, seq, position, document_id, name, size, mime, sha256, blob_key)
+          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [a.id, a.chatId, a.seq, a.position, a.documentId, a.name, a.size, a.mime, a.sha256, a.blobKey],
+      );
+    }
+  }
+  getAttachment(chatId: string, attachmentId: string): Promise<ChatAttachmentRow | null> {
+    return this.one(`SELECT ${ATTACHMENT} FROM chat_attachments WHERE id = $1 AND chat_id = $2`, [
+      attachmentId,
+      chatId,
+    ]);
+  }
+  async setMuted(chatId: string, userId: string, muted: boolean): Promise<void> {
+    await this.db.count('UPDATE chat_members SET muted = $1 WHERE chat_id = $2 AND user_id = $3', [
+      muted,
+      chatId,
+      userId,
+    ]);
+  }
+  async ackedSeqs(chatId: string, userId: string, fromSeq: number, toSeq: number): Promise<number[]> {
+    const rows = await this.db.rows<{ seq: number }>(
+      `SELECT seq FROM announcement_acks WHERE chat_id = $1 AND user_id = $2 AND seq BETWEEN $3 AND $4 ORDER BY seq`,
+      [chatId, userId, fromSeq, toSeq],
+    );
+    return rows.map((r) => r.seq);
+  }
+  schoolTeachers(schoolId: string): Promise<SchoolTeacherRow[]> {
+    return this.db.rows(
+      `SELECT u.id AS "userId", trim(u.surname || ' ' || u.name) AS name, u.class_id AS "classId",
+          c.name AS "className", t.id AS "classTeacherOf", t.name AS "classTeacherOfName"
+        FROM users u LEFT JOIN classes c ON c.id = u.class_id
+        LEFT JOIN classes t ON t.id = (SELECT k.id FROM classes k WHERE k.teacher_id = u.id ORDER BY k.name COLLATE "C" LIMIT 1)
+        WHERE u.role = 'teacher' AND u.school_id = $1
+        ORDER BY u.surname COLLATE "C", u.name COLLATE "C", u.id COLLATE "C"`,
+      [schoolId],
+    );
+  }
+  async classParents(
+    classIds: string[],
+  ): Promise<{ userId: string; name: string; classId: string; className: string }[]> {
+    if (classIds.length === 0) return [];
+    return this.db.rows(
+      `SELECT DISTINCT p.id AS "userId", trim(p.surname || ' ' || p.name) AS name, c.id AS "classId",
+          c.name AS "className"
+        FROM classes c JOIN users s ON s.class_id = c.id AND s.role = 'student'
+        JOIN parent_links l ON l.child_id = s.id JOIN users p ON p.id = l.parent_id
+        WHERE c.id = ANY($1::text[])`,
+      [classIds],
+    );
+  }
+  async searchMessages(q: {
+    userId: string;
+    terms: string[];
+    limit: number;
+    adminSchoolId: string | null;
+  }): Promise<ChatSearchRow[]> {
+    if (q.terms.length === 0) return [];
+    const query = q.terms.map((t) => `${t.replace(/[^\p{L}\p{N}]/gu, '')}:*`).join(' & ');
+    const rows = await this.db.rows<RawMessage & Pick<ChatSearchRow, 'kind' | 'classId' | 'directKey'>>(
+      `SELECT ${MESSAGE}, c.kind, c.class_id AS "classId", c.direct_key AS "directKey"
+        ${FROM_MESSAGES} JOIN chats c ON c.id = x.chat_id
+        LEFT JOIN chat_members m ON m.chat_id = x.chat_id AND m.user_id = $1
+        WHERE to_tsvector('simple', chat_fold(x.text)) @@ to_tsquery('simple', $2) AND x.deleted_at IS NULL
+          AND ((m.user_id IS NOT NULL AND x.seq <= coalesce(m.left_seq, c.last_seq))
+            OR (c.kind <> 'direct' AND c.school_id = $3))
+        ORDER BY x.created_at DESC, x.chat_id COLLATE "C", x.seq DESC LIMIT $4`,
+      [q.userId, query, q.adminSchoolId, q.limit],
+    );
+    return rows.map(parsed);
+  }
+  reportsOfSchool(schoolId: string, limit: number): Promise<ChatReportRow[]> {
+    return this.db.rows(
+      `SELECT r.id, r.chat_id AS "chatId", r.seq, c.kind, c.class_id AS "classId", c.direct_key AS "directKey",
+          trim(su.surname || ' ' || su.name) AS "senderName",
+          CASE WHEN x.deleted_at IS NULL THEN x.text ELSE '' END AS text, x.deleted_by AS "deletedBy",
+          trim(ru.surname || ' ' || ru.name) AS "reporterName", r.reason, r.created_at AS "createdAt"
+        FROM chats c JOIN message_reports r ON r.chat_id = c.id
+        JOIN chat_messages x ON x.chat_id = r.chat_id AND x.seq = r.seq
+        JOIN users su ON su.id = x.sender_id JOIN users ru ON ru.id = r.reporter_id
+        WHERE c.school_id = $1 ORDER BY r.created_at DESC, r.id COLLATE "C" LIMIT $2`,
+      [schoolId, limit],
     );
   }
   /** In a write transaction the client id stays locked: a send retried at once stores one message. */
   async messageByClientId(senderId: string, clientId: string): Promise<ChatMessageRow | null> {
     await this.db.lock(`chat-client:${senderId}:${clientId}`);
-    return this.one(`SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.sender_id = $1 AND x.client_id = $2`, [
-      senderId,
-      clientId,
-    ]);
+    const row = await this.one<RawMessage>(
+      `SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.sender_id = $1 AND x.client_id = $2`,
+      [senderId, clientId],
+    );
+    return row && parsed(row);
   }
-  getMessage(chatId: string, seq: number): Promise<ChatMessageRow | null> {
-    return this.one(`SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = $1 AND x.seq = $2`, [chatId, seq]);
+  async getMessage(chatId: string, seq: number): Promise<ChatMessageRow | null> {
+    const row = await this.one<RawMessage>(
+      `SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = $1 AND x.seq = $2`,
+      [chatId, seq],
+    );
+    return row && parsed(row);
   }
   async messagesBefore(
     chatId: string,
@@ -139,29 +258,36 @@ export class PgChatStore implements ChatStore {
     limit: number,
     maxSeq: number,
   ): Promise<ChatMessageRow[]> {
-    const rows = await this.db.rows<ChatMessageRow>(
+    const rows = await this.db.rows<RawMessage>(
       `SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = $1 AND x.seq < $2 AND x.seq <= $3
         ORDER BY x.seq DESC LIMIT $4`,
       [chatId, before, maxSeq, limit],
     );
-    return rows.reverse();
+    return rows.map(parsed).reverse();
   }
-  messagesAfter(chatId: string, after: number, limit: number, maxSeq: number): Promise<ChatMessageRow[]> {
-    return this.db.rows(
+  async messagesAfter(
+    chatId: string,
+    after: number,
+    limit: number,
+    maxSeq: number,
+  ): Promise<ChatMessageRow[]> {
+    const rows = await this.db.rows<RawMessage>(
       `SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = $1 AND x.seq > $2 AND x.seq <= $3 ORDER BY x.seq LIMIT $4`,
       [chatId, after, maxSeq, limit],
     );
+    return rows.map(parsed);
   }
-  messagesChangedAfter(
+  async messagesChangedAfter(
     chatId: string,
     rev: number,
     limit: number,
     maxSeq: number,
   ): Promise<ChatMessageRow[]> {
-    return this.db.rows(
+    const rows = await this.db.rows<RawMessage>(
       `SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = $1 AND x.rev > $2 AND x.seq <= $3 ORDER BY x.rev LIMIT $4`,
       [chatId, rev, maxSeq, limit],
     );
+    return rows.map(parsed);
   }
   async editMessage(chatId: string, seq: number, text: string, at: string, rev: number): Promise<void> {
     await this.db.count(

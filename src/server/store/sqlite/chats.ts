@@ -1,5 +1,15 @@
+import type Database from 'better-sqlite3';
 import type { Db } from '../db.js';
-import type { ChatMemberRow, ChatMessageRow, ChatRow, ChatStore } from '../types.js';
+import type {
+  ChatAttachmentRow,
+  ChatMemberRow,
+  ChatMessageRow,
+  ChatReportRow,
+  ChatRow,
+  ChatSearchRow,
+  ChatStore,
+  SchoolTeacherRow,
+} from '../types.js';
 import type { Sync } from './sync.js';
 
 const CHAT = `id, kind, school_id AS schoolId, class_id AS classId, direct_key AS directKey,
@@ -9,16 +19,45 @@ const MEMBER = `m.chat_id AS chatId, m.user_id AS userId, m.role, m.read_seq AS 
 const MESSAGE = `x.chat_id AS chatId, x.seq, x.rev, x.id, x.sender_id AS senderId,
   trim(u.surname || ' ' || u.name) AS senderName, x.client_id AS clientId, x.text,
   x.reply_to_seq AS replyToSeq, x.created_at AS createdAt, x.edited_at AS editedAt,
-  x.deleted_at AS deletedAt, x.deleted_by AS deletedBy`;
+  x.deleted_at AS deletedAt, x.deleted_by AS deletedBy, x.attachments`;
 const FROM_MESSAGES = `FROM chat_messages x JOIN users u ON u.id = x.sender_id`;
 
+type Statement = Database.Statement<unknown[]>;
 type RawMember = Omit<ChatMemberRow, 'muted'> & { muted: number };
 const member = (row: RawMember): ChatMemberRow => ({ ...row, muted: row.muted === 1 });
 
+type RawMessage = Omit<ChatMessageRow, 'attachments'> & { attachments: string | null };
+function message<T extends RawMessage>(row: T): Omit<T, 'attachments'> & Pick<ChatMessageRow, 'attachments'> {
+  return {
+    ...row,
+    attachments: row.attachments ? (JSON.parse(row.attachments) as ChatMessageRow['attachments']) : [],
+  };
+}
+const messages = (rows: unknown[]): ChatMessageRow[] => (rows as RawMessage[]).map(message);
+
+const ATTACHMENT = `id, chat_id AS chatId, seq, position, document_id AS documentId, name, size, mime,
+  sha256, blob_key AS blobKey`;
+
+/** An FTS5 query: every term as a quoted prefix (terms are letters and digits only). */
+export function ftsQuery(terms: string[]): string {
+  return terms.map((t) => `"${t.replace(/"/g, '')}"*`).join(' AND ');
+}
+
 export class SqliteChatStore implements Sync<ChatStore> {
   private readonly s;
+  /** Statements over tables of later migrations, prepared on first use. */
+  private readonly late = new Map<string, Statement>();
 
-  constructor(db: Db) {
+  private prepared(sql: string): Statement {
+    let statement = this.late.get(sql);
+    if (!statement) {
+      statement = this.db.prepare(sql);
+      this.late.set(sql, statement);
+    }
+    return statement;
+  }
+
+  constructor(private readonly db: Db) {
     this.s = {
       getChat: db.prepare(`SELECT ${CHAT} FROM chats WHERE id = ?`),
       classChat: db.prepare(`SELECT ${CHAT} FROM chats WHERE class_id = ? AND kind = ?`),
@@ -49,8 +88,8 @@ export class SqliteChatStore implements Sync<ChatStore> {
       changedAfter: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES}
         WHERE x.chat_id = ? AND x.rev > ? AND x.seq <= ? ORDER BY x.rev LIMIT ?`),
       insertMessage:
-        db.prepare(`INSERT INTO chat_messages (chat_id, seq, rev, id, sender_id, client_id, text, reply_to_seq, created_at)
-        VALUES (@chatId, @seq, @rev, @id, @senderId, @clientId, @text, @replyToSeq, @createdAt)`),
+        db.prepare(`INSERT INTO chat_messages (chat_id, seq, rev, id, sender_id, client_id, text, reply_to_seq, created_at, attachments)
+        VALUES (@chatId, @seq, @rev, @id, @senderId, @clientId, @text, @replyToSeq, @createdAt, @attachments)`),
       byClientId: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.sender_id = ? AND x.client_id = ?`),
       getMessage: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES} WHERE x.chat_id = ? AND x.seq = ?`),
       before: db.prepare(`SELECT ${MESSAGE} ${FROM_MESSAGES}
@@ -121,22 +160,113 @@ export class SqliteChatStore implements Sync<ChatStore> {
     return (this.s.nextRev.get(chatId) as { rev: number }).rev;
   }
   messagesChangedAfter(chatId: string, rev: number, limit: number, maxSeq: number): ChatMessageRow[] {
-    return this.s.changedAfter.all(chatId, rev, maxSeq, limit) as ChatMessageRow[];
+    return messages(this.s.changedAfter.all(chatId, rev, maxSeq, limit));
   }
-  insertMessage(row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy'>): void {
-    this.s.insertMessage.run(row);
+  insertMessage(
+    row: Omit<ChatMessageRow, 'senderName' | 'editedAt' | 'deletedAt' | 'deletedBy' | 'attachments'>,
+    attachments: ChatAttachmentRow[] = [],
+  ): void {
+    const listed = attachments.map((a) => ({ id: a.id, name: a.name, size: a.size, mime: a.mime }));
+    this.s.insertMessage.run({ ...row, attachments: listed.length > 0 ? JSON.stringify(listed) : null });
+    for (const a of attachments) {
+      this.prepared(
+        `INSERT INTO chat_attachments (id, chat_id, seq, position, document_id, name, size, mime, sha256, blob_key)
+        VALUES (@id, @chatId, @seq, @position, @documentId, @name, @size, @mime, @sha256, @blobKey)`,
+      ).run(a);
+    }
   }
-  messageByClientId(senderId: string, clientId: string): ChatMessageRow | null {
-    return (this.s.byClientId.get(senderId, clientId) as ChatMessageRow | undefined) ?? null;
+  getAttachment(chatId: string, attachmentId: string): ChatAttachmentRow | null {
+    const row = this.prepared(`SELECT ${ATTACHMENT} FROM chat_attachments WHERE id = ? AND chat_id = ?`).get(
+      attachmentId,
+      chatId,
+    );
+    return (row as ChatAttachmentRow | undefined) ?? null;
+  }
+  setMuted(chatId: string, userId: string, muted: boolean): void {
+    this.prepared(`UPDATE chat_members SET muted = ? WHERE chat_id = ? AND user_id = ?`).run(
+      muted ? 1 : 0,
+      chatId,
+      userId,
+    );
+  }
+  ackedSeqs(chatId: string, userId: string, fromSeq: number, toSeq: number): number[] {
+    const rows = this.prepared(
+      `SELECT seq FROM announcement_acks
+      WHERE chat_id = ? AND user_id = ? AND seq BETWEEN ? AND ? ORDER BY seq`,
+    ).all(chatId, userId, fromSeq, toSeq) as { seq: number }[];
+    return rows.map((r) => r.seq);
+  }
+  schoolTeachers(schoolId: string): SchoolTeacherRow[] {
+    return this.prepared(
+      `SELECT u.id AS userId, trim(u.surname || ' ' || u.name) AS name,
+        u.class_id AS classId, c.name AS className, t.id AS classTeacherOf, t.name AS classTeacherOfName
+      FROM users u LEFT JOIN classes c ON c.id = u.class_id
+      LEFT JOIN classes t ON t.id = (SELECT k.id FROM classes k WHERE k.teacher_id = u.id ORDER BY k.name LIMIT 1)
+      WHERE u.role = 'teacher' AND u.school_id = ? ORDER BY u.surname, u.name, u.id`,
+    ).all(schoolId) as SchoolTeacherRow[];
+  }
+  classParents(classIds: string[]): { userId: string; name: string; classId: string; className: string }[] {
+    if (classIds.length === 0) return [];
+    return this.prepared(
+      `SELECT DISTINCT p.id AS userId, trim(p.surname || ' ' || p.name) AS name,
+        c.id AS classId, c.name AS className
+      FROM classes c JOIN users s ON s.class_id = c.id AND s.role = 'student'
+      JOIN parent_links l ON l.child_id = s.id JOIN users p ON p.id = l.parent_id
+      WHERE c.id IN (SELECT value FROM json_each(?)) ORDER BY p.surname, p.name, p.id, c.name`,
+    ).all(JSON.stringify(classIds)) as { userId: string; name: string; classId: string; className: string }[];
+  }
+  searchMessages(q: {
+    userId: string;
+    terms: string[];
+    limit: number;
+    adminSchoolId: string | null;
+  }): ChatSearchRow[] {
+    if (q.terms.length === 0) return [];
+    const rows = this.prepared(
+      `SELECT ${MESSAGE}, c.kind, c.class_id AS classId, c.direct_key AS directKey
+      FROM chat_messages_fts f
+      JOIN chat_message_search s ON s.id = f.rowid
+      JOIN chat_messages x ON x.chat_id = s.chat_id AND x.seq = s.seq
+      JOIN users u ON u.id = x.sender_id
+      JOIN chats c ON c.id = x.chat_id
+      LEFT JOIN chat_members m ON m.chat_id = x.chat_id AND m.user_id = @userId
+      WHERE chat_messages_fts MATCH @match AND x.deleted_at IS NULL
+        AND ((m.user_id IS NOT NULL AND x.seq <= coalesce(m.left_seq, c.last_seq))
+          OR (c.kind != 'direct' AND c.school_id = @adminSchoolId))
+      ORDER BY x.created_at DESC, x.chat_id, x.seq DESC LIMIT @limit`,
+    ).all({
+      userId: q.userId,
+      match: ftsQuery(q.terms),
+      limit: q.limit,
+      adminSchoolId: q.adminSchoolId,
+    }) as (RawMessage & Pick<ChatSearchRow, 'kind' | 'classId' | 'directKey'>)[];
+    return rows.map(message);
+  }
+  reportsOfSchool(schoolId: string, limit: number): ChatReportRow[] {
+    return this.prepared(
+      `SELECT r.id, r.chat_id AS chatId, r.seq, c.kind, c.class_id AS classId,
+        c.direct_key AS directKey, trim(su.surname || ' ' || su.name) AS senderName,
+        CASE WHEN x.deleted_at IS NULL THEN x.text ELSE '' END AS text, x.deleted_by AS deletedBy,
+        trim(ru.surname || ' ' || ru.name) AS reporterName, r.reason, r.created_at AS createdAt
+      FROM chats c JOIN message_reports r ON r.chat_id = c.id
+      JOIN chat_messages x ON x.chat_id = r.chat_id AND x.seq = r.seq
+      JOIN users su ON su.id = x.sender_id JOIN users ru ON ru.id = r.reporter_id
+      WHERE c.school_id = ? ORDER BY r.created_at DESC, r.id LIMIT ?`,
+    ).all(schoolId, limit) as ChatReportRow[];
   }
   getMessage(chatId: string, seq: number): ChatMessageRow | null {
-    return (this.s.getMessage.get(chatId, seq) as ChatMessageRow | undefined) ?? null;
+    const row = this.s.getMessage.get(chatId, seq) as RawMessage | undefined;
+    return row ? message(row) : null;
+  }
+  messageByClientId(senderId: string, clientId: string): ChatMessageRow | null {
+    const row = this.s.byClientId.get(senderId, clientId) as RawMessage | undefined;
+    return row ? message(row) : null;
   }
   messagesBefore(chatId: string, before: number, limit: number, maxSeq: number): ChatMessageRow[] {
-    return (this.s.before.all(chatId, before, maxSeq, limit) as ChatMessageRow[]).reverse();
+    return messages(this.s.before.all(chatId, before, maxSeq, limit)).reverse();
   }
   messagesAfter(chatId: string, after: number, limit: number, maxSeq: number): ChatMessageRow[] {
-    return this.s.after.all(chatId, after, maxSeq, limit) as ChatMessageRow[];
+    return messages(this.s.after.all(chatId, after, maxSeq, limit));
   }
   editMessage(chatId: string, seq: number, text: string, at: string, rev: number): void {
     this.s.edit.run(text, at, rev, chatId, seq);

@@ -9,6 +9,7 @@ import { m0007TokenPairs } from './0007-token-pairs.js';
 import { m0008FamilyChanges } from './0008-family-changes.js';
 import { m0009Chats } from './0009-chats.js';
 import { m0010ChatRevisions } from './0010-chat-revisions.js';
+import { m0011ChatSearchAttachments } from './0011-chat-search-attachments.js';
 
 /**
  * Every migration in PostgreSQL's dialect, numbered as store/migrations (MIGRATIONS): a
@@ -25,4 +26,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   m0008FamilyChanges,
   m0009Chats,
   m0010ChatRevisions,
+  m0011ChatSearchAttachments,
 ];
