@@ -8,7 +8,7 @@ import { S3BlobStore } from '../../src/server/blobs/s3.js';
 import { ConfigError, describeConfig, loadConfig } from '../../src/server/config.js';
 import { signInByPhone, type TestServer } from '../../src/server/testing.js';
 import { startRealS3, type RealS3 } from '../helpers/s3.js';
-import { startTestServer } from '../helpers/server.js';
+import { startTestServer, TestClock } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 import { tusPatch } from '../helpers/tus.js';
 
@@ -28,6 +28,7 @@ let dir: ReturnType<typeof makeTempDir>;
 let a: TestServer;
 let b: TestServer;
 let counter = 0;
+const clock = new TestClock();
 
 const sha = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 const auth = (user: SignedIn) => ({ authorization: `Bearer ${user.tokens.accessToken}` });
@@ -40,7 +41,7 @@ beforeAll(async () => {
   dir = makeTempDir('sferum-s3-server-');
   const config = { s3: s3.config, quotaBytes: QUOTA, maxFileBytes: 30 * MiB };
   a = await startTestServer({ dataDir: dir.path, config });
-  b = await startTestServer({ dataDir: dir.path, config });
+  b = await startTestServer({ dataDir: dir.path, config, clock });
 }, 240_000);
 
 afterAll(async () => {
@@ -251,6 +252,21 @@ describe('documents through the server on S3', () => {
     expect(cancelled.status).toBe(204);
     expect((await bucketKeys()).filter((k) => k.startsWith(uploadId))).toEqual([]);
     expect((await head(b, user, created.location!)).status).toBe(404);
+  });
+
+  it('an expired upload whose bytes all arrived but never became a document leaves the bucket', async () => {
+    const user = await signInByPhone(b, phone());
+    const data = randomBytes(50 * 1024);
+    const created = await create(b, user, data.length, { filename: 'Забытый.pdf' });
+    const uploadId = created.location!.split('/').pop()!;
+    expect((await tusPatch(b.url, auth(user), created.location!, 0, data)).status).toBe(204);
+    expect((await bucketKeys()).filter((k) => k.startsWith(uploadId))).toEqual([
+      uploadId,
+      `${uploadId}.info`,
+    ]);
+    clock.advance(73 * 3_600_000);
+    await b.server.context.documents.housekeeping();
+    expect((await bucketKeys()).filter((k) => k.startsWith(uploadId))).toEqual([]);
   });
 
   it('refuses an empty file before anything reaches the bucket', async () => {

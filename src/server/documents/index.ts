@@ -89,7 +89,12 @@ export function createDocuments(o: {
     async housekeeping() {
       await tus.cleanUpExpiredUploads().catch(() => 0);
       const before = new Date(o.now() - o.uploadExpiryMs).toISOString();
-      for (const upload of await repo.staleUploads(before)) await uploads.uploadFailed(upload.id, 'EXPIRED');
+      for (const upload of await repo.staleUploads(before)) {
+        await uploads.uploadFailed(upload.id, 'EXPIRED');
+        // On S3, an upload whose bytes were joined but never finished (its SHA-256 never
+        // came) is no multipart upload any more, so tus's clean-up does not see it.
+        if (o.s3) await bytes.remove(upload.id);
+      }
       await trash.purgeExpired();
     },
   };
