@@ -73,6 +73,10 @@ export const ERROR_CODES = [
   'CHAT_MESSAGE_TOO_LONG',
   'CHAT_NOT_MEMBER',
   'CHAT_DIRECT_NOT_ALLOWED',
+  'CHAT_RATE_LIMITED',
+  'CHAT_TOO_MANY_ATTACHMENTS',
+  'CHAT_ATTACHMENT_NOT_YOURS',
+  'CHAT_ATTACHMENT_IN_TRASH',
 ] as const;
 
 export const ErrorCodeSchema = z.enum(ERROR_CODES);
@@ -86,10 +90,6 @@ export const ErrorBodySchema = z.object({
   retryAfter: z.number().int().nonnegative().optional(),
   /** Field-level problems (VALIDATION_FAILED): path → message. */
   fields: z.record(z.string(), z.string()).optional(),
-  'CHAT_RATE_LIMITED',
-  'CHAT_TOO_MANY_ATTACHMENTS',
-  'CHAT_ATTACHMENT_NOT_YOURS',
-  'CHAT_ATTACHMENT_IN_TRASH',
 });
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
@@ -114,6 +114,10 @@ export const ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   CHAT_MESSAGE_TOO_LONG: 400,
   CHAT_NOT_MEMBER: 404,
   CHAT_DIRECT_NOT_ALLOWED: 403,
+  CHAT_RATE_LIMITED: 429,
+  CHAT_TOO_MANY_ATTACHMENTS: 400,
+  CHAT_ATTACHMENT_NOT_YOURS: 403,
+  CHAT_ATTACHMENT_IN_TRASH: 409,
   FILE_TOO_LARGE: 413,
   UNAUTHENTICATED: 401,
   SESSION_EXPIRED: 401,
@@ -127,10 +131,6 @@ export const ERROR_STATUS: Partial<Record<ErrorCode, number>> = {
   INVITE_PARENT_LIMIT: 409,
   INVITE_SAME_DEVICE: 409,
   INVITE_OWN_LINK: 409,
-  CHAT_RATE_LIMITED: 429,
-  CHAT_TOO_MANY_ATTACHMENTS: 400,
-  CHAT_ATTACHMENT_NOT_YOURS: 403,
-  CHAT_ATTACHMENT_IN_TRASH: 409,
   INVITE_ALREADY_LINKED: 409,
   PHONE_BELONGS_TO_PARENT: 409,
   PHONE_BELONGS_TO_STUDENT: 409,

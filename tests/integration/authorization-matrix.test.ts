@@ -874,6 +874,119 @@ DRIVERS['chats.members'] = {
 };
 DRIVERS['chats.members.head'] = head(DRIVERS['chats.members']);
 
+DRIVERS['chats.contacts'] = {
+  call: (_c, who, t) => request((t.method as string) ?? 'GET', '/api/chats/contacts', { who }),
+  carries: (_t, caller) =>
+    caller === 'teacher'
+      ? ['Петрова Мария', 'Родитель ученика 5 А']
+      : ['Смирнова Ольга', 'Классный руководитель 5 А'],
+  secrets: () => ['Смирнова Ольга', 'Петрова Мария'],
+  ownCheck: (a) => expect(a.json).toEqual({ contacts: [] }),
+};
+DRIVERS['chats.contacts.head'] = head(DRIVERS['chats.contacts']);
+
+DRIVERS['chats.search'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request((t.method as string) ?? 'GET', `/api/chats/search?q=${encodeURIComponent('КОВРИК')}`, { who }),
+  carries: (t) => [t.chatId as string, 'ковриком'],
+  secrets: (t) => [t.chatId as string, 'ковриком'],
+  ownCheck: (a) => expect(a.json).toEqual({ hits: [] }),
+};
+DRIVERS['chats.search.head'] = head(DRIVERS['chats.search']);
+
+/** The same reason as the report row's, so whichever runs first, the other parent has reported it. */
+const reportReason = 'Личные данные в общем чате';
+DRIVERS['chats.reports'] = {
+  prepare: async () => {
+    const world = await chatWorld();
+    const r = await request('POST', `/api/chats/${world.chatId}/messages/${world.seq}/report`, {
+      who: cast.otherParent,
+      json: { reason: reportReason },
+    });
+    expect(r.status, r.text).toBe(201);
+    return { ...world };
+  },
+  call: (_c, who, t) => request((t.method as string) ?? 'GET', '/api/chats/reports', { who }),
+  carries: () => [reportReason, chatSecret, 'Петров Сергей', 'Чат родителей 5 А'],
+  secrets: () => [reportReason, chatSecret],
+};
+DRIVERS['chats.reports.head'] = head(DRIVERS['chats.reports']);
+
+DRIVERS['chats.mute'] = {
+  prepare: async () => ({ ...(await chatWorld()) }),
+  call: (_c, who, t) =>
+    request('PUT', `/api/chats/${t.chatId as string}/mute`, { who, json: { muted: true } }),
+  carries: () => ['"muted":true'],
+  secrets: () => ['"muted"'],
+  after: async (t, caller, e) => {
+    if (caller === 'anonymous') return;
+    const who = cast[caller];
+    const list = await request('GET', '/api/chats', { who });
+    const chat = (list.json as { chats: { id: string; muted: boolean }[] }).chats.find(
+      (c) => c.id === t.chatId,
+    );
+    if (e.outcome !== 'allowed') {
+      expect(chat).toBeUndefined();
+      return;
+    }
+    expect(chat!.muted).toBe(true);
+    const back = await request('PUT', `/api/chats/${t.chatId as string}/mute`, {
+      who,
+      json: { muted: false },
+    });
+    expect(back.json).toEqual({ muted: false });
+  },
+};
+
+/** The owner's document attached to a message of the class chat. */
+let attachmentPromise: Promise<{ chatId: string; attachmentId: string }> | null = null;
+function attachmentWorld() {
+  attachmentPromise ??= (async () => {
+    const { chatId } = await chatWorld();
+    const r = await request('POST', `/api/chats/${chatId}/messages`, {
+      who: cast.owner,
+      json: { clientId: fid(), text: 'Договор во вложении', documentIds: [doc.id] },
+    });
+    expect(r.status, r.text).toBe(201);
+    const attachments = (r.json as { message: { attachments: { id: string }[] } }).message.attachments;
+    return { chatId, attachmentId: attachments[0]!.id };
+  })();
+  return attachmentPromise;
+}
+
+DRIVERS['chats.attachment'] = {
+  prepare: async () => ({ ...(await attachmentWorld()) }),
+  call: (_c, who, t) =>
+    request(
+      (t.method as string) ?? 'GET',
+      `/api/chats/${t.chatId as string}/attachments/${t.attachmentId as string}`,
+      { who },
+    ),
+  carries: () => [docContent.toString('utf8')],
+  secrets: docSecrets,
+};
+DRIVERS['chats.attachment.head'] = head(DRIVERS['chats.attachment']);
+
+DRIVERS['chats.attachment.link'] = {
+  prepare: async () => ({ ...(await attachmentWorld()) }),
+  call: (_c, who, t) =>
+    request(
+      (t.method as string) ?? 'GET',
+      `/api/chats/${t.chatId as string}/attachments/${t.attachmentId as string}/link`,
+      { who },
+    ),
+  carries: (t) => [`/api/chats/${t.chatId as string}/attachments/${t.attachmentId as string}?u=`],
+  secrets: () => ['?u='],
+  after: async (_t, _c, e, answer) => {
+    if (e.outcome !== 'allowed' || !answer.json) return;
+    // The link opens without an Authorization header.
+    const opened = await request('GET', (answer.json as { url: string }).url);
+    expect(opened.text).toBe(docContent.toString('utf8'));
+  },
+};
+DRIVERS['chats.attachment.link.head'] = head(DRIVERS['chats.attachment.link']);
+
 // ---- support ----
 
 DRIVERS.support = {
@@ -1038,119 +1151,6 @@ DRIVERS['uploads.create'] = {
     const meta = { filename: 'Подброшенный.txt', sha256: sha(data), folderId: folder.id };
     const created = await request('POST', '/api/uploads', {
       who,
-DRIVERS['chats.contacts'] = {
-  call: (_c, who, t) => request((t.method as string) ?? 'GET', '/api/chats/contacts', { who }),
-  carries: (_t, caller) =>
-    caller === 'teacher'
-      ? ['Петрова Мария', 'Родитель ученика 5 А']
-      : ['Смирнова Ольга', 'Классный руководитель 5 А'],
-  secrets: () => ['Смирнова Ольга', 'Петрова Мария'],
-  ownCheck: (a) => expect(a.json).toEqual({ contacts: [] }),
-};
-DRIVERS['chats.contacts.head'] = head(DRIVERS['chats.contacts']);
-
-DRIVERS['chats.search'] = {
-  prepare: async () => ({ ...(await chatWorld()) }),
-  call: (_c, who, t) =>
-    request((t.method as string) ?? 'GET', `/api/chats/search?q=${encodeURIComponent('КОВРИК')}`, { who }),
-  carries: (t) => [t.chatId as string, 'ковриком'],
-  secrets: (t) => [t.chatId as string, 'ковриком'],
-  ownCheck: (a) => expect(a.json).toEqual({ hits: [] }),
-};
-DRIVERS['chats.search.head'] = head(DRIVERS['chats.search']);
-
-/** The same reason as the report row's, so whichever runs first, the other parent has reported it. */
-const reportReason = 'Личные данные в общем чате';
-DRIVERS['chats.reports'] = {
-  prepare: async () => {
-    const world = await chatWorld();
-    const r = await request('POST', `/api/chats/${world.chatId}/messages/${world.seq}/report`, {
-      who: cast.otherParent,
-      json: { reason: reportReason },
-    });
-    expect(r.status, r.text).toBe(201);
-    return { ...world };
-  },
-  call: (_c, who, t) => request((t.method as string) ?? 'GET', '/api/chats/reports', { who }),
-  carries: () => [reportReason, chatSecret, 'Петров Сергей', 'Чат родителей 5 А'],
-  secrets: () => [reportReason, chatSecret],
-};
-DRIVERS['chats.reports.head'] = head(DRIVERS['chats.reports']);
-
-DRIVERS['chats.mute'] = {
-  prepare: async () => ({ ...(await chatWorld()) }),
-  call: (_c, who, t) =>
-    request('PUT', `/api/chats/${t.chatId as string}/mute`, { who, json: { muted: true } }),
-  carries: () => ['"muted":true'],
-  secrets: () => ['"muted"'],
-  after: async (t, caller, e) => {
-    if (caller === 'anonymous') return;
-    const who = cast[caller];
-    const list = await request('GET', '/api/chats', { who });
-    const chat = (list.json as { chats: { id: string; muted: boolean }[] }).chats.find(
-      (c) => c.id === t.chatId,
-    );
-    if (e.outcome !== 'allowed') {
-      expect(chat).toBeUndefined();
-      return;
-    }
-    expect(chat!.muted).toBe(true);
-    const back = await request('PUT', `/api/chats/${t.chatId as string}/mute`, {
-      who,
-      json: { muted: false },
-    });
-    expect(back.json).toEqual({ muted: false });
-  },
-};
-
-/** The owner's document attached to a message of the class chat. */
-let attachmentPromise: Promise<{ chatId: string; attachmentId: string }> | null = null;
-function attachmentWorld() {
-  attachmentPromise ??= (async () => {
-    const { chatId } = await chatWorld();
-    const r = await request('POST', `/api/chats/${chatId}/messages`, {
-      who: cast.owner,
-      json: { clientId: fid(), text: 'Договор во вложении', documentIds: [doc.id] },
-    });
-    expect(r.status, r.text).toBe(201);
-    const attachments = (r.json as { message: { attachments: { id: string }[] } }).message.attachments;
-    return { chatId, attachmentId: attachments[0]!.id };
-  })();
-  return attachmentPromise;
-}
-
-DRIVERS['chats.attachment'] = {
-  prepare: async () => ({ ...(await attachmentWorld()) }),
-  call: (_c, who, t) =>
-    request(
-      (t.method as string) ?? 'GET',
-      `/api/chats/${t.chatId as string}/attachments/${t.attachmentId as string}`,
-      { who },
-    ),
-  carries: () => [docContent.toString('utf8')],
-  secrets: docSecrets,
-};
-DRIVERS['chats.attachment.head'] = head(DRIVERS['chats.attachment']);
-
-DRIVERS['chats.attachment.link'] = {
-  prepare: async () => ({ ...(await attachmentWorld()) }),
-  call: (_c, who, t) =>
-    request(
-      (t.method as string) ?? 'GET',
-      `/api/chats/${t.chatId as string}/attachments/${t.attachmentId as string}/link`,
-      { who },
-    ),
-  carries: (t) => [`/api/chats/${t.chatId as string}/attachments/${t.attachmentId as string}?u=`],
-  secrets: () => ['?u='],
-  after: async (_t, _c, e, answer) => {
-    if (e.outcome !== 'allowed' || !answer.json) return;
-    // The link opens without an Authorization header.
-    const opened = await request('GET', (answer.json as { url: string }).url);
-    expect(opened.text).toBe(docContent.toString('utf8'));
-  },
-};
-DRIVERS['chats.attachment.link.head'] = head(DRIVERS['chats.attachment.link']);
-
       headers: {
         ...TUS,
         'upload-length': String(data.length),

@@ -704,6 +704,35 @@ function specs(): Record<string, RouteSpec> {
     'GET /api/chats/:chatId/members': {
       valid: (pick) => ({ token: anyUser(pick), params: { chatId: pick([fx.chatId, fx.announcementsId]) } }),
     },
+    'GET /api/chats/contacts': plain(anyUser),
+    'GET /api/chats/search': {
+      valid: (pick) => ({
+        token: anyUser(pick),
+        query: pick(['q=%D0%BE%D0%BB%D0%B8%D0%BC%D0%BF', 'q=%D1%91%D0%BB%D0%BA%D0%B0&limit=5', 'q=a%20b']),
+      }),
+    },
+    'GET /api/chats/reports': plain(anyUser),
+    'PUT /api/chats/:chatId/mute': {
+      valid: (pick) => ({
+        token: parentToken(),
+        params: { chatId: pick([fx.chatId, fx.announcementsId]) },
+        body: { muted: pick([true, false]) },
+      }),
+    },
+    'GET /api/chats/:chatId/attachments/:attachmentId': {
+      headers: fc.record({ range: fc.oneof(fc.constant(null), rangeHeader) }),
+      valid: (pick) => ({
+        token: anyUser(pick),
+        params: { chatId: fx.chatId, attachmentId: pick(['abcdefgh1234', 'no-such-file-00']) },
+        query: pick(['', 'u=x&e=1&s=forged']),
+      }),
+    },
+    'GET /api/chats/:chatId/attachments/:attachmentId/link': {
+      valid: (pick) => ({
+        token: anyUser(pick),
+        params: { chatId: fx.chatId, attachmentId: pick(['abcdefgh1234', 'no-such-file-00']) },
+      }),
+    },
     'GET /': { valid: () => ({ headers: { accept: 'text/html' } }) },
   };
 }
@@ -741,35 +770,6 @@ const authPlan: fc.Arbitrary<AuthPlan> = fc.oneof(
       'refreshAsAccess',
     ) as fc.Arbitrary<AuthPlan>,
   },
-    'GET /api/chats/contacts': plain(anyUser),
-    'GET /api/chats/search': {
-      valid: (pick) => ({
-        token: anyUser(pick),
-        query: pick(['q=%D0%BE%D0%BB%D0%B8%D0%BC%D0%BF', 'q=%D1%91%D0%BB%D0%BA%D0%B0&limit=5', 'q=a%20b']),
-      }),
-    },
-    'GET /api/chats/reports': plain(anyUser),
-    'PUT /api/chats/:chatId/mute': {
-      valid: (pick) => ({
-        token: parentToken(),
-        params: { chatId: pick([fx.chatId, fx.announcementsId]) },
-        body: { muted: pick([true, false]) },
-      }),
-    },
-    'GET /api/chats/:chatId/attachments/:attachmentId': {
-      headers: fc.record({ range: fc.oneof(fc.constant(null), rangeHeader) }),
-      valid: (pick) => ({
-        token: anyUser(pick),
-        params: { chatId: fx.chatId, attachmentId: pick(['abcdefgh1234', 'no-such-file-00']) },
-        query: pick(['', 'u=x&e=1&s=forged']),
-      }),
-    },
-    'GET /api/chats/:chatId/attachments/:attachmentId/link': {
-      valid: (pick) => ({
-        token: anyUser(pick),
-        params: { chatId: fx.chatId, attachmentId: pick(['abcdefgh1234', 'no-such-file-00']) },
-      }),
-    },
   {
     weight: 2,
     arbitrary: fc

@@ -646,10 +646,10 @@ export const en: Catalogue = {
     CHAT_NOT_MEMBER: 'This chat is not among yours. You may have left it.',
     CHAT_DIRECT_NOT_ALLOWED:
       'You cannot write to this person: direct messages are only with the teachers of your child’s class.',
-  },
-};
     CHAT_RATE_LIMITED: 'You are sending messages too often. Wait a few seconds and send again.',
     CHAT_TOO_MANY_ATTACHMENTS: 'A message can carry at most 10 files. Send the rest in the next message.',
     CHAT_ATTACHMENT_NOT_YOURS:
       'This file is not one of your documents. Only your own documents can be attached.',
     CHAT_ATTACHMENT_IN_TRASH: 'This document is in the trash. Restore it to attach it to a message.',
+  },
+};

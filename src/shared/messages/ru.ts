@@ -656,14 +656,14 @@ export const ru = {
     CHAT_NOT_MEMBER: 'Этого чата нет среди ваших. Возможно, вы вышли из него.',
     CHAT_DIRECT_NOT_ALLOWED:
       'Написать этому человеку нельзя: личные сообщения — только с учителями класса вашего ребёнка.',
-  },
-};
-
-/** The catalogue's shape: the same keys, any wording. Other languages must match it exactly. */
-export type Catalogue<T = typeof ru> = { [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> };
     CHAT_RATE_LIMITED:
       'Вы отправляете сообщения слишком часто. Подождите несколько секунд и отправьте снова.',
     CHAT_TOO_MANY_ATTACHMENTS:
       'К одному сообщению можно прикрепить не больше 10 файлов. Отправьте остальные следующим сообщением.',
     CHAT_ATTACHMENT_NOT_YOURS: 'Этот файл не из ваших документов. Прикрепить можно только свои документы.',
     CHAT_ATTACHMENT_IN_TRASH: 'Этот документ в корзине. Восстановите его, чтобы прикрепить к сообщению.',
+  },
+};
+
+/** The catalogue's shape: the same keys, any wording. Other languages must match it exactly. */
+export type Catalogue<T = typeof ru> = { [K in keyof T]: T[K] extends string ? string : Catalogue<T[K]> };
