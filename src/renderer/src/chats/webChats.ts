@@ -16,6 +16,8 @@ export function createWebChats(deps: {
   emitter: Emitter;
   storage?: Storage;
   me: () => { userId: string; name: string } | null;
+  /** Retry delays of the outbox after a network error (tests shorten them). */
+  backoff?: { baseMs: number; maxMs: number; random: () => number };
 }): ChatsBridge {
   const { emitter } = deps;
   const storage = deps.storage ?? localStorage;
@@ -33,7 +35,7 @@ export function createWebChats(deps: {
       },
     },
     nowIso: () => new Date().toISOString(),
-    backoff: { baseMs: 1000, maxMs: 30_000, random: Math.random },
+    backoff: deps.backoff ?? { baseMs: 1000, maxMs: 30_000, random: Math.random },
     drafts: {
       get: (chatId) => storage.getItem(draftKey(chatId)) ?? '',
       set: (chatId, text) => {
