@@ -366,6 +366,61 @@ describe('chats on the desktop', () => {
     expect(shown.some((n) => n.body.includes('Первое'))).toBe(false);
   });
 
+  it('raises nothing for a muted chat and leaves it out of the unread badge', async () => {
+    await parent.core.chats.mute({ chatId, muted: true });
+    expect((await parent.core.chats.list()).chats.find((c) => c.id === chatId)?.muted).toBe(true);
+    const words = text('Родительский чат без звука');
+    await teacher.core.chats.send({ chatId, text: words });
+    const list = await until(
+      async () => {
+        const now = await parent.core.chats.list();
+        return now.chats.find((c) => c.id === chatId)?.lastMessage?.text === words ? now : null;
+      },
+      10_000,
+      'the message in the parent’s list',
+    );
+    expect(list.chats.find((c) => c.id === chatId)!.unread).toBeGreaterThan(0);
+    expect(list.unreadTotal).toBe(list.chats.filter((c) => !c.muted).reduce((sum, c) => sum + c.unread, 0));
+    expect(shown.some((n) => n.body.includes(words))).toBe(false);
+    await parent.core.chats.mute({ chatId, muted: false });
+    await until(
+      async () => (await parent.core.chats.list()).chats.find((c) => c.id === chatId)?.muted === false,
+      10_000,
+      'unmuted',
+    );
+  });
+
+  it('lists contacts class teacher first, opens a direct chat and shows «Прочитано» from the peer’s pointer', async () => {
+    const { contacts } = await parent.core.chats.contacts();
+    expect(contacts[0]).toMatchObject({ userId: teacherHttp.profile.id, name: 'Смирнова Ольга' });
+    expect(contacts[0]!.role).toContain('5 А');
+    const direct = await parent.core.chats.openDirect({ userId: teacherHttp.profile.id });
+    expect(direct).toMatchObject({ kind: 'direct', title: 'Смирнова Ольга', canPost: true });
+    const shownMessage = await parent.core.chats.send({ chatId: direct.id, text: 'Можно вопрос лично?' });
+    const sent = await until(
+      async () =>
+        (await latest(parent.core, direct.id)).find((m) => m.key === shownMessage.key && m.status === 'sent'),
+      10_000,
+      'sent',
+    );
+    expect(sent.readBy).toBe(0);
+    // The teacher's live stream crossed the lying server while the real one restarted: pull too.
+    await until(
+      async () => {
+        await teacher.core.syncNow();
+        return (await teacher.core.chats.list()).chats.some((c) => c.id === direct.id);
+      },
+      10_000,
+      'the direct chat on the teacher’s core',
+    );
+    await teacher.core.chats.markRead({ chatId: direct.id, seq: sent.seq! });
+    await until(
+      async () => (await latest(parent.core, direct.id)).find((m) => m.seq === sent.seq)?.readBy === 1,
+      10_000,
+      '«Прочитано» on the parent’s core',
+    );
+  });
+
   it('keeps a draft per chat across a restart of the app', async () => {
     await parent.core.chats.setDraft({ chatId, text: 'Черновик: не забыть спросить про форму' });
     parent = await parent.restart();
