@@ -32,6 +32,8 @@ const teacherLog = createTestLogger();
 /** The parent's native notifications, and whether the parent's window has the focus. */
 const shown: { title: string; body: string; screen: string }[] = [];
 let focused = false;
+/** Answers to the parent's sends to lose on the way back (the request reached the server). */
+let lose = 0;
 
 let liar: LyingServer;
 let parent: TestCore;
@@ -131,6 +133,15 @@ beforeAll(async () => {
   liar = await startLyingServer(ts.url);
   parent = await createTestCore({
     serverUrl: ts.url,
+    fetch: async (input, init) => {
+      const answer = await fetch(input, init);
+      if (lose > 0 && init?.method === 'POST' && String(input).endsWith('/messages')) {
+        lose -= 1;
+        await answer.body?.cancel();
+        throw new TypeError('fetch failed');
+      }
+      return answer;
+    },
     notifications: { show: (n) => void shown.push(n), windowFocused: () => focused },
   });
   teacher = await createTestCore({ serverUrl: liar.url, logger: teacherLog });
@@ -167,6 +178,19 @@ describe('chats on the desktop', () => {
     expect(theirs).toMatchObject({ text: words, mine: false, senderName: 'Петрова Мария', status: 'sent' });
     const summary = (await teacher.core.chats.list()).chats.find((c) => c.id === chatId)!;
     expect(summary.lastMessage).toMatchObject({ text: words, mine: false });
+    expect((await serverMessages()).filter((m) => m.text === words)).toHaveLength(1);
+  });
+
+  it('sends exactly once when the answer to a send is lost and the outbox tries again', async () => {
+    lose = 1;
+    const words = text('Ответ потерялся по дороге');
+    const shown = await parent.core.chats.send({ chatId, text: words });
+    await until(
+      async () => (await latest(parent.core)).find((m) => m.key === shown.key && m.status === 'sent'),
+      10_000,
+      'the message sent',
+    );
+    expect(lose).toBe(0);
     expect((await serverMessages()).filter((m) => m.text === words)).toHaveLength(1);
   });
 
