@@ -6,7 +6,7 @@ import type { SignedIn } from '../../src/shared/api.js';
 import { runAdmin } from '../../src/server/admin.js';
 import { openEventStream, signInByPhone, testDeviceId, type TestServer } from '../../src/server/testing.js';
 import { api, confirm, freshPhone, issueInvite } from '../helpers/family.js';
-import { startTestServer } from '../helpers/server.js';
+import { databaseEnv, startTestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
 
 const data = makeTempDir('sferum-admin-');
@@ -16,7 +16,11 @@ async function admin(...argv: string[]): Promise<{ code: number; out: string; er
   const out: string[] = [];
   const err: string[] = [];
   const code = await runAdmin(argv, {
-    env: { SFERUM_DATA_DIR: data.path, SFERUM_PUBLIC_URL: 'https://family.school.example' },
+    env: {
+      SFERUM_DATA_DIR: data.path,
+      ...databaseEnv(data.path),
+      SFERUM_PUBLIC_URL: 'https://family.school.example',
+    },
     out: (line) => void out.push(line),
     err: (line) => void err.push(line),
   });
@@ -238,7 +242,7 @@ describe('the school’s admin tool', () => {
     expect(help.stdout).toContain('invite-student-email');
     const bad = spawnSync('npx', ['tsx', 'src/server/admin.ts', 'frobnicate'], {
       encoding: 'utf8',
-      env: { ...process.env, SFERUM_DATA_DIR: data.path },
+      env: { ...process.env, SFERUM_DATA_DIR: data.path, ...databaseEnv(data.path) },
     });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toContain('Unknown command');

@@ -3,32 +3,39 @@ import { runAdmin } from '../../src/server/admin.js';
 import { postJson, signInByPhone, type TestServer } from '../../src/server/testing.js';
 import { randomPhone } from '../helpers/core.js';
 import { startTestServer } from '../helpers/server.js';
-import { makeTempDir } from '../helpers/tempDir.js';
+import { BACKENDS, type Place } from '../helpers/backends.js';
 
-/** The school's admin tool reads and closes the support requests sent from «Помощь». */
-const data = makeTempDir('sferum-support-admin-');
-let server: TestServer;
+/**
+ * The school's admin tool reads and closes the support requests sent from «Помощь», on
+ * either backend: with SFERUM_DATABASE_URL it works on the server's PostgreSQL database.
+ */
+describe.each(BACKENDS)('support requests in the admin tool ($name)', (backend) => {
+  let place: Place;
+  let server: TestServer;
 
-async function admin(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runAdmin(argv, {
-    env: { SFERUM_DATA_DIR: data.path },
-    out: (line) => void out.push(line),
-    err: (line) => void err.push(line),
+  async function admin(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runAdmin(argv, {
+      env: {
+        SFERUM_DATA_DIR: place.dataDir,
+        ...(place.databaseUrl ? { SFERUM_DATABASE_URL: place.databaseUrl } : {}),
+      },
+      out: (line) => void out.push(line),
+      err: (line) => void err.push(line),
+    });
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  }
+
+  beforeAll(async () => {
+    place = await backend.place();
+    server = await startTestServer({ dataDir: place.dataDir, store: await place.open() });
   });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+  afterAll(async () => {
+    await server?.close();
+    await place?.remove();
+  });
 
-beforeAll(async () => {
-  server = await startTestServer({ dataDir: data.path });
-});
-afterAll(async () => {
-  await server?.close();
-  data.remove();
-});
-
-describe('support requests in the admin tool', () => {
   it('lists open requests with who wrote them and the diagnostics they agreed to send, then closes one', async () => {
     const parent = await signInByPhone(server, randomPhone(), {
       name: { surname: 'Соколова', name: 'Ирина', patronymic: 'Павловна' },

@@ -23,23 +23,33 @@ export class PgDocumentRepo implements DocumentRepo {
     if (this.db.writing) await this.db.rows('SELECT 1 FROM users WHERE id = $1 FOR NO KEY UPDATE', [ownerId]);
   }
 
+  /**
+   * In a write transaction the row read stays locked until commit: a rename, move or
+   * trash checks the item as it is (its name, its folder, whether it changed since the
+   * device saw it) and writes it with no other transaction's write in between, as under
+   * SQLite's one writer (two renames at once: one wins, the other is told of the conflict).
+   */
+  private get forWrite(): string {
+    return this.db.writing ? ' FOR NO KEY UPDATE' : '';
+  }
+
   async getFolder(ownerId: string, id: string): Promise<FolderRow | null> {
     return (
       (
-        await this.db.rows<FolderRow>(`SELECT ${FOLDER} FROM folders WHERE owner_id = $1 AND id = $2`, [
-          ownerId,
-          id,
-        ])
+        await this.db.rows<FolderRow>(
+          `SELECT ${FOLDER} FROM folders WHERE owner_id = $1 AND id = $2${this.forWrite}`,
+          [ownerId, id],
+        )
       )[0] ?? null
     );
   }
   async getDocument(ownerId: string, id: string): Promise<DocumentRow | null> {
     return (
       (
-        await this.db.rows<DocumentRow>(`SELECT ${DOC} FROM documents WHERE owner_id = $1 AND id = $2`, [
-          ownerId,
-          id,
-        ])
+        await this.db.rows<DocumentRow>(
+          `SELECT ${DOC} FROM documents WHERE owner_id = $1 AND id = $2${this.forWrite}`,
+          [ownerId, id],
+        )
       )[0] ?? null
     );
   }
