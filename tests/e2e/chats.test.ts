@@ -162,6 +162,36 @@ describe('chats on both targets', () => {
     await parent.getByTestId('chats').getByText(`Вы: ${REPLY}`).waitFor();
   });
 
+  it('a file dropped onto the chat goes to «Мои документы» and is attached to the message', async () => {
+    await openChat(teacher, 'class');
+    const dt = await teacher.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(['Форма заявления на экскурсию'], 'Заявление.txt', { type: 'text/plain' }));
+      return transfer;
+    });
+    await teacher.dispatchEvent('main', 'dragenter', { dataTransfer: dt });
+    await teacher.dispatchEvent('main', 'dragover', { dataTransfer: dt });
+    // The chat keeps the drop (the app does not switch to «Мои документы»).
+    await teacher.getByTestId('drop-overlay').waitFor();
+    await teacher.dispatchEvent('main', 'drop', { dataTransfer: dt });
+    await teacher.getByTestId('drop-overlay').waitFor({ state: 'detached' });
+    const attached = teacher.getByTestId('attachments');
+    await attached.getByText('Заявление.txt').waitFor({ timeout: 20_000 });
+    expect(await teacher.getByTestId('chat-title').textContent()).toBe('Чат родителей 5 А');
+    await screenshot(teacher, 'chats-web-attached');
+    expect(await seriousA11yViolations(teacher), 'attached').toEqual([]);
+    await teacher.getByTestId('composer-input').fill('Заявление во вложении.');
+    await teacher.getByTestId('composer-input').press('Enter');
+    await row(teacher, 'Заявление во вложении.').waitFor();
+    await expect.poll(() => attached.count()).toBe(0);
+    await openChat(parent, 'class');
+    const received = row(parent, 'Заявление во вложении.');
+    await received.waitFor({ timeout: 15_000 });
+    // The file travels with the message: its name and size on the parent's screen.
+    await received.getByText('Заявление.txt').waitFor({ timeout: 15_000 });
+    await screenshot(parent, 'chats-desktop-attachment');
+  });
+
   it('refuses an empty message and one over 4000 characters, and keeps what was typed', async () => {
     await openChat(parent, 'class');
     const input = parent.getByTestId('composer-input');

@@ -192,6 +192,10 @@ export const en: Catalogue = {
     pickWhere: 'Folder',
     pickEmpty: 'This folder has no files.',
     pickAttach: 'Attach ({{count}})',
+    dropHere: 'Drop the files: they go to My documents and are attached to the message',
+    uploading: 'Uploading',
+    uploadingFile: '{{name}}: uploading…',
+    uploadFailed: '{{name}} is not attached: {{reason}}',
   },
   sync: {
     online: 'Online',

@@ -194,6 +194,10 @@ export const ru = {
     pickWhere: 'Папка',
     pickEmpty: 'В этой папке нет файлов.',
     pickAttach: 'Прикрепить ({{count}})',
+    dropHere: 'Отпустите файлы — они загрузятся в «Мои документы» и прикрепятся к сообщению',
+    uploading: 'Загружаются',
+    uploadingFile: '{{name}} — загружается…',
+    uploadFailed: '{{name}} не прикреплён: {{reason}}',
   },
   sync: {
     online: 'В сети',

@@ -65,7 +65,7 @@ export function ChatView({
   const fail = useCallback((e: unknown) => setNotice({ text: errorMessage(t, e), error: true }), [t]);
 
   const act = useCallback(
-    (action: MessageAction, m: TimelineMessage, extra?: string) => {
+    (action: MessageAction, m: TimelineMessage) => {
       setNotice(null);
       switch (action) {
         case 'reply':
@@ -120,9 +120,6 @@ export function ChatView({
           return;
         case 'quote':
           if (m.replyTo) setScrollTo((s) => ({ seq: m.replyTo!.seq, token: (s?.token ?? 0) + 1 }));
-          return;
-        case 'attachment':
-          if (extra) bridge.documentsOpen({ id: extra }).catch(fail);
           return;
       }
     },

@@ -7,6 +7,7 @@ import { useBridge } from '../backend/BridgeContext.js';
 import { FormError } from '../components/FormError.js';
 import { errorMessage } from '../errorMessage.js';
 import { DocumentPicker } from './ChatDialogs.js';
+import { useChatDrop } from './useChatDrop.js';
 
 const MAX_ATTACHMENTS = 10;
 const DRAFT_DELAY_MS = 400;
@@ -52,6 +53,14 @@ export function Composer({
   const typed = useRef(false);
   const draftTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const draftBeforeEdit = useRef<string | null>(null);
+  const drop = useChatDrop({
+    bridge,
+    enabled: mode.kind !== 'edit',
+    onAttach: (item) =>
+      setAttachments((list) =>
+        list.some((x) => x.id === item.id) || list.length >= MAX_ATTACHMENTS ? list : [...list, item],
+      ),
+  });
   const hintId = useId();
   const errorId = useId();
 
@@ -198,8 +207,36 @@ export function Composer({
           </button>
         </div>
       ) : null}
+      {drop.dragging ? (
+        <div className="chat-drop-overlay" data-testid="drop-overlay" aria-hidden="true">
+          <p>{t('chats.dropHere')}</p>
+        </div>
+      ) : null}
+      {drop.pending.length > 0 ? (
+        <ul className="chat-composer-files" aria-label={t('chats.uploading')} data-testid="pending-files">
+          {drop.pending.map((p) => (
+            <li key={p.name} className={p.error ? 'chat-composer-file-failed' : ''}>
+              <span>
+                {p.error
+                  ? t('chats.uploadFailed', { name: p.name, reason: errorMessage(t, p.error) })
+                  : t('chats.uploadingFile', { name: p.name })}
+              </span>
+              {p.error ? (
+                <button
+                  type="button"
+                  className="chat-icon-btn"
+                  aria-label={t('chats.removeAttachment', { name: p.name })}
+                  onClick={() => drop.dismiss(p.name)}
+                >
+                  ×
+                </button>
+              ) : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {attachments.length > 0 ? (
-        <ul className="chat-composer-files" aria-label={t('chats.attachments')}>
+        <ul className="chat-composer-files" aria-label={t('chats.attachments')} data-testid="attachments">
           {attachments.map((a) => (
             <li key={a.id}>
               <span>{a.name}</span>

@@ -18,7 +18,6 @@ export type MessageAction =
   | 'discard'
   | 'ack'
   | 'acks'
-  | 'attachment'
   | 'quote';
 
 export interface RowContext {
@@ -29,7 +28,7 @@ export interface RowContext {
   otherMembers: number;
   /** Opens a link (desktop: through the core), or null: the browser follows it. */
   openLink: ((href: string) => void) | null;
-  act: (action: MessageAction, message: TimelineMessage, extra?: string) => void;
+  act: (action: MessageAction, message: TimelineMessage) => void;
 }
 
 /**
@@ -100,11 +99,9 @@ export const MessageRow = memo(function MessageRow({
         {!deleted && m.attachments.length > 0 ? (
           <ul className="chat-attachments" aria-label={t('chats.attachments')}>
             {m.attachments.map((a) => (
-              <li key={a.id}>
-                <button type="button" className="chat-attachment" onClick={() => act('attachment', m, a.id)}>
-                  <span className="chat-attachment-name">{a.name}</span>
-                  <span className="chat-attachment-size">{formatBytes(t, a.size, language)}</span>
-                </button>
+              <li key={a.id} className="chat-attachment">
+                <span className="chat-attachment-name">{a.name}</span>
+                <span className="chat-attachment-size">{formatBytes(t, a.size, language)}</span>
               </li>
             ))}
           </ul>

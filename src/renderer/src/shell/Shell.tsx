@@ -45,7 +45,8 @@ export function Shell({ profile }: { profile: Profile }) {
     const onDrag = (event: DragEvent) => {
       if (!event.dataTransfer?.types.includes('Files')) return;
       event.preventDefault();
-      if (route !== 'documents' && !invite.token) setRoute('documents');
+      // The chats screen takes its own drops (files attached to the message being written).
+      if (route !== 'documents' && route !== 'chats' && !invite.token) setRoute('documents');
     };
     const onDrop = (event: DragEvent) => event.preventDefault();
     window.addEventListener('dragenter', onDrag);
