@@ -336,6 +336,37 @@ describe('chats on the desktop', () => {
     expect(new Set(onServer.map((m) => m.seq)).size).toBe(3);
   });
 
+  it('shows a message read offline as read at once and tells the server once it is back', async () => {
+    const unread = await call<{ message: { seq: number } }>(
+      teacherHttp,
+      'POST',
+      `/api/chats/${chatId}/messages`,
+      {
+        clientId: `teacher-${randomBytes(8).toString('hex')}`,
+        text: text('Прочитайте, пожалуйста'),
+      },
+    );
+    const seq = unread.body.message.seq;
+    await until(
+      async () => (await parent.core.chats.list()).chats.find((c) => c.id === chatId)?.unread === 1,
+      10_000,
+      'one unread',
+    );
+    await ts.close();
+    await parent.core.chats.markRead({ chatId, seq });
+    expect((await parent.core.chats.list()).chats.find((c) => c.id === chatId)?.unread).toBe(0);
+    ts = await startTestServer({ dataDir: serverDir.path, port });
+    const pointer = async () =>
+      (
+        await call<{ members: { userId: string; readSeq: number }[] }>(
+          teacherHttp,
+          'GET',
+          `/api/chats/${chatId}/members`,
+        )
+      ).body.members.find((m) => m.userId === parentHttp.profile.id)?.readSeq;
+    await until(async () => (await pointer()) === seq, 20_000, 'the read pointer on the server');
+  });
+
   it('skips a hostile chat record from the feed with a log line and keeps the good ones', async () => {
     liar.inject([
       { entity: 'chat', id: 'evil-1', op: 'put', data: { id: 'evil-1', kind: 'class', title: 42 } },
