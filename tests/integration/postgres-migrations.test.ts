@@ -218,6 +218,25 @@ describe('PostgreSQL migrations', () => {
     expect(await q(`SELECT last_rev FROM chats WHERE kind = 'announcements'`)).toEqual([{ last_rev: 0 }]);
   });
 
+  it('0011-chat-search-attachments: words found by prefix, any case, «ё» as «е»; attachments belong to a message', async () => {
+    await to(11);
+    const [chat] = await q<{ id: string }>(`SELECT id FROM chats WHERE kind = 'class'`);
+    await q(`UPDATE chat_messages SET text = 'Ёлка в ПЯТНИЦУ' WHERE seq = 2`);
+    const found = (word: string) =>
+      q<{ seq: number }>(
+        `SELECT seq FROM chat_messages WHERE chat_id = $1
+           AND to_tsvector('simple', chat_fold(text)) @@ to_tsquery('simple', chat_fold($2) || ':*') ORDER BY seq`,
+        [chat!.id, word],
+      );
+    expect(await found('елк')).toEqual([{ seq: 2 }]);
+    expect(await found('пятниц')).toEqual([{ seq: 2 }]);
+    expect(await found('здравств')).toEqual([{ seq: 1 }]);
+    const attach = `INSERT INTO chat_attachments (id, chat_id, seq, position, document_id, name, size, mime, sha256, blob_key)
+      VALUES ($1, $2, $3, 0, 'd1', 'Справка.pdf', 10, 'application/pdf', 'aa', 'b-copy')`;
+    await q(attach, ['at1', chat!.id, 1]);
+    await expect(q(attach, ['at2', chat!.id, 99])).rejects.toThrow(/foreign key/);
+  });
+
   it('migrating an up-to-date database changes nothing, also from two instances at once', async () => {
     const other = new pg.Pool({ connectionString: db.url, max: 2, types: pgTypes });
     try {
