@@ -10,6 +10,7 @@ import { HSTS, SECURITY_HEADERS } from './http/headers.js';
 import { parseInput } from './http/validate.js';
 import { watchForeignWrites } from './sync/foreignWrites.js';
 import { registerAuthRoutes } from './auth/routes.js';
+import { registerVkIdRoutes } from './auth/vkid/routes.js';
 import { registerChatRoutes } from './chats/routes.js';
 import { registerFamilyRoutes } from './family/routes.js';
 import { registerDocumentRoutes } from './documents/routes.js';
@@ -63,6 +64,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
 
   let url: string | null = null;
   const services = buildServices(config, {
+    listenLive: true,
     ...deps,
     logger: app.log,
     publicUrl: () => config.publicUrl ?? url ?? `http://${config.host}:${config.port}`,
@@ -114,6 +116,7 @@ export function createServer(config: ServerConfig, deps: ServerDeps = {}): Sferu
   installErrorHandler(app);
   registerInfoRoutes(app, context);
   registerAuthRoutes(app, context);
+  registerVkIdRoutes(app, context);
   registerSyncRoutes(app, context);
   registerSupportRoutes(app, context);
   registerFamilyRoutes(app, context);

@@ -4,6 +4,8 @@ import { formatPhone } from '../shared/phone.js';
 import { createServer, type SferumServer } from './app.js';
 import { ConfigError, describeConfig, loadConfig, type ServerConfig } from './config.js';
 import { DEMO_ACCOUNTS } from './demo.js';
+import { startVkIdStandIn, type VkIdStandIn } from './auth/vkid/standIn.js';
+import { VKID_CALLBACK_PATH } from '../shared/auth/vkid.js';
 import { openStore } from './store/open.js';
 
 /**
@@ -29,6 +31,10 @@ function printBanner(config: ServerConfig, url: string): void {
     for (const a of DEMO_ACCOUNTS) lines.push(`  ${a.label}: ${a.phone ? formatPhone(a.phone) : a.email}`);
     lines.push('The one-time code appears in the sign-in screen (demo mode only) and in this log.');
     lines.push('Any other mobile number registers a new parent.');
+    if (config.vkid)
+      lines.push(
+        `«Войти через VK ID» opens the local VK ID stand-in at ${config.vkid.host} (any phone number signs in).`,
+      );
   }
   console.log(lines.join('\n'));
 }
@@ -61,6 +67,7 @@ async function main(): Promise<void> {
     throw error;
   }
 
+  let standIn: VkIdStandIn | null = null;
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, SHUTDOWN_DEADLINE_MS);
     deadline.unref();
-    server.close().then(
+    Promise.all([server.close(), standIn?.close()]).then(
       () => process.exit(0),
       (error: unknown) => {
         console.error('Shutdown failed:', error);
@@ -84,6 +91,20 @@ async function main(): Promise<void> {
 
   try {
     const url = await server.listen();
+    if (config.demo && !config.vkid) {
+      // Demo mode with no VK ID configured: a local VK-shaped provider, so a newcomer can try it.
+      const publicUrl = server.context.publicUrl();
+      standIn = await startVkIdStandIn({
+        redirectUris: [`${publicUrl}${VKID_CALLBACK_PATH}`],
+        anyPhone: true,
+      });
+      config.vkid = {
+        host: standIn.url,
+        clientId: standIn.clientId,
+        redirectUri: null,
+        scope: 'vkid.personal_info phone',
+      };
+    }
     printBanner(config, url);
     console.log(`listening on ${url}`);
   } catch (error) {

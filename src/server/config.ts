@@ -84,6 +84,19 @@ export interface ServerConfig {
    * data directory either way.
    */
   databaseUrl: string | null;
+  /** Sign-in with VK ID; null: not offered (the button is hidden). `--demo` fills in a local stand-in. */
+  vkid: VkIdConfig | null;
+}
+
+/** Where VK ID is and who we are to it (`SFERUM_VKID_*`). */
+export interface VkIdConfig {
+  /** https://id.vk.ru, or the demo stand-in's address. */
+  host: string;
+  clientId: string;
+  /** The trusted redirect URL registered at VK; null: `<public URL>/vkid/callback`. */
+  redirectUri: string | null;
+  /** Space-separated VK scopes; the phone is needed to find or create the account. */
+  scope: string;
 }
 
 export const DEFAULT_OTP_LIMITS: OtpLimits = {
@@ -173,6 +186,16 @@ const EnvSchema = z.object({
     .url()
     .refine((v) => /^postgres(ql)?:\/\//.test(v), 'must be a postgres:// or postgresql:// URL')
     .optional(),
+  SFERUM_VKID_HOST: httpUrl.optional(),
+  SFERUM_VKID_CLIENT_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  SFERUM_VKID_REDIRECT_URI: httpUrl.optional(),
+  SFERUM_VKID_SCOPE: z
+    .string()
+    .regex(/^[a-z0-9_. ]{1,200}$/)
+    .default('vkid.personal_info phone'),
 });
 
 export class ConfigError extends Error {
@@ -246,6 +269,15 @@ export function loadConfig(
       : null,
     rateLimitExemptIps: e.SFERUM_RATE_LIMIT_EXEMPT_IPS,
     databaseUrl: e.SFERUM_DATABASE_URL ?? null,
+    vkid:
+      e.SFERUM_VKID_HOST && e.SFERUM_VKID_CLIENT_ID
+        ? {
+            host: e.SFERUM_VKID_HOST,
+            clientId: e.SFERUM_VKID_CLIENT_ID,
+            redirectUri: e.SFERUM_VKID_REDIRECT_URI ?? null,
+            scope: e.SFERUM_VKID_SCOPE,
+          }
+        : null,
   };
 }
 
@@ -275,6 +307,7 @@ export function describeConfig(config: ServerConfig, url: string): Record<string
     accessTtlSeconds: config.accessTtlSeconds,
     refreshTtlDays: config.refreshTtlDays,
     logLevel: config.logLevel,
+    vkid: config.vkid ? `${config.vkid.host} (client ${config.vkid.clientId})` : 'off',
     ...(config.rateLimitExemptIps.length > 0
       ? { rateLimitExemptIps: config.rateLimitExemptIps.join(', ') }
       : {}),

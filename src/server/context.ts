@@ -12,6 +12,7 @@ import type { RegistrationService } from './auth/registration.js';
 import type { SessionService } from './auth/sessions.js';
 import type { Store } from './store/types.js';
 import type { SupportTickets } from './support/tickets.js';
+import type { VkIdService } from './auth/vkid/service.js';
 
 /** Everything the routes use, built once by buildServices and passed down explicitly. */
 export interface ServerContext {
@@ -29,6 +30,8 @@ export interface ServerContext {
   limiter: RateLimiter;
   support: SupportTickets;
   chats: ChatService;
+  /** Sign-in with VK ID (the second identity provider). */
+  vkid: VkIdService;
   now: Now;
   /** The address clients reach this server at (known once it listens). */
   publicUrl(): string;

@@ -8,6 +8,9 @@ import { createDocuments } from './documents/index.js';
 import { Feed } from './sync/feed.js';
 import { FamilyService } from './family/service.js';
 import { LiveHub } from './sync/live.js';
+import { startLiveBus } from './sync/liveBus.js';
+import { encodeCursor } from './sync/feed.js';
+import type { Notifications } from './store/postgres/notify.js';
 import { createSmtpSender } from './mail/index.js';
 import { MailOtpSender } from './mail/otpMail.js';
 import { MutationService } from './sync/mutations.js';
@@ -19,6 +22,7 @@ import { SessionService } from './auth/sessions.js';
 import { openSqliteStore } from './store/sqlite/index.js';
 import type { Store } from './store/types.js';
 import { SupportTickets } from './support/tickets.js';
+import { VkIdService } from './auth/vkid/service.js';
 
 export interface ServiceDeps {
   /** Replaces the configured code delivery (tests capture codes with one). */
@@ -33,6 +37,11 @@ export interface ServiceDeps {
   publicUrl?: () => string;
   /** The store to build on; by default the SQLite store in config.dataDir (store/open.ts opens either). */
   store?: Store;
+  /**
+   * Hear the other instances' live news (a server does; the admin tool only tells). Only
+   * on a store shared by several instances (PostgreSQL); SQLite has one instance.
+   */
+  listenLive?: boolean;
 }
 
 /** Every service of the platform server, built once over one store. */
@@ -61,6 +70,17 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
     openSqliteStore(config.dataDir, deps.nativeBinding ? { nativeBinding: deps.nativeBinding } : {});
   try {
     const hub = new LiveHub();
+    // On PostgreSQL, several instances: each commit's news also goes to the others (NOTIFY).
+    const notifications = (store as { notifications?: Notifications }).notifications;
+    const stopLiveBus = notifications
+      ? startLiveBus({
+          hub,
+          notifications,
+          headCursor: async () => encodeCursor(await store.feed.epoch(), await store.feed.headSeq()),
+          onError: (error, what) => log.error({ err: error }, what),
+          listen: deps.listenLive ?? false,
+        })
+      : null;
     // The family widens who sees a profile; its service needs the feed, so it comes next.
     let family: FamilyService | null = null;
     const feed = new Feed(
@@ -132,7 +152,11 @@ export function buildServices(config: ServerConfig, deps: ServiceDeps = {}): Ser
       }),
       now,
       publicUrl,
-      close: () => store.close(),
+      vkid: new VkIdService({ store, feed, otp, limiter, now, config: () => config.vkid, publicUrl }),
+      close: () => {
+        void stopLiveBus?.();
+        store.close();
+      },
     };
   } catch (error) {
     store.close();

@@ -1,5 +1,15 @@
 import { z } from 'zod';
 import { CHATS_API } from './chats/api.js';
+import {
+  VkIdCompleteBodySchema,
+  VkIdLinkBodySchema,
+  VkIdLinkRequiredSchema,
+  VkIdRegisterBodySchema,
+  VkIdRegistrationRequiredSchema,
+  VkIdStartBodySchema,
+  VkIdStartResponseSchema,
+  VkIdStatusSchema,
+} from './auth/vkid.js';
 import { FAMILY_API } from './family/index.js';
 import { DeviceIdSchema, PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
 import { SupportRequestBodySchema, SupportTicketSchema } from './support/index.js';
@@ -23,6 +33,8 @@ export const ServerInfoSchema = z.object({
   version: z.string(),
   demo: z.boolean(),
   publicUrl: z.string(),
+  /** Sign-in with VK ID is configured (else its button is not shown). */
+  vkid: z.boolean().optional(),
   /** Demo mode: people a newcomer can sign in as. */
   demoAccounts: z
     .array(z.object({ label: z.string(), phone: z.string().nullable(), email: z.string().nullable() }))
@@ -100,6 +112,15 @@ export const OtpVerifyResponseSchema = z.discriminatedUnion('status', [
 ]);
 export type OtpVerifyResponse = z.infer<typeof OtpVerifyResponseSchema>;
 export type OtpVerifyAnswer = z.input<typeof OtpVerifyResponseSchema>;
+
+/** The answer to a VK ID callback: signed in, a name to give, or a phone to confirm by our code. */
+export const VkIdCompleteResponseSchema = z.discriminatedUnion('status', [
+  SignedInSchema,
+  VkIdRegistrationRequiredSchema,
+  VkIdLinkRequiredSchema,
+]);
+export type VkIdCompleteResponse = z.infer<typeof VkIdCompleteResponseSchema>;
+export type VkIdCompleteAnswer = z.input<typeof VkIdCompleteResponseSchema>;
 
 export const RegisterBodySchema = PersonNameSchema.extend({
   registrationToken: z.string().min(1).max(200),
@@ -206,6 +227,41 @@ export const API = {
     auth: true,
     body: SupportRequestBodySchema,
     response: SupportTicketSchema,
+  },
+  vkidStart: {
+    method: 'POST',
+    path: '/api/auth/vkid/start',
+    auth: false,
+    body: VkIdStartBodySchema,
+    response: VkIdStartResponseSchema,
+  },
+  vkidComplete: {
+    method: 'POST',
+    path: '/api/auth/vkid/complete',
+    auth: false,
+    body: VkIdCompleteBodySchema,
+    response: VkIdCompleteResponseSchema,
+  },
+  vkidLink: {
+    method: 'POST',
+    path: '/api/auth/vkid/link',
+    auth: false,
+    body: VkIdLinkBodySchema,
+    response: SignedInSchema,
+  },
+  vkidRegister: {
+    method: 'POST',
+    path: '/api/auth/vkid/register',
+    auth: false,
+    body: VkIdRegisterBodySchema,
+    response: SignedInSchema,
+  },
+  vkidStatus: { method: 'GET', path: '/api/auth/vkid', auth: true, response: VkIdStatusSchema },
+  vkidUnlink: {
+    method: 'DELETE',
+    path: '/api/auth/vkid',
+    auth: true,
+    response: z.object({ ok: z.literal(true) }),
   },
   ...FAMILY_API,
   ...CHATS_API,

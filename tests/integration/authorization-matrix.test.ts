@@ -18,6 +18,7 @@ import { postJson, signInByPhone, testDeviceId } from '../../src/server/testing.
 import { freshPhone } from '../helpers/family.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { makeTempDir } from '../helpers/tempDir.js';
+import { attachVkIdStandIn, signInAtStandIn, type VkIdStandIn } from '../helpers/vkid.js';
 import {
   CALLERS,
   MATRIX,
@@ -74,6 +75,7 @@ const docContent = Buffer.from('owner-secret-content: паспорт 4510 123456
 const doc = { id: '', name: 'Договор-аренды-Петровых.txt', sha: sha(docContent) };
 const folder = { id: fid(), name: 'Папка-владельца-личное' };
 let unfinished = { id: '', location: '' };
+let vk: VkIdStandIn;
 let emailSeq = 0;
 const activePage = '<!doctype html><script>fetch("/api/auth/refresh", { method: "POST" })</script>';
 /** Every code the server sent, so no answer is checked against a stale list. */
@@ -427,6 +429,168 @@ DRIVERS.register = {
     expect(exists !== null).toBe(e.outcome === 'allowed');
   },
 };
+
+// ---- VK ID (against the stand-in provider) ----
+
+const vkPhone = freshPhone('937');
+
+async function vkFlow(deviceId: string) {
+  const started = await postJson<{ authorizeUrl: string }>(`${base}/api/auth/vkid/start`, { deviceId });
+  expect(started.status).toBe(200);
+  return signInAtStandIn(started.body.authorizeUrl, 'matrix');
+}
+
+/** A VK sign-in waiting on the owner's device (`userId` null: for a name). */
+async function vkPending(userId: string | null, phone: string) {
+  const owner = ownerElsewhere();
+  const token = randomBytes(32).toString('base64url');
+  const at = new Date().toISOString();
+  await ts.server.context.store.vkid.insertPending({
+    tokenHash: createHash('sha256').update(token).digest('hex'),
+    deviceId: owner.deviceId,
+    vkUserId: `matrix-${randomBytes(6).toString('hex')}`,
+    phone,
+    firstName: 'Вера',
+    lastName: 'Новикова',
+    userId,
+    vk: { vkDeviceId: 'vk-device', accessToken: 'vk-at', refreshToken: null, accessExpiresAt: at },
+    createdAt: at,
+    expiresAt: new Date(Date.now() + 600_000).toISOString(),
+    usedAt: null,
+  });
+  return { owner, token };
+}
+
+DRIVERS['vkid.start'] = {
+  call: (_c, who) =>
+    request('POST', '/api/auth/vkid/start', { json: { deviceId: who?.deviceId ?? testDeviceId('anon') } }),
+  carries: () => ['authorizeUrl'],
+  secrets: () => [],
+};
+
+DRIVERS['vkid.complete'] = {
+  prepare: async () => {
+    const owner = ownerElsewhere();
+    return { back: (await vkFlow(owner.deviceId)).toString(), as: { owner } };
+  },
+  call: (_c, who, t) => {
+    const back = new URL(t.back as string);
+    return request('POST', '/api/auth/vkid/complete', {
+      json: {
+        state: back.searchParams.get('state'),
+        code: back.searchParams.get('code'),
+        vkDeviceId: back.searchParams.get('device_id'),
+        deviceId: who?.deviceId ?? testDeviceId('anon'),
+        deviceName: 'Устройство',
+      },
+    });
+  },
+  carries: () => ['registration_required'],
+  secrets: () => ['pendingToken', vkPhone.slice(-4)],
+};
+
+DRIVERS['vkid.link'] = {
+  prepare: async () => {
+    await ts.server.context.store.vkid.deleteIdentity(cast.owner.id);
+    const { owner, token } = await vkPending(cast.owner.id, cast.owner.phone);
+    const requested = await postJson<OtpRequestResponse>(`${base}/api/auth/otp/request`, {
+      channel: 'phone',
+      phone: owner.phone,
+      deviceId: owner.deviceId,
+    });
+    return {
+      token,
+      requestId: requested.body.requestId,
+      code: ts.sender.lastCode(owner.phone),
+      as: { owner },
+    };
+  },
+  call: (_c, who, t) =>
+    request('POST', '/api/auth/vkid/link', {
+      json: {
+        pendingToken: t.token,
+        requestId: t.requestId,
+        code: t.code,
+        deviceId: who?.deviceId ?? testDeviceId('anon'),
+        deviceName: 'Устройство',
+      },
+    }),
+  carries: () => [cast.owner.id, 'accessToken'],
+  secrets: () => [cast.owner.id, 'accessToken'],
+  after: async (_t, _c, e) => {
+    const linked = await ts.server.context.store.vkid.getIdentityOfUser(cast.owner.id);
+    expect(linked !== null).toBe(e.outcome === 'allowed');
+    await ts.server.context.store.vkid.deleteIdentity(cast.owner.id);
+  },
+};
+
+DRIVERS['vkid.register'] = {
+  prepare: async () => {
+    const phone = freshPhone('938');
+    const { owner, token } = await vkPending(null, phone);
+    return { phone, token, as: { owner } };
+  },
+  call: (_c, who, t) =>
+    request('POST', '/api/auth/vkid/register', {
+      json: {
+        surname: 'Новикова',
+        name: 'Вера',
+        patronymic: '',
+        pendingToken: t.token,
+        deviceId: who?.deviceId ?? testDeviceId('anon'),
+        deviceName: 'Устройство',
+      },
+    }),
+  carries: (t) => [t.phone as string],
+  secrets: (t) => [t.phone as string, 'accessToken'],
+  after: async (t, _c, e) => {
+    const exists = await ts.server.context.store.accounts.findUserByPhone(t.phone as string);
+    expect(exists !== null).toBe(e.outcome === 'allowed');
+  },
+};
+
+DRIVERS['vkid.status'] = {
+  prepare: async () => {
+    await ts.server.context.store.vkid.deleteIdentity(cast.owner.id);
+    await ts.server.context.store.vkid.insertIdentity({
+      userId: cast.owner.id,
+      vkUserId: `owner-${randomBytes(6).toString('hex')}`,
+      vkDeviceId: 'vk-device',
+      accessToken: 'vk-at',
+      refreshToken: null,
+      accessExpiresAt: new Date().toISOString(),
+      linkedAt: '2026-01-02T03:04:05.000Z',
+    });
+    return {};
+  },
+  call: (_c, who, t) => request((t.method as string) ?? 'GET', '/api/auth/vkid', { who }),
+  carries: () => ['2026-01-02T03:04:05.000Z'],
+  secrets: () => ['2026-01-02T03:04:05.000Z'],
+  after: async () => {
+    await ts.server.context.store.vkid.deleteIdentity(cast.owner.id);
+  },
+};
+
+DRIVERS['vkid.status.head'] = head(DRIVERS['vkid.status']);
+
+DRIVERS['vkid.unlink'] = {
+  prepare: DRIVERS['vkid.status'].prepare!,
+  call: (_c, who) => request('DELETE', '/api/auth/vkid', { who }),
+  carries: () => ['ok'],
+  secrets: () => [],
+  after: async (_t, _c, e) => {
+    const linked = await ts.server.context.store.vkid.getIdentityOfUser(cast.owner.id);
+    expect(linked === null).toBe(e.outcome === 'allowed');
+    await ts.server.context.store.vkid.deleteIdentity(cast.owner.id);
+  },
+};
+
+DRIVERS['vkid.callback'] = {
+  call: (_c, who, t) =>
+    request((t.method as string) ?? 'GET', '/vkid/callback?state=unknown&code=abc', { who }),
+  secrets: () => [],
+};
+DRIVERS['vkid.callback.head'] = head(DRIVERS['vkid.callback']);
 
 DRIVERS['refresh.own'] = {
   prepare: async (caller) => (caller === 'anonymous' ? {} : { fresh: await secondSession(cast[caller]) }),
@@ -1354,6 +1518,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(web.path, 'assets', 'app.js'), 'console.log("authz-web-marker");\n');
   ts = await startTestServer({ config: { demo: false, webDir: web.path } });
   base = ts.url;
+  vk = await attachVkIdStandIn(ts, {
+    matrix: { firstName: 'Вера', lastName: 'Новикова', phone: vkPhone.slice(1) },
+  });
   const sc = schoolContextOf(ts.server.context);
   await createSchool(sc, school.name);
   await createSchool(sc, school.other);
@@ -1411,6 +1578,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  await vk?.close();
   await ts?.close();
   web.remove();
 });

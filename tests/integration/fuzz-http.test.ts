@@ -500,6 +500,43 @@ function specs(): Record<string, RouteSpec> {
     },
     'GET /invite/:token': { valid: () => ({ params: { token: fx.invite } }) },
     'GET /register/:token': { valid: () => ({ params: { token: fx.invite } }) },
+    // VK ID (not configured on this server: every call answers its coded refusal).
+    'POST /api/auth/vkid/start': { valid: () => ({ body: { deviceId: testDeviceId('vk') } }) },
+    'POST /api/auth/vkid/complete': {
+      headers: fc.record({ 'x-client': xClient }),
+      valid: () => ({
+        body: {
+          state: 's'.repeat(43),
+          code: 'c0de',
+          vkDeviceId: 'vk-device',
+          deviceId: testDeviceId('vk'),
+          deviceName: 'Ноутбук',
+        },
+      }),
+    },
+    'POST /api/auth/vkid/link': {
+      valid: () => ({
+        body: {
+          pendingToken: 'p'.repeat(43),
+          requestId: 'r',
+          code: '12345678',
+          deviceId: testDeviceId('vk'),
+          deviceName: 'Ноутбук',
+        },
+      }),
+    },
+    'POST /api/auth/vkid/register': {
+      valid: () => ({
+        body: { ...name, pendingToken: 'p'.repeat(43), deviceId: testDeviceId('vk'), deviceName: 'Ноутбук' },
+      }),
+    },
+    'GET /api/auth/vkid': plain(anyUser),
+    'DELETE /api/auth/vkid': { valid: () => ({ token: tokenOf(fx.parentB), contentType: null }) },
+    'GET /vkid/callback': {
+      valid: (pick) => ({
+        query: pick(['state=abc&code=def&device_id=ghi', 'error=access_denied&state=abc', '']),
+      }),
+    },
     'GET /api/family': plain(anyUser),
     'POST /api/family/invite': {
       valid: (pick) => ({

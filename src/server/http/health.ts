@@ -20,6 +20,7 @@ export function registerInfoRoutes(app: FastifyInstance, ctx: ServerContext): vo
       version: SERVER_VERSION,
       demo: ctx.config.demo,
       publicUrl: ctx.publicUrl(),
+      vkid: ctx.vkid.available(),
     };
     if (ctx.config.demo) info.demoAccounts = DEMO_ACCOUNTS.map((a) => ({ ...a }));
     return info;

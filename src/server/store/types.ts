@@ -574,6 +574,7 @@ export interface Repos {
   support: SupportStore;
   chats: ChatStore;
   foreignWrites: ForeignWrites;
+  vkid: VkIdStore;
 }
 
 /**
@@ -601,4 +602,67 @@ export interface Store extends Repos {
   /** Runs fn on one consistent snapshot, without the write lock (reads only). */
   read<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   close(): void;
+}
+
+/** A sign-in with VK ID under way: its state (hashed), PKCE verifier and who started it. */
+export interface VkIdFlowRow {
+  stateHash: string;
+  /** Our device id of the client that started it: only that client may finish it. */
+  deviceId: string;
+  client: 'web' | 'desktop';
+  codeVerifier: string;
+  returnTo: string | null;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  /** The hash of the code it was finished with (a replay of the same callback). */
+  codeHash: string | null;
+}
+
+/** What VK said about a person, kept server-side until they confirm a link or give a name. */
+export interface VkIdPendingRow {
+  tokenHash: string;
+  deviceId: string;
+  vkUserId: string;
+  phone: string;
+  firstName: string;
+  lastName: string;
+  /** The account the phone belongs to (a link awaiting our code), or null (a registration). */
+  userId: string | null;
+  vk: VkIdTokens;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+/** VK's tokens with VK's device id: they never leave the server. */
+export interface VkIdTokens {
+  vkDeviceId: string;
+  accessToken: string;
+  refreshToken: string | null;
+  accessExpiresAt: string;
+}
+
+export interface VkIdentityRow extends VkIdTokens {
+  userId: string;
+  vkUserId: string;
+  linkedAt: string;
+}
+
+export interface VkIdStore {
+  insertFlow(row: VkIdFlowRow): Promise<void>;
+  getFlow(stateHash: string): Promise<VkIdFlowRow | null>;
+  /** Marks the flow finished with this code; false if it already was (single use). */
+  useFlow(stateHash: string, codeHash: string, at: string): Promise<boolean>;
+  insertPending(row: VkIdPendingRow): Promise<void>;
+  getPending(tokenHash: string): Promise<VkIdPendingRow | null>;
+  usePending(tokenHash: string, at: string): Promise<boolean>;
+  findIdentityByVkUser(vkUserId: string): Promise<VkIdentityRow | null>;
+  getIdentityOfUser(userId: string): Promise<VkIdentityRow | null>;
+  /** False if that VK user or that account is linked already. */
+  insertIdentity(row: VkIdentityRow): Promise<boolean>;
+  updateIdentityTokens(userId: string, tokens: VkIdTokens): Promise<void>;
+  deleteIdentity(userId: string): Promise<boolean>;
+  /** Forgets flows and pending sign-ins that expired before `before`. */
+  pruneExpired(before: string): Promise<void>;
 }

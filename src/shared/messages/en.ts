@@ -39,6 +39,18 @@ export const en: Catalogue = {
     teacher: 'Teacher',
     admin: 'School administrator',
   },
+  vkid: {
+    or: 'or',
+    signIn: 'Sign in with VK ID',
+    continueInBrowser: 'Continue signing in in the browser that opened, then come back here.',
+    linkNotice:
+      'The phone number from VK ID is already registered in Sferum Family. To link VK ID to this account, enter the code from the text message.',
+    settingsTitle: 'Sign-in with VK ID',
+    linkedSince: 'VK ID is linked ({{date}}); you can also sign in with a text message code.',
+    notLinked: 'VK ID is not linked. You can link it by signing in with VK ID on the sign-in screen.',
+    unlink: 'Unlink VK ID',
+    unlinked: 'VK ID is unlinked.',
+  },
   signin: {
     title: 'Sign in to Sferum Family',
     lead: 'A closed space for parents, children and the school. No ads, no strangers.',
@@ -602,6 +614,24 @@ export const en: Catalogue = {
     OTP_DELIVERY_FAILED: 'We could not send the code. Please try again in a minute.',
     REGISTRATION_EXPIRED: 'Registration took too long. Please start signing in again.',
     NAME_INVALID: 'Please check your name: letters, spaces, hyphens or apostrophes only.',
+    VKID_NOT_CONFIGURED: 'Sign-in with VK ID is not set up on this server.',
+    VKID_CANCELLED:
+      'You cancelled signing in with VK ID. You can try again or sign in with your phone number.',
+    VKID_UNAVAILABLE:
+      'VK ID is not answering right now. Try again a little later or sign in with your phone number.',
+    VKID_STATE_MISMATCH:
+      'This VK ID answer does not belong to a sign-in started here, or it is out of date. Start signing in with VK ID again.',
+    VKID_CODE_USED: 'This VK ID sign-in link has already been used. Start signing in again.',
+    VKID_REFUSED: 'VK ID did not confirm the sign-in. Start signing in again.',
+    VKID_NO_PHONE:
+      'Your VK account has no phone number. Add one in VK ID or sign in with your phone number here.',
+    VKID_PHONE_IS_STUDENT:
+      'The phone number from VK ID belongs to a student account. Students under 14 do not sign in with VK ID; a parent needs their own number.',
+    VKID_NOT_FOR_ACCOUNT:
+      'VK ID is not available for this account: students under 14 and accounts created by an e-mail invite sign in with a code.',
+    VKID_LINKED_ELSEWHERE: 'This VK account is already linked to another account.',
+    VKID_LINK_EXPIRED: 'The time to confirm ran out. Start signing in with VK ID again.',
+    VKID_LAST_METHOD: 'VK ID is the only way to sign in to this account, so it cannot be unlinked.',
     ACCOUNT_NOT_FOUND:
       'No profile with this address. If your school registered you, check the address with your class teacher.',
     SYNC_RESYNC_REQUIRED: 'Refreshing your data from the server. This takes a moment.',

@@ -10,6 +10,7 @@ import { m0008FamilyChanges } from './0008-family-changes.js';
 import { m0009Chats } from './0009-chats.js';
 import { m0010ChatRevisions } from './0010-chat-revisions.js';
 import { m0011ChatSearchAttachments } from './0011-chat-search-attachments.js';
+import { m0012Vkid } from './0012-vkid.js';
 
 /** Every migration, in order. Append new files here; never edit a released one. */
 export const MIGRATIONS: readonly Migration[] = [
@@ -24,4 +25,5 @@ export const MIGRATIONS: readonly Migration[] = [
   m0009Chats,
   m0010ChatRevisions,
   m0011ChatSearchAttachments,
+  m0012Vkid,
 ];

@@ -9,14 +9,18 @@ import { PgFamilyStore } from './family.js';
 import { PgFeedStore, PgForeignWrites } from './feed.js';
 import { migrate } from './migrate.js';
 import { PG_MIGRATIONS } from './migrations/index.js';
+import { pgNotifications, type Notifications } from './notify.js';
 import { PgOtpStore } from './otp.js';
 import { PgRateLimitStore } from './rateLimits.js';
 import { PgSessionStore } from './sessions.js';
 import { PgSupportStore } from './support.js';
+import { PgVkIdStore } from './vkid.js';
 
 /** The PostgreSQL store, with a close that can be awaited (tests drop the database after it). */
 export interface PostgresStore extends Store {
   end(): Promise<void>;
+  /** NOTIFY/LISTEN between the instances on this database (live events, sync/liveBus.ts). */
+  notifications: Notifications;
 }
 
 /** A deadlock or a serialization failure: PostgreSQL rolled the transaction back, and running it again is safe. */
@@ -75,6 +79,7 @@ export function createPostgresStore(pool: pg.Pool, ratePool: pg.Pool): PostgresS
     support: new PgSupportStore(db),
     chats: new PgChatStore(db),
     foreignWrites: new PgForeignWrites(db),
+    vkid: new PgVkIdStore(db),
   });
   const rateLimits = new PgRateLimitStore(ratePool);
 
@@ -135,6 +140,7 @@ export function createPostgresStore(pool: pg.Pool, ratePool: pg.Pool): PostgresS
   return {
     ...repos(poolRunner(pool)),
     rateLimits,
+    notifications: pgNotifications(pool),
     transaction: (fn) => run('write', fn),
     read: (fn) => run('read', fn),
     close: () => void end(),

@@ -12,6 +12,7 @@ import { SqliteRateLimitStore } from './rateLimits.js';
 import { SqliteSessionStore } from './sessions.js';
 import { SqliteSupportStore } from './support.js';
 import { sqliteTransactions, storeFacades, type SyncRepos } from './sync.js';
+import { SqliteVkIdStore } from './vkid.js';
 
 /**
  * The SQLite store: one better-sqlite3 connection behind the asynchronous contract (see
@@ -29,6 +30,7 @@ export function createSqliteStore(db: Db, rateLimits: RateLimitStore = new Sqlit
     support: new SqliteSupportStore(db),
     chats: new SqliteChatStore(db),
     foreignWrites: new SqliteForeignWrites(db),
+    vkid: new SqliteVkIdStore(db),
   };
   // IMMEDIATE: a write transaction takes the write lock before its first read. Another
   // process on the same file (a second server, the admin tool) may commit between a

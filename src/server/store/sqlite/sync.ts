@@ -118,6 +118,7 @@ export function storeFacades(repos: SyncRepos): (wait: Wait) => Repos {
     support: facade(repos.support, wait),
     chats: facade(repos.chats, wait),
     foreignWrites: facade(repos.foreignWrites, wait),
+    vkid: facade(repos.vkid, wait),
   });
 }
 

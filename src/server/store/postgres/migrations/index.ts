@@ -10,6 +10,7 @@ import { m0008FamilyChanges } from './0008-family-changes.js';
 import { m0009Chats } from './0009-chats.js';
 import { m0010ChatRevisions } from './0010-chat-revisions.js';
 import { m0011ChatSearchAttachments } from './0011-chat-search-attachments.js';
+import { m0012Vkid } from './0012-vkid.js';
 
 /**
  * Every migration in PostgreSQL's dialect, numbered as store/migrations (MIGRATIONS): a
@@ -27,4 +28,5 @@ export const PG_MIGRATIONS: readonly PgMigration[] = [
   m0009Chats,
   m0010ChatRevisions,
   m0011ChatSearchAttachments,
+  m0012Vkid,
 ];
