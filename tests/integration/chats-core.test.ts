@@ -367,6 +367,23 @@ describe('chats on the desktop', () => {
     await until(async () => (await pointer()) === seq, 20_000, 'the read pointer on the server');
   });
 
+  it('keeps a queued message across a restart of the app and sends it once the server is back', async () => {
+    await ts.close();
+    const words = text('Написано без связи, перед выходом из приложения');
+    const shownMessage = await parent.core.chats.send({ chatId, text: words });
+    parent = await parent.restart();
+    await until(() => parent.core.getProfile() !== null, 10_000, 'the session restored');
+    const queued = await parent.core.chats.history({ chatId, anchor: { at: 'latest' }, limit: 100 });
+    expect(queued.messages.at(-1)).toMatchObject({ key: shownMessage.key, status: 'sending', text: words });
+    ts = await startTestServer({ dataDir: serverDir.path, port });
+    await until(
+      async () => (await latest(parent.core)).find((m) => m.key === shownMessage.key && m.status === 'sent'),
+      20_000,
+      'the message sent after the restart',
+    );
+    expect((await serverMessages()).filter((m) => m.text === words)).toHaveLength(1);
+  });
+
   it('skips a hostile chat record from the feed with a log line and keeps the good ones', async () => {
     liar.inject([
       { entity: 'chat', id: 'evil-1', op: 'put', data: { id: 'evil-1', kind: 'class', title: 42 } },
