@@ -192,6 +192,48 @@ describe('chats on both targets', () => {
     await screenshot(parent, 'chats-desktop-attachment');
   });
 
+  it('replies with a quote, edits and deletes one’s own message, and reports another’s', async () => {
+    await openChat(teacher, 'class');
+    const theirs = row(teacher, REPLY);
+    await theirs.locator('article').hover();
+    await theirs.getByRole('button', { name: 'Ответить' }).click();
+    await teacher.getByText('Ответ: Петрова Мария').waitFor();
+    // Escape leaves the reply; the reply starts again from the message.
+    await teacher.keyboard.press('Escape');
+    await teacher.getByText('Ответ: Петрова Мария').waitFor({ state: 'detached' });
+    await theirs.locator('article').hover();
+    await theirs.getByRole('button', { name: 'Ответить' }).click();
+    await teacher.getByTestId('composer-input').fill('Ждём!');
+    await teacher.getByTestId('composer-input').press('Enter');
+    const mine = row(teacher, 'Ждём!');
+    await mine.locator('.chat-quote', { hasText: REPLY }).waitFor();
+
+    await mine.locator('article').hover();
+    await mine.getByRole('button', { name: 'Изменить' }).click();
+    const input = teacher.getByTestId('composer-input');
+    await expect.poll(() => input.inputValue()).toBe('Ждём!');
+    await input.fill('Ждём у входа!');
+    await input.press('Enter');
+    const edited = row(teacher, 'Ждём у входа!');
+    await edited.getByText('изменено').waitFor();
+    await row(parent, 'Ждём у входа!').getByText('изменено').waitFor({ timeout: 15_000 });
+
+    await edited.locator('article').hover();
+    await edited.getByRole('button', { name: 'Удалить' }).click();
+    await edited.getByTestId('confirm-delete').click();
+    await teacher.getByText('Сообщение удалено').first().waitFor();
+    await parent.getByText('Сообщение удалено').first().waitFor({ timeout: 15_000 });
+
+    await theirs.locator('article').hover();
+    await theirs.getByRole('button', { name: 'Пожаловаться' }).click();
+    const dialog = teacher.getByTestId('report-dialog');
+    await dialog.getByTestId('report-reason').fill('Проверка жалобы: сообщение не по теме.');
+    await screenshot(teacher, 'chats-web-report');
+    expect(await seriousA11yViolations(teacher), 'report').toEqual([]);
+    await dialog.getByRole('button', { name: 'Отправить жалобу' }).click();
+    await teacher.getByText('Жалоба отправлена администрации школы.').waitFor();
+  });
+
   it('refuses an empty message and one over 4000 characters, and keeps what was typed', async () => {
     await openChat(parent, 'class');
     const input = parent.getByTestId('composer-input');

@@ -6,6 +6,7 @@ import type { DocItem } from '../../../shared/documents/ipc.js';
 import { useBridge } from '../backend/BridgeContext.js';
 import { FormError } from '../components/FormError.js';
 import { errorMessage } from '../errorMessage.js';
+import { useEscape } from '../useEscape.js';
 import { DocumentPicker } from './ChatDialogs.js';
 import { useChatDrop } from './useChatDrop.js';
 
@@ -61,6 +62,8 @@ export function Composer({
         list.some((x) => x.id === item.id) || list.length >= MAX_ATTACHMENTS ? list : [...list, item],
       ),
   });
+  // Escape leaves a reply or an edit wherever the focus is (a dialog keeps its own Escape).
+  useEscape(mode.kind !== 'new', onCancelMode);
   const hintId = useId();
   const errorId = useId();
 
