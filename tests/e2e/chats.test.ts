@@ -1,4 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedIn } from '../../src/shared/api.js';
 import {
@@ -43,6 +44,8 @@ describe('chats on both targets', () => {
   let teacher: Page;
   let desktop: DesktopTarget;
   let parent: Page;
+  let parentAccount: SignedIn;
+  let teacherPhone: string;
 
   async function signInOnPage(page: Page, phone: string): Promise<void> {
     const code = await enterPhoneAndGetCode(page, phone.slice(2));
@@ -66,7 +69,7 @@ describe('chats on both targets', () => {
     const sc = schoolContextOf(server.server.context);
     await createSchool(sc, SCHOOL);
     await createClass(sc, SCHOOL, '5 А', null);
-    const teacherPhone = freshPhone('951');
+    teacherPhone = freshPhone('951');
     await createTeacher(sc, {
       surname: 'Смирнова',
       name: 'Ольга',
@@ -87,7 +90,7 @@ describe('chats on both targets', () => {
     });
     const kid = await signInByPhone(server, kidPhone);
     const parentPhone = freshPhone('953');
-    const parentAccount: SignedIn = await signInByPhone(server, parentPhone, {
+    parentAccount = await signInByPhone(server, parentPhone, {
       name: { surname: 'Петрова', name: 'Мария' },
     });
     const invite = await issueInvite(server, kid);
@@ -326,5 +329,52 @@ describe('chats on both targets', () => {
       await teacher.evaluate('document.documentElement.scrollWidth <= document.documentElement.clientWidth'),
     ).toBe(true);
     await teacher.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('a long chat: few rows mounted, opens at the first unread, older messages come in on scroll up', async () => {
+    const teacherAccount = await signInByPhone(server, teacherPhone);
+    const call = async (who: SignedIn, path: string, body?: unknown) => {
+      const response = await fetch(`${server.url}${path}`, {
+        method: body === undefined ? 'GET' : 'POST',
+        headers: {
+          authorization: `Bearer ${who.tokens.accessToken}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(response.status, path).toBeLessThan(300);
+      return (await response.json()) as { chats: { id: string; kind: string }[] };
+    };
+    const chatId = (await call(parentAccount, '/api/chats')).chats.find((c) => c.kind === 'class')!.id;
+    const say = (who: SignedIn, text: string) =>
+      call(who, `/api/chats/${chatId}/messages`, { clientId: randomBytes(12).toString('base64url'), text });
+    for (let i = 1; i <= 25; i++) await say(parentAccount, `Вопрос родителя № ${i}`);
+    for (let i = 1; i <= 25; i++) await say(teacherAccount, `Ответ учителя № ${i}\nВторая строка ответа.`);
+
+    await parent.getByTestId('menu-chats').click();
+    await parent.getByTestId('chat-search').fill('');
+    await openChat(parent, 'class');
+    // At the first unread message, under «Новые сообщения», on screen.
+    const line = parent.getByTestId('unread-line');
+    await line.waitFor();
+    await screenshot(parent, 'chats-desktop-long-unread');
+    const box = (await parent.getByTestId('timeline').boundingBox())!;
+    const at = (await line.boundingBox())!;
+    expect(at.y).toBeGreaterThanOrEqual(box.y - 1);
+    expect(at.y).toBeLessThan(box.y + box.height);
+    const mounted = await parent.getByTestId('message-row').count();
+    expect(mounted).toBeGreaterThan(0);
+    expect(mounted).toBeLessThan(25);
+
+    // Scrolled up to the start, the older pages come in and the DOM stays small.
+    const timeline = parent.getByTestId('timeline');
+    const start = row(parent, 'сбор в 8:30');
+    for (let i = 0; i < 50 && (await start.count()) === 0; i++) {
+      await timeline.evaluate((el) => (el.scrollTop = 0));
+      await parent.waitForTimeout(100);
+    }
+    await start.waitFor();
+    expect(await parent.getByTestId('message-row').count()).toBeLessThan(25);
+    await screenshot(parent, 'chats-desktop-long');
   });
 });
