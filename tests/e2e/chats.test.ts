@@ -331,6 +331,34 @@ describe('chats on both targets', () => {
     await teacher.setViewportSize({ width: 1280, height: 800 });
   });
 
+  it('«Написать учителю» opens a direct chat with the class teacher, and the message arrives', async () => {
+    await parent.getByTestId('menu-chats').click();
+    await parent.getByTestId('chat-search').fill('');
+    await parent.getByTestId('write-to-teacher').click();
+    const contact = parent.getByTestId('contact').filter({ hasText: 'Смирнова' }).first();
+    await contact.waitFor();
+    await screenshot(parent, 'chats-desktop-contacts');
+    expect(await seriousA11yViolations(parent), 'contacts').toEqual([]);
+    await contact.click();
+    await parent.getByTestId('chat-view').waitFor();
+    expect(await parent.getByTestId('chat-title').textContent()).toContain('Смирнова');
+    await parent.getByTestId('composer-input').fill('Ольга Викторовна, можно уточнить про экскурсию?');
+    await parent.getByTestId('composer-input').press('Enter');
+    await row(parent, 'можно уточнить').waitFor();
+
+    await teacher.getByTestId('menu-chats').click();
+    const direct = teacher.locator('[data-testid="chat-item"][data-kind="direct"]');
+    await expect
+      .poll(() => direct.getByTestId('chat-unread').textContent(), { timeout: 15_000 })
+      .toContain('1');
+    await direct.click();
+    await row(teacher, 'можно уточнить').waitFor();
+    // Read on the teacher's screen: «Прочитано» on the parent's.
+    await expect
+      .poll(() => row(parent, 'можно уточнить').getByTestId('status').textContent(), { timeout: 15_000 })
+      .toBe('Прочитано');
+  });
+
   it('a long chat: few rows mounted, opens at the first unread, older messages come in on scroll up', async () => {
     const teacherAccount = await signInByPhone(server, teacherPhone);
     const call = async (who: SignedIn, path: string, body?: unknown) => {
