@@ -77,7 +77,7 @@ describe('keyboard and zoom', () => {
     expect(await seriousA11yViolations(page)).toEqual([]);
 
     await registerParent(page, randomMobile(), { surname: 'Крупнова', name: 'Зоя', patronymic: '' });
-    for (const screen of ['family', 'help', 'settings']) {
+    for (const screen of ['family', 'chats', 'help', 'settings']) {
       await page.getByTestId(`menu-${screen}`).click();
       await page.locator('main h1').first().waitFor();
       expect(await overflow(), screen).toBeLessThanOrEqual(0);
