@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { startEmbeddedServer } from '../server/app.js';
 import { DEFAULT_SETTINGS } from './core/settings/defaults.js';
 import { createCore } from './core/index.js';
+import { isVkIdLink } from './core/auth/vkid.js';
 import { vetExternalUrl } from './core/externalUrl.js';
 import { hardenWebContents, registerAppScheme, serveRenderer } from './harden.js';
 import { electronDialogs, electronShell } from './documentsPorts.js';
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   });
 
   const unwire = wireIpc(core, () => window);
-  deepLinks.attach((url) => void core.family.openLink(url));
+  deepLinks.attach((url) => void (isVkIdLink(url) ? core.vkid.openLink(url) : core.family.openLink(url)));
   const open = () => {
     window = createMainWindow({
       preloadPath: join(import.meta.dirname, '../preload/index.cjs'),

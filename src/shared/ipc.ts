@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ServerInfoSchema } from './api.js';
 import { PersonNameSchema, ProfileSchema, SessionInfoSchema } from './domain.js';
-import { ACCOUNTS_IPC } from './auth/ipc.js';
+import { ACCOUNTS_IPC, VKID_IPC } from './auth/ipc.js';
 import { CHATS_IPC, CHATS_IPC_EVENTS } from './chats/ipc.js';
 import { DOCUMENT_IPC, DOCUMENT_IPC_EVENTS } from './documents/ipc.js';
 import { ErrorCodeSchema } from './errors.js';
@@ -102,6 +102,7 @@ export const IPC = {
   },
   'shell.openExternal': { input: z.object({ url: z.string().max(2048) }), output: Void },
   ...ACCOUNTS_IPC,
+  ...VKID_IPC,
   ...DOCUMENT_IPC,
   ...FAMILY_IPC,
   ...CHATS_IPC,

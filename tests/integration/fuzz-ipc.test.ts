@@ -241,6 +241,12 @@ function validInputs(): Record<IpcChannel, (pick: Pick) => unknown> {
     'auth.signOut': () => null,
     'auth.listSessions': () => null,
     'auth.revokeSession': (pick) => ({ id: id(pick, known.sessionIds) }),
+    // VK ID: the embedded server has none configured, so each answers its coded refusal.
+    'auth.vkidStart': (pick) => ({ inviteToken: pick([null, 'AbCdEfGhIjKlMnOp']) }),
+    'auth.vkidResume': () => null,
+    'auth.vkidConfirmLink': (pick) => ({ code: pick(['12345678', '0']) }),
+    'auth.vkidStatus': () => null,
+    'auth.vkidUnlink': () => null,
     'profile.get': () => null,
     'profile.update': () => name,
     'sync.getStatus': () => null,

@@ -270,7 +270,7 @@ describe('VK ID sign-in', () => {
     const page = await fetch(back, { redirect: 'manual' });
     expect(page.status).toBe(303);
     const to = new URL(page.headers.get('location')!, ts.url);
-    expect(to.pathname).toBe(returnTo);
+    expect([to.pathname, to.searchParams.get('invite')]).toEqual(['/', returnTo.slice('/invite/'.length)]);
     expect(to.searchParams.get('vkid_state')).toBe(started.state);
     const answer = await postJson<SignedIn>(
       `${ts.url}/api/auth/vkid/complete`,

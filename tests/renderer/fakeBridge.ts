@@ -91,6 +91,13 @@ export function createFakeBridge() {
     },
     authListSessions: async () => [],
     authRevokeSession: async () => null,
+    authVkidStart: () => new Promise(() => {}),
+    authVkidResume: async () => null,
+    authVkidConfirmLink: async () => {
+      throw new AppError('VKID_LINK_EXPIRED', 'Start again.');
+    },
+    authVkidStatus: async () => ({ available: false, linked: false, linkedAt: null, canUnlink: false }),
+    authVkidUnlink: async () => null,
     profileGet: async () => profile,
     profileUpdate: async (name) => {
       if (!profile) throw new AppError('UNAUTHENTICATED');

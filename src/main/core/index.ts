@@ -18,6 +18,7 @@ import { appWarnings } from './warnings.js';
 
 export type { CoreDeps, SecretStorage, SettingsStore, StoredSettings } from './ports.js';
 export { vetExternalUrl } from './externalUrl.js';
+import { createVkIdCore, type VkIdCore } from './auth/vkid.js';
 
 /** The main-process core: everything the UI can ask for, free of Electron. */
 export interface Core {
@@ -48,6 +49,8 @@ export interface Core {
   removeAccount(id: string): Promise<void>;
   /** Invites, confirming a child, the family view, invite deep links. */
   readonly family: FamilyCore;
+  /** Sign-in with VK ID through the system browser and the app's link. */
+  readonly vkid: VkIdCore;
   on<E extends IpcEvent>(event: E, listener: EventListener<E>): () => void;
   /** «Мои документы»: the cache, the upload queue, opening files. */
   documents: CoreDocuments;
@@ -159,6 +162,16 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     deviceName: deps.deviceName,
     logger,
   });
+  const vkid = createVkIdCore({
+    active: requireActive,
+    deviceName: deps.deviceName,
+    // vkid.ts vets VK's authorize address itself (https, or the loopback stand-in).
+    openExternal: async (url) => {
+      if (deps.openExternal) await deps.openExternal(url);
+      else logger.warn('No external opener is configured', url);
+    },
+    logger,
+  });
   const chats = createChatsCore({ active: requireActive, events, logger, timing, now });
   const stopNotifier = deps.notifications
     ? createNotifier({
@@ -191,7 +204,8 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
 
     requestCode: (input) => auth.requestCode(requireActive(), input),
     verifyCode: (input) => auth.verifyCode(requireActive(), input, deps.deviceName),
-    register: (name) => auth.register(requireActive(), name, deps.deviceName),
+    register: (name) =>
+      vkid.registering() ? vkid.register(name) : auth.register(requireActive(), name, deps.deviceName),
     signOut: () => auth.signOut(requireActive()),
     listSessions: () => auth.listSessions(requireActive()),
     revokeSession: (id) => auth.revokeSession(requireActive(), id),
@@ -220,6 +234,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
     removeAccount: (id) => accounts.remove(id),
 
     family,
+    vkid,
     on: (event, listener) => events.on(event, listener),
     documents,
     chats,
@@ -232,6 +247,7 @@ export async function createCore(deps: CoreDeps): Promise<Core> {
       stopNotifier();
       chats.close();
       family.close();
+      vkid.close();
       events.clear();
       await connection.close();
     },

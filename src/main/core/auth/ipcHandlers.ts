@@ -15,6 +15,15 @@ export const AUTH_IPC_HANDLERS = defineHandlers<typeof IPC>()({
     await core.revokeSession(id);
     return null;
   },
+  'auth.vkidStart': (core) => core.vkid.start(),
+  // The desktop's answer arrives through auth.vkidStart itself.
+  'auth.vkidResume': async () => null,
+  'auth.vkidConfirmLink': (core, { code }) => core.vkid.confirmLink(code),
+  'auth.vkidStatus': (core) => core.vkid.status(),
+  'auth.vkidUnlink': async (core) => {
+    await core.vkid.unlink();
+    return null;
+  },
   'profile.get': (core) => core.getProfile(),
   'profile.update': (core, input) => core.updateProfile(input),
   'accounts.add': async (core) => {

@@ -4,10 +4,17 @@ import { NameFields, useNameForm } from '../components/NameFields.js';
 import { FormError } from '../components/FormError.js';
 
 /** Step three, for a new person: surname, name and patronymic. */
-export function NameStep({ onSubmit }: { onSubmit: (name: PersonName) => Promise<void> }) {
+export function NameStep({
+  onSubmit,
+  initial,
+}: {
+  onSubmit: (name: PersonName) => Promise<void>;
+  /** A name to start from (the one VK ID gives), editable. */
+  initial?: PersonName | undefined;
+}) {
   const { t } = useTranslation();
   const { value, setValue, errors, formError, busy, submit } = useNameForm(
-    { surname: '', name: '', patronymic: '' },
+    initial ?? { surname: '', name: '', patronymic: '' },
     onSubmit,
   );
 

@@ -13,12 +13,17 @@ import { AddressStep, type Channel } from './AddressStep.js';
 import { CodeStep } from './CodeStep.js';
 import { DemoHint } from './DemoHint.js';
 import { NameStep } from './NameStep.js';
+import { VkIdButton } from './VkIdButton.js';
+import type { VkIdOutcome } from '../../../shared/auth/ipc.js';
+import type { PersonName } from '../../../shared/domain.js';
 import { digitsFromE164 } from './phoneMask.js';
 
 type Step =
   | { kind: 'address' }
   | { kind: 'code'; address: string; requestId: string; resendAt: number; devCode?: string | undefined }
-  | { kind: 'name' };
+  | { kind: 'name'; suggested?: PersonName }
+  /** VK ID gave a phone that has an account here: our code to it confirms the link. */
+  | { kind: 'vkLink'; phone: string; resendAt: number; devCode?: string | undefined };
 
 /** Sign-in the way VK ID does it: phone → one-time code → (new person) name. E-mail for pupils. */
 export function SignInScreen({
@@ -55,6 +60,21 @@ export function SignInScreen({
     const answer = await bridge.authVerifyCode({ requestId, code: value });
     if (answer.status === 'signed_in') onSignedIn(answer.profile);
     else setStep({ kind: 'name' });
+  }
+
+  function vkOutcome(outcome: VkIdOutcome) {
+    setCode('');
+    if (outcome.status === 'signed_in') onSignedIn(outcome.profile);
+    else if (outcome.status === 'registration_required')
+      setStep({ kind: 'name', suggested: outcome.suggestedName });
+    else {
+      setStep({
+        kind: 'vkLink',
+        phone: outcome.phone,
+        resendAt: Date.now() + outcome.resendAfter * 1000,
+        devCode: outcome.devCode,
+      });
+    }
   }
 
   return (
@@ -103,6 +123,7 @@ export function SignInScreen({
                 onChannelChange={setChannel}
                 onSubmit={requestCode}
               />
+              <VkIdButton onOutcome={vkOutcome} />
               {server?.demo ? (
                 <DemoHint
                   accounts={server.demoAccounts}
@@ -140,7 +161,30 @@ export function SignInScreen({
             </>
           ) : null}
           {step.kind === 'name' ? (
-            <NameStep onSubmit={async (name) => onSignedIn(await bridge.authRegister(name))} />
+            <NameStep
+              initial={step.suggested}
+              onSubmit={async (name) => onSignedIn(await bridge.authRegister(name))}
+            />
+          ) : null}
+          {step.kind === 'vkLink' ? (
+            <>
+              <p className="notice" role="status" data-testid="vkid-link-notice">
+                {t('vkid.linkNotice')}
+              </p>
+              <CodeStep
+                channel="phone"
+                address={step.phone}
+                resendAt={step.resendAt}
+                code={code}
+                onCodeChange={setCode}
+                onSubmit={async (value) => onSignedIn(await bridge.authVkidConfirmLink({ code: value }))}
+                onResend={async () => setStep({ kind: 'address' })}
+                onBack={() => setStep({ kind: 'address' })}
+              />
+              {step.devCode ? (
+                <DemoHint code={step.devCode} onUseCode={() => step.devCode && setCode(step.devCode)} />
+              ) : null}
+            </>
           ) : null}
         </div>
       </main>

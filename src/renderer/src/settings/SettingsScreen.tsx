@@ -16,6 +16,7 @@ import { ScreenHeader } from '../components/ScreenHeader.js';
 import { ServerAddress } from './ServerAddress.js';
 import { FormError } from '../components/FormError.js';
 import { useSignOut } from '../auth/useSignOut.js';
+import { VkIdCard } from '../auth/VkIdCard.js';
 
 /** Language, theme, sessions on other devices, sign-out. */
 export default function SettingsScreen() {
@@ -56,6 +57,7 @@ export default function SettingsScreen() {
       {appState?.target === 'desktop' ? <ProfilesCard state={appState} /> : null}
       {appState?.target === 'desktop' ? <StorageCard /> : null}
       {appState?.target === 'desktop' ? <ServerAddress state={appState} /> : null}
+      <VkIdCard />
       <Sessions />
       <section className="card stack" aria-labelledby="settings-signout">
         <h2 className="section-title" id="settings-signout">

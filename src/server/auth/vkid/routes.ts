@@ -127,8 +127,10 @@ export function registerVkIdRoutes(app: FastifyInstance, ctx: ServerContext): vo
     if (flow?.client === 'desktop') {
       return reply.type('text/html; charset=utf-8').send(handoverPage(`${VKID_DEEP_LINK}?${forward}`));
     }
-    const web = new URLSearchParams();
+    // The web app's own address of an invite is `/?invite=<token>` (/invite/<token> redirects there).
+    const invite = /^\/invite\/([A-Za-z0-9_-]+)$/.exec(flow?.returnTo ?? '')?.[1];
+    const web = new URLSearchParams(invite ? { invite } : {});
     for (const [key, value] of forward) web.set(`vkid_${key}`, value);
-    return reply.redirect(`${flow?.returnTo ?? '/'}?${web}`, 303);
+    return reply.redirect(`/?${web}`, 303);
   });
 }
