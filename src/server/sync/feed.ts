@@ -169,7 +169,7 @@ export class Feed {
       return { result: await fn(writer, tx), touched: writer.touched };
     });
     const epoch = this.epochValue ?? (await this.epoch());
-    for (const [userId, seq] of touched) this.hub.changed(userId, encodeCursor(epoch, seq));
+    this.hub.committed([...touched].map(([userId, seq]) => [userId, encodeCursor(epoch, seq)]));
     return result;
   }
 
