@@ -143,7 +143,27 @@ export function stopCluster(dir: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
-/** A fresh directory for one run's cluster. */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * A fresh directory for one run's cluster, owned by this process. Clusters of runs that
+ * were killed before their teardown (their owner is gone) are stopped and removed first.
+ */
 export function clusterDir(): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), 'sferum-pg-'));
+  for (const name of fs.readdirSync(os.tmpdir())) {
+    if (!name.startsWith('sferum-pg-')) continue;
+    const dir = path.join(os.tmpdir(), name);
+    const owner = Number(fs.readFileSync(path.join(dir, 'owner.pid'), { encoding: 'utf8', flag: 'a+' }));
+    if (owner > 0 && !alive(owner)) stopCluster(dir);
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sferum-pg-'));
+  fs.writeFileSync(path.join(dir, 'owner.pid'), String(process.pid));
+  return dir;
 }
