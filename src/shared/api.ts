@@ -151,6 +151,11 @@ export const PullResponseSchema = z.object({
   hasMore: z.boolean(),
 });
 export type PullResponse = z.infer<typeof PullResponseSchema>;
+/**
+ * A pulled page as a client reads it: each change is checked on its own (a change of a kind
+ * this version does not know, or of a broken shape, is skipped, not the whole page).
+ */
+export const PullPageSchema = PullResponseSchema.extend({ changes: z.array(z.unknown()) });
 
 export const PushBodySchema = z.object({ mutations: z.array(MutationSchema).min(1).max(100) });
 export type PushBody = z.infer<typeof PushBodySchema>;
@@ -211,7 +216,7 @@ export const API = {
     path: '/api/sync/changes',
     auth: true,
     query: PullQuerySchema,
-    response: PullResponseSchema,
+    response: PullPageSchema,
   },
   push: {
     method: 'POST',

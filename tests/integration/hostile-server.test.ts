@@ -189,6 +189,12 @@ describe('a hostile server', () => {
       { entity: 'document', id: 'type-data-null', op: 'put', data: null },
       folder('type-fold-name', { name: null }),
       folder('type-fold-prnt', { parentId: 9 }),
+      // Wrong around the record: an id that is no string, an unknown operation, a kind this
+      // version does not know (a newer server's), data that is no object.
+      { entity: 'document', id: 12345, op: 'put', data: {} },
+      { entity: 'document', id: 'type-op-bad', op: 'upsert', data: {} },
+      { entity: 'hologram', id: 'type-kind-new', op: 'put', data: { name: 'x' } },
+      { entity: 'folder', id: 'type-data-str', op: 'put', data: 'x' },
     ];
   }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { API, type SessionTokens } from '../../../src/shared/api.js';
+import { API, PullResponseSchema, type SessionTokens } from '../../../src/shared/api.js';
 import { createApiClient, type ApiClient } from '../../../src/shared/apiClient.js';
 import type { Change, Mutation, MutationResult } from '../../../src/shared/sync/index.js';
 import { fileBody, TusClient } from '../../../src/main/core/documents/tusClient.js';
@@ -72,7 +72,9 @@ export class RawDevice {
     cursor: string | null,
     limit: number,
   ): Promise<{ changes: Change[]; cursor: string; hasMore: boolean }> {
-    return this.client.call('pull', { query: { ...(cursor ? { cursor } : {}), limit } });
+    return this.client
+      .call('pull', { query: { ...(cursor ? { cursor } : {}), limit } })
+      .then((page) => PullResponseSchema.parse(page));
   }
 
   url(path: keyof typeof API): string {

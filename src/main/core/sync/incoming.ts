@@ -1,5 +1,5 @@
 import { cleanChat } from '../../../client/chats/wire.js';
-import type { Change } from '../../../shared/sync/index.js';
+import { type Change, ChangeSchema } from '../../../shared/sync/index.js';
 import { type Cleaned, cleanDocumentRecord, cleanFolderRecord } from '../documents/feedRecords.js';
 import type { Logger } from '../ports.js';
 
@@ -26,6 +26,14 @@ function screen(change: Change): Verdict {
   return { ok: true, change: { ...change, data: cleaned.record } };
 }
 
+/** What an unreadable change claims to be, for a log line (never its data). */
+function describe(raw: unknown): string {
+  if (typeof raw !== 'object' || raw === null) return 'not a change';
+  const { entity, id } = raw as { entity?: unknown; id?: unknown };
+  const kind = typeof entity === 'string' ? quoted(entity) : 'no kind';
+  return `${kind} ${typeof id === 'string' ? quoted(id) : 'without an id'} is not a change this version reads`;
+}
+
 /** An untrusted string, short and quoted, for a log line. */
 function quoted(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
@@ -37,10 +45,18 @@ function quoted(value: string): string {
  * is skipped with a log line (the rest of the page, and the sync, go on), never applied
  * in part and never allowed to fail the page's transaction.
  */
-export function screenIncoming(changes: readonly Change[], logger: Logger): Change[] {
+export function screenIncoming(changes: readonly unknown[], logger: Logger): Change[] {
   const accepted: Change[] = [];
   let skipped = 0;
-  for (const change of changes) {
+  for (const raw of changes) {
+    const parsed = ChangeSchema.safeParse(raw);
+    if (!parsed.success) {
+      // Of a kind this version does not know (a newer server), or not a change at all.
+      skipped += 1;
+      if (skipped <= LOGGED_PER_PAGE) logger.warn(`Skipped a change from the server: ${describe(raw)}`);
+      continue;
+    }
+    const change = parsed.data;
     const verdict = screen(change);
     if (verdict.ok) {
       accepted.push(verdict.change);
