@@ -144,53 +144,36 @@ export function useTimeline(bridge: AppBridge, chatId: string, atSeq: number | n
       });
   }, [bridge, chatId, atSeq, apply]);
 
-  const loadOlder = useCallback(() => {
-    const s = ref.current;
-    const first = minSeq(s.rows);
-    if (busy.current || !s.hasOlder || first === null) return;
-    const gen = generation.current;
-    busy.current = true;
-    setState((x) => ({ ...x, loading: 'older' }));
-    bridge
-      .chatsHistory({ chatId, anchor: { at: 'before', seq: first }, limit: PAGE })
-      .then((out) =>
-        apply(gen, (x) => ({
-          ...x,
-          ...meta(out),
-          rows: mergeRows(x.rows, out.messages),
-          hasOlder: out.hasOlder,
-          loading: null,
-        })),
-      )
-      .catch((error: unknown) => apply(gen, (x) => ({ ...x, loading: null, error })))
-      .finally(() => {
-        if (gen === generation.current) busy.current = false;
-      });
-  }, [bridge, chatId, apply]);
-
-  const loadNewer = useCallback(() => {
-    const s = ref.current;
-    const last = maxSeq(s.rows);
-    if (busy.current || !s.hasNewer || last === null) return;
-    const gen = generation.current;
-    busy.current = true;
-    setState((x) => ({ ...x, loading: 'newer' }));
-    bridge
-      .chatsHistory({ chatId, anchor: { at: 'after', seq: last }, limit: PAGE })
-      .then((out) =>
-        apply(gen, (x) => ({
-          ...x,
-          ...meta(out),
-          rows: mergeRows(x.rows, out.messages),
-          hasNewer: out.hasNewer,
-          loading: null,
-        })),
-      )
-      .catch((error: unknown) => apply(gen, (x) => ({ ...x, loading: null, error })))
-      .finally(() => {
-        if (gen === generation.current) busy.current = false;
-      });
-  }, [bridge, chatId, apply]);
+  /** The page before the oldest message held, or after the newest. */
+  const loadPage = useCallback(
+    (direction: 'older' | 'newer') => {
+      const s = ref.current;
+      const older = direction === 'older';
+      const edge = older ? minSeq(s.rows) : maxSeq(s.rows);
+      if (busy.current || !(older ? s.hasOlder : s.hasNewer) || edge === null) return;
+      const gen = generation.current;
+      busy.current = true;
+      setState((x) => ({ ...x, loading: direction }));
+      bridge
+        .chatsHistory({ chatId, anchor: { at: older ? 'before' : 'after', seq: edge }, limit: PAGE })
+        .then((out) =>
+          apply(gen, (x) => ({
+            ...x,
+            ...meta(out),
+            rows: mergeRows(x.rows, out.messages),
+            ...(older ? { hasOlder: out.hasOlder } : { hasNewer: out.hasNewer }),
+            loading: null,
+          })),
+        )
+        .catch((error: unknown) => apply(gen, (x) => ({ ...x, loading: null, error })))
+        .finally(() => {
+          if (gen === generation.current) busy.current = false;
+        });
+    },
+    [bridge, chatId, apply],
+  );
+  const loadOlder = useCallback(() => loadPage('older'), [loadPage]);
+  const loadNewer = useCallback(() => loadPage('newer'), [loadPage]);
 
   /** Re-reads the range held (and what came after it, when the newest is held). */
   const refreshing = useRef<Promise<void> | null>(null);
